@@ -1,0 +1,14 @@
+/* Cooperative cancellation: the CLI's signal handler requests it, long
+ * library operations poll it and roll back what they made. */
+#ifndef DCOS_DOCKER_CANCEL_H
+#define DCOS_DOCKER_CANCEL_H
+
+#include <stdbool.h>
+
+/* Async-signal-safe. */
+void dd_cancel_request(int signo);
+bool dd_cancelled(void);
+/* The signal that requested cancellation, 0 if none. */
+int dd_cancel_signal(void);
+
+#endif

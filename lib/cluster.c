@@ -1,0 +1,494 @@
+/* Cluster model: finding clusters and nodes by labels, listing, destroying. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cluster-internal.h"
+#include "dcos-docker/cluster.h"
+#include "util.h"
+
+static const char *const role_labels[] = {"master", "agent", "public_agent"};
+static const char *const role_prefixes[] = {"master", "agent", "pubagent"};
+static const char *const role_dcos[] = {"master", "slave", "slave_public"};
+
+const char *dd_role_label(enum dd_role role) { return role_labels[role]; }
+const char *dd_role_prefix(enum dd_role role) { return role_prefixes[role]; }
+const char *dd_role_dcos(enum dd_role role) { return role_dcos[role]; }
+
+int dd_role_from_label(const char *s, enum dd_role *ret)
+{
+	for (int i = 0; i < DD_ROLE_COUNT; i++)
+		if (s && strcmp(s, role_labels[i]) == 0) {
+			*ret = (enum dd_role)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int dd_cluster_name_check(const char *name, dd_error *err)
+{
+	size_t n = name ? strlen(name) : 0;
+	bool ok = n > 0 && n <= DD_CLUSTER_NAME_MAX && isalnum((unsigned char)name[0]) &&
+		  name[n - 1] != '-';
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (islower((unsigned char)name[i]) || isdigit((unsigned char)name[i]) ||
+		      name[i] == '-');
+	if (!ok) {
+		dd_error_usage(err, -EINVAL, "Invalid cluster name '%s'", name ? name : "");
+		return dd_error_hint(err,
+				     "Use 1 to %d lowercase letters, digits and '-', starting with a "
+				     "letter or digit (it becomes part of each node's hostname).",
+				     DD_CLUSTER_NAME_MAX);
+	}
+	return 0;
+}
+
+void dd_cluster_free(dd_cluster *c)
+{
+	if (!c)
+		return;
+	free(c->nodes);
+	free(c);
+}
+
+char *dd_workspace_root(void)
+{
+	const char *e = getenv("DCOS_DOCKER_WORKSPACE_ROOT");
+	if (e && *e)
+		return dd_strdup(e);
+	e = getenv("XDG_STATE_HOME");
+	if (e && *e == '/')
+		return dd_asprintf("%s/dcos-docker", e);
+	const char *home = getenv("HOME");
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : "/tmp";
+	}
+	return dd_asprintf("%s/.local/state/dcos-docker", home);
+}
+
+char *dd_cluster_ssh_key_path(const dd_cluster *c)
+{
+	return dd_asprintf("%s/genconf/ssh_key", c->workspace);
+}
+
+char *dd_cluster_known_hosts_path(const dd_cluster *c)
+{
+	return dd_asprintf("%s/ssh/known_hosts", c->workspace);
+}
+
+char *dd_label_filter(const char *type, const char *label, const char *value)
+{
+	_cleanup_json_ json_t *f = json_object();
+	_cleanup_free_ char *l = value ? dd_asprintf("%s=%s", label, value) : dd_strdup(label);
+	json_object_set_new(f, "label", json_pack("[s]", l));
+	(void)type;
+	_cleanup_free_ char *text = json_dumps(f, JSON_COMPACT);
+	return dd_docker_escape(text);
+}
+
+const char *dd_json_label(json_t *labels, const char *key)
+{
+	return json_string_value(json_object_get(labels, key));
+}
+
+static int node_cmp(const void *a, const void *b)
+{
+	const dd_node *x = a, *y = b;
+	if (x->role != y->role)
+		return (int)x->role - (int)y->role;
+	return x->index - y->index;
+}
+
+/* Fills a node from one entry of GET /containers/json. */
+static int node_from_json(json_t *ctr, const char *network, dd_node *n)
+{
+	json_t *labels = json_object_get(ctr, "Labels");
+	if (dd_role_from_label(dd_json_label(labels, DD_LABEL_ROLE), &n->role) < 0)
+		return -EINVAL;
+	const char *idx = dd_json_label(labels, DD_LABEL_INDEX);
+	n->index = idx ? atoi(idx) : 0;
+	snprintf(n->short_name, sizeof(n->short_name), "%s%d", dd_role_prefix(n->role), n->index);
+	const char *name = json_string_value(json_array_get(json_object_get(ctr, "Names"), 0));
+	snprintf(n->name, sizeof(n->name), "%s", name ? (name[0] == '/' ? name + 1 : name) : "");
+	snprintf(n->id, sizeof(n->id), "%s", json_string_value(json_object_get(ctr, "Id")) ?: "");
+	snprintf(n->state, sizeof(n->state), "%s",
+		 json_string_value(json_object_get(ctr, "State")) ?: "unknown");
+	/* The static address the node was created with: it is kept in the
+	 * endpoint's IPAM config even while the container is stopped. */
+	json_t *nets = json_object_get(json_object_get(ctr, "NetworkSettings"), "Networks");
+	json_t *ep = network ? json_object_get(nets, network) : NULL;
+	if (!ep) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(nets, k, v)
+		{
+			ep = v;
+			break;
+		}
+	}
+	const char *ip = json_string_value(
+		json_object_get(json_object_get(ep, "IPAMConfig"), "IPv4Address"));
+	if (!ip || !*ip)
+		ip = json_string_value(json_object_get(ep, "IPAddress"));
+	snprintf(n->ip, sizeof(n->ip), "%s", ip ? ip : "");
+	return 0;
+}
+
+int dd_list_labelled(dd_docker *d, const char *what, const char *label, const char *value,
+		     json_t **ret, dd_error *err)
+{
+	_cleanup_free_ char *filter = dd_label_filter(what, label, value);
+	_cleanup_free_ char *path =
+		strcmp(what, "containers") == 0
+			? dd_asprintf("/containers/json?all=1&filters=%s", filter)
+			: dd_asprintf("/%s?filters=%s", strcmp(what, "volumes") == 0 ? "volumes"
+										  : "networks",
+				      filter);
+	json_t *j = NULL;
+	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
+	if (r < 0)
+		return r;
+	if (strcmp(what, "volumes") == 0) {
+		json_t *v = json_incref(json_object_get(j, "Volumes"));
+		json_decref(j);
+		j = v ? v : json_array();
+	}
+	if (!json_is_array(j)) {
+		json_decref(j);
+		return dd_error_set(err, -EPROTO, "Unexpected answer listing %s", what);
+	}
+	*ret = j;
+	return 0;
+}
+
+int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *err)
+{
+	_cleanup_json_ json_t *ctrs = NULL;
+	int r = dd_list_labelled(d, "containers", DD_LABEL_CLUSTER, name, &ctrs, err);
+	if (r < 0)
+		return r;
+	if (json_array_size(ctrs) == 0) {
+		dd_error_set(err, -ENOENT, "Cluster '%s' does not exist", name);
+		return dd_error_hint(err, "'dcos-docker list' shows the clusters there are.");
+	}
+	_cleanup_json_ json_t *nets = NULL;
+	r = dd_list_labelled(d, "networks", DD_LABEL_CLUSTER, name, &nets, err);
+	if (r < 0)
+		return r;
+
+	dd_cluster *c = dd_malloc0(sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	json_t *net = json_array_get(nets, 0);
+	if (net) {
+		snprintf(c->network, sizeof(c->network), "%s",
+			 json_string_value(json_object_get(net, "Name")) ?: "");
+		snprintf(c->network_id, sizeof(c->network_id), "%s",
+			 json_string_value(json_object_get(net, "Id")) ?: "");
+		json_t *cfg = json_array_get(
+			json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
+		snprintf(c->subnet, sizeof(c->subnet), "%s",
+			 json_string_value(json_object_get(cfg, "Subnet")) ?: "");
+		snprintf(c->gateway, sizeof(c->gateway), "%s",
+			 json_string_value(json_object_get(cfg, "Gateway")) ?: "");
+	}
+	c->nodes = dd_malloc0(json_array_size(ctrs) * sizeof(dd_node));
+	size_t i;
+	json_t *ctr;
+	json_array_foreach(ctrs, i, ctr)
+	{
+		if (node_from_json(ctr, c->network[0] ? c->network : NULL, &c->nodes[c->n_nodes]) <
+		    0)
+			continue; /* a labelled container that is not a node (future sidecars) */
+		json_t *labels = json_object_get(ctr, "Labels");
+		if (!c->workspace[0])
+			snprintf(c->workspace, sizeof(c->workspace), "%s",
+				 dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
+		if (!c->privilege[0])
+			snprintf(c->privilege, sizeof(c->privilege), "%s",
+				 dd_json_label(labels, DD_LABEL_PRIVILEGE) ?: "");
+		if (!c->image[0])
+			snprintf(c->image, sizeof(c->image), "%s",
+				 json_string_value(json_object_get(ctr, "Image")) ?: "");
+		c->n_nodes++;
+	}
+	qsort(c->nodes, c->n_nodes, sizeof(dd_node), node_cmp);
+	*ret = c;
+	return 0;
+}
+
+size_t dd_cluster_count_role(const dd_cluster *c, enum dd_role role)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_nodes; i++)
+		n += c->nodes[i].role == role;
+	return n;
+}
+
+int dd_cluster_find_node(const dd_cluster *c, const char *spec, const dd_node **ret, dd_error *err)
+{
+	size_t speclen = strlen(spec);
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		const dd_node *n = &c->nodes[i];
+		if (strcmp(spec, n->short_name) == 0 || strcmp(spec, n->name) == 0 ||
+		    (n->ip[0] && strcmp(spec, n->ip) == 0) ||
+		    (speclen >= 12 && strncmp(spec, n->id, speclen) == 0)) {
+			*ret = n;
+			return 0;
+		}
+	}
+	char names[1024] = "";
+	size_t off = 0;
+	for (size_t i = 0; i < c->n_nodes && off < sizeof(names) - 64; i++)
+		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
+					i ? ", " : "", c->nodes[i].short_name);
+	dd_error_usage(err, -ENOENT, "No node '%s' in cluster '%s'", spec, c->name);
+	return dd_error_hint(err, "Valid nodes: %s (or their container names or IPs)", names);
+}
+
+static void add_node(const dd_node ***nodes, size_t *n, const dd_node *node)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*nodes)[i] == node)
+			return;
+	const dd_node **nn = realloc(*nodes, (*n + 1) * sizeof(**nodes));
+	if (!nn)
+		abort();
+	nn[(*n)++] = node;
+	*nodes = nn;
+}
+
+int dd_cluster_select(const dd_cluster *c, const char *spec, const dd_node ***nodes, size_t *n,
+		      dd_error *err)
+{
+	static const struct {
+		const char *name;
+		int role; /* -1: all */
+	} groups[] = {{"all", -1},
+		      {"masters", DD_ROLE_MASTER},
+		      {"agents", DD_ROLE_AGENT},
+		      {"public-agents", DD_ROLE_PUBLIC_AGENT}};
+	for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
+		if (strcmp(spec, groups[g].name) != 0)
+			continue;
+		for (size_t i = 0; i < c->n_nodes; i++)
+			if (groups[g].role < 0 || (int)c->nodes[i].role == groups[g].role)
+				add_node(nodes, n, &c->nodes[i]);
+		return 0;
+	}
+	const dd_node *node = NULL;
+	int r = dd_cluster_find_node(c, spec, &node, err);
+	if (r < 0)
+		return r;
+	add_node(nodes, n, node);
+	return 0;
+}
+
+int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_error *err)
+{
+	_cleanup_json_ json_t *ctrs = NULL;
+	int r = dd_list_labelled(d, "containers", DD_LABEL_CLUSTER, NULL, &ctrs, err);
+	if (r < 0)
+		return r;
+	dd_cluster_summary *list = NULL;
+	size_t n = 0, i;
+	json_t *ctr;
+	json_array_foreach(ctrs, i, ctr)
+	{
+		json_t *labels = json_object_get(ctr, "Labels");
+		const char *name = dd_json_label(labels, DD_LABEL_CLUSTER);
+		enum dd_role role;
+		if (!name || dd_role_from_label(dd_json_label(labels, DD_LABEL_ROLE), &role) < 0)
+			continue;
+		dd_cluster_summary *s = NULL;
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(list[k].name, name) == 0)
+				s = &list[k];
+		if (!s) {
+			dd_cluster_summary *nl = realloc(list, (n + 1) * sizeof(*list));
+			if (!nl)
+				abort();
+			list = nl;
+			s = &list[n++];
+			memset(s, 0, sizeof(*s));
+			snprintf(s->name, sizeof(s->name), "%s", name);
+			snprintf(s->workspace, sizeof(s->workspace), "%s",
+				 dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
+		}
+		s->counts[role]++;
+		s->total++;
+		const char *state = json_string_value(json_object_get(ctr, "State"));
+		s->running += state && strcmp(state, "running") == 0;
+	}
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+/* ---- destroy ---- */
+
+struct rm_job {
+	dd_docker *d;
+	const char *id;
+	const char *name;
+	dd_error err;
+	int r;
+	dd_progress_cb progress;
+	void *userdata;
+};
+
+static void *rm_container_thread(void *p)
+{
+	struct rm_job *j = p;
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	j->r = dd_docker_dup(j->d, &d, &j->err);
+	if (j->r == 0)
+		j->r = dd_container_remove(d, j->id, &j->err);
+	if (j->progress)
+		j->progress(j->name, j->r == 0 ? "removed" : "failed to remove", true, j->userdata);
+	return NULL;
+}
+
+int dd_container_remove(dd_docker *d, const char *id, dd_error *err)
+{
+	_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1&v=1", id);
+	long status = 0;
+	int r = dd_docker_call(d, "DELETE", path, NULL, NULL, &status, err);
+	if (r < 0 && status == 404)
+		return 0; /* already gone: that is what we wanted */
+	return r;
+}
+
+int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb progress,
+				  void *userdata, dd_error *err)
+{
+	size_t n = json_array_size(ctrs);
+	if (n == 0)
+		return 0;
+	struct rm_job *jobs = dd_malloc0(n * sizeof(*jobs));
+	pthread_t *threads = dd_malloc0(n * sizeof(*threads));
+	bool *started = dd_malloc0(n * sizeof(*started));
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_array_get(ctrs, i);
+		jobs[i].d = d;
+		jobs[i].id = json_string_value(json_object_get(c, "Id"));
+		const char *name =
+			json_string_value(json_array_get(json_object_get(c, "Names"), 0));
+		jobs[i].name = name ? (name[0] == '/' ? name + 1 : name) : jobs[i].id;
+		jobs[i].progress = progress;
+		jobs[i].userdata = userdata;
+		started[i] = pthread_create(&threads[i], NULL, rm_container_thread, &jobs[i]) == 0;
+		if (!started[i])
+			rm_container_thread(&jobs[i]);
+	}
+	int ret = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(threads[i], NULL);
+		if (jobs[i].r < 0 && ret == 0) {
+			ret = jobs[i].r;
+			dd_error_copy(err, &jobs[i].err);
+			dd_error_prefix(err, "Failed to remove node '%s': ", jobs[i].name);
+		}
+	}
+	free(jobs);
+	free(threads);
+	free(started);
+	return ret;
+}
+
+int dd_remove_labelled(dd_docker *d, const char *what, const char *name, dd_error *err)
+{
+	_cleanup_json_ json_t *list = NULL;
+	int r = dd_list_labelled(d, what, DD_LABEL_CLUSTER, name, &list, err);
+	if (r < 0)
+		return r;
+	size_t i;
+	json_t *o;
+	json_array_foreach(list, i, o)
+	{
+		const char *key = json_string_value(
+			json_object_get(o, strcmp(what, "volumes") == 0 ? "Name" : "Id"));
+		if (!key)
+			continue;
+		_cleanup_free_ char *esc = dd_docker_escape(key);
+		_cleanup_free_ char *path = dd_asprintf("/%s/%s%s", what, esc,
+							strcmp(what, "volumes") == 0 ? "?force=1" : "");
+		long status = 0;
+		r = dd_docker_call(d, "DELETE", path, NULL, NULL, &status, err);
+		if (r < 0 && status != 404)
+			return dd_error_prefix(err, "Failed to remove %s %s of cluster '%s': ",
+					       strcmp(what, "volumes") == 0 ? "volume" : "network",
+					       key, name);
+	}
+	return 0;
+}
+
+int dd_workspace_remove(const char *ws)
+{
+	/* Only a directory we marked as ours is removed: --workspace may point
+	 * anywhere, and destroy must never wipe a user's directory. */
+	if (!ws || !*ws)
+		return 0;
+	_cleanup_free_ char *marker = dd_asprintf("%s/" DD_WORKSPACE_MARKER, ws);
+	struct stat st;
+	if (stat(marker, &st) < 0)
+		return 0;
+	return dd_rm_rf(ws);
+}
+
+int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, void *userdata,
+		       dd_error *err)
+{
+	_cleanup_json_ json_t *ctrs = NULL;
+	int r = dd_list_labelled(d, "containers", DD_LABEL_CLUSTER, name, &ctrs, err);
+	if (r < 0)
+		return r;
+	_cleanup_json_ json_t *nets = NULL;
+	r = dd_list_labelled(d, "networks", DD_LABEL_CLUSTER, name, &nets, err);
+	if (r < 0)
+		return r;
+	_cleanup_json_ json_t *vols = NULL;
+	r = dd_list_labelled(d, "volumes", DD_LABEL_CLUSTER, name, &vols, err);
+	if (r < 0)
+		return r;
+	if (json_array_size(ctrs) == 0 && json_array_size(nets) == 0 &&
+	    json_array_size(vols) == 0) {
+		dd_error_set(err, -ENOENT, "Cluster '%s' does not exist", name);
+		return dd_error_hint(err, "'dcos-docker list' shows the clusters there are.");
+	}
+	char ws[4096] = "";
+	size_t i;
+	json_t *c;
+	json_array_foreach(ctrs, i, c)
+	{
+		const char *w = dd_json_label(json_object_get(c, "Labels"), DD_LABEL_WORKSPACE);
+		if (w && !ws[0])
+			snprintf(ws, sizeof(ws), "%s", w);
+	}
+	json_array_foreach(nets, i, c)
+	{
+		const char *w = dd_json_label(json_object_get(c, "Labels"), DD_LABEL_WORKSPACE);
+		if (w && !ws[0])
+			snprintf(ws, sizeof(ws), "%s", w);
+	}
+	r = dd_remove_containers_parallel(d, ctrs, progress, userdata, err);
+	if (r < 0)
+		return r;
+	r = dd_remove_labelled(d, "volumes", name, err);
+	if (r < 0)
+		return r;
+	r = dd_remove_labelled(d, "networks", name, err);
+	if (r < 0)
+		return r;
+	r = dd_workspace_remove(ws);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to remove the workspace %s: %s", ws,
+				    strerror(-r));
+	return 0;
+}

@@ -1,0 +1,1092 @@
+/* Creating a cluster: validate everything first, then the network, then
+ * every node in parallel (create, seed files, start, wait for systemd's
+ * READY=1 on a notify socket), rolling back on any failure or Ctrl-C. */
+#define _GNU_SOURCE
+#include <archive.h>
+#include <archive_entry.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include "cluster-internal.h"
+#include "dcos-docker/cancel.h"
+#include "dcos-docker/cluster.h"
+#include "dcos-docker/exec.h"
+#include "dcos-docker/privilege.h"
+#include "dcos-docker/process.h"
+#include "util.h"
+
+#define LABEL_RUN "dcos-docker.create-run"
+#define NOTIFY_TARGET "/run/host/notify"
+#define DEFAULT_TIMEOUT 120.0
+#define MAX_WORKERS 10
+
+struct create_ctx;
+
+struct node_job {
+	struct create_ctx *ctx;
+	enum dd_role role;
+	int index;
+	char short_name[32];
+	char name[128];
+	char ip[48];
+	char id[72];
+	char node_dir[4096];
+	char *hostkey_pub; /* "ssh-ed25519 AAAA... root@name" for known_hosts */
+	int notify_fd;
+	int r;
+	dd_error err;
+};
+
+struct create_ctx {
+	dd_docker *d;
+	const dd_create_opts *opts;
+	char run_id[33];
+	char network[160];
+	char network_id[72];
+	char subnet[32];
+	char gateway[20];
+	char workspace[4096];
+	bool privileged;
+	char **missing_caps;
+	char storage_driver[32];
+	int cgroup_version;
+	char *authorized_key;
+	struct node_job *jobs;
+	size_t n_jobs;
+	atomic_size_t next_job;
+	atomic_bool failed;
+	pthread_mutex_t progress_lock;
+};
+
+static void progress(struct create_ctx *ctx, const char *node, const char *status, bool done)
+{
+	if (!ctx->opts->progress)
+		return;
+	pthread_mutex_lock(&ctx->progress_lock);
+	ctx->opts->progress(node, status, done, ctx->opts->userdata);
+	pthread_mutex_unlock(&ctx->progress_lock);
+}
+
+static bool should_stop(struct create_ctx *ctx) { return dd_cancelled() || ctx->failed; }
+
+static int cancelled_error(dd_error *err)
+{
+	return dd_error_set(err, -ECANCELED, "Interrupted");
+}
+
+/* ---- validation ---- */
+
+int dd_storage_driver_check(const char *driver, dd_error *err)
+{
+	static const char *const ok[] = {"overlay2", "overlay", "aufs", "fuse-overlayfs"};
+	for (size_t i = 0; i < ELEMENTSOF(ok); i++)
+		if (strcmp(driver, ok[i]) == 0)
+			return 0;
+	dd_error_usage(err, -EINVAL, "Storage driver '%s' cannot work for Docker inside the nodes",
+		       driver);
+	return dd_error_hint(err, "Choose one with --storage-driver: overlay2, overlay, aufs or "
+				  "fuse-overlayfs (auto picks the host's when it is one of them).");
+}
+
+static int validate(const dd_create_opts *o, dd_error *err)
+{
+	int r = dd_cluster_name_check(o->name, err);
+	if (r < 0)
+		return r;
+	int m = o->counts[DD_ROLE_MASTER];
+	if (m < 1 || m > DD_MASTERS_MAX || m % 2 == 0) {
+		dd_error_usage(err, -EINVAL, "Invalid number of masters: %d", m);
+		return dd_error_hint(err, "DC/OS with static master discovery needs 1, 3, 5, 7 or "
+					  "9 masters.");
+	}
+	for (int role = DD_ROLE_AGENT; role < DD_ROLE_COUNT; role++) {
+		int n = o->counts[role];
+		if (n < 0 || n > DD_AGENTS_MAX)
+			return dd_error_usage(err, -EINVAL,
+					      "Invalid number of %ss: %d (0 to %d)",
+					      role == DD_ROLE_AGENT ? "agent" : "public agent", n,
+					      DD_AGENTS_MAX);
+	}
+	if (o->storage_driver && strcmp(o->storage_driver, "auto") != 0)
+		return dd_storage_driver_check(o->storage_driver, err);
+	return 0;
+}
+
+/* ---- subnets ---- */
+
+static int parse_cidr(const char *s, uint32_t *addr, int *prefix)
+{
+	char buf[64];
+	if (dd_snprintf(buf, sizeof(buf), "%s", s) < 0)
+		return -EINVAL;
+	char *slash = strchr(buf, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	struct in_addr a;
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -EINVAL;
+	*addr = ntohl(a.s_addr);
+	*prefix = atoi(slash + 1);
+	return *prefix >= 0 && *prefix <= 32 ? 0 : -EINVAL;
+}
+
+static bool overlaps(uint32_t a, int pa, uint32_t b, int pb)
+{
+	int p = pa < pb ? pa : pb;
+	uint32_t mask = p == 0 ? 0 : ~0u << (32 - p);
+	return (a & mask) == (b & mask);
+}
+
+struct used_nets {
+	uint32_t addr[512];
+	int prefix[512];
+	size_t n;
+};
+
+static void used_add(struct used_nets *u, uint32_t addr, int prefix)
+{
+	if (u->n < ELEMENTSOF(u->addr)) {
+		u->addr[u->n] = addr;
+		u->prefix[u->n++] = prefix;
+	}
+}
+
+/* Docker's networks and, when the daemon is local, the host's routes: a
+ * cluster subnet must overlap neither (VPN routes are the usual clash). */
+static int collect_used(dd_docker *d, struct used_nets *u, dd_error *err)
+{
+	_cleanup_json_ json_t *nets = NULL;
+	int r = dd_docker_call(d, "GET", "/networks", NULL, &nets, NULL, err);
+	if (r < 0)
+		return r;
+	size_t i, k;
+	json_t *n, *cfg;
+	json_array_foreach(nets, i, n)
+	{
+		json_array_foreach(json_object_get(json_object_get(n, "IPAM"), "Config"), k, cfg)
+		{
+			uint32_t a;
+			int p;
+			const char *s = json_string_value(json_object_get(cfg, "Subnet"));
+			if (s && parse_cidr(s, &a, &p) == 0)
+				used_add(u, a, p);
+		}
+	}
+	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		char ifname[64];
+		unsigned dest, gw, flags, mask;
+		if (sscanf(line, "%63s %x %x %x %*d %*d %*d %x", ifname, &dest, &gw, &flags,
+			   &mask) != 5 || dest == 0)
+			continue;
+		uint32_t m = ntohl(mask);
+		int p = __builtin_popcount(m);
+		used_add(u, ntohl(dest), p);
+	}
+	return 0;
+}
+
+static void fmt_ip(uint32_t a, char *buf, size_t size)
+{
+	struct in_addr in = {.s_addr = htonl(a)};
+	inet_ntop(AF_INET, &in, buf, (socklen_t)size);
+}
+
+/* Candidates: /24s in 172.30.0.0/15 down to 172.16, where Docker's own pools
+ * live, so they rarely meet a corporate 10/8 or a home 192.168/16 route. */
+static bool next_subnet(const struct used_nets *u, uint32_t *cursor, uint32_t *ret)
+{
+	for (; *cursor < 16 * 256; (*cursor)++) {
+		uint32_t second = 31 - *cursor / 256, third = *cursor % 256;
+		uint32_t a = (172u << 24) | (second << 16) | (third << 8);
+		if (second < 16)
+			break;
+		bool clash = false;
+		for (size_t i = 0; i < u->n && !clash; i++)
+			clash = overlaps(a, 24, u->addr[i], u->prefix[i]);
+		if (!clash) {
+			*ret = a;
+			(*cursor)++;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int create_network(struct create_ctx *ctx, dd_error *err)
+{
+	struct used_nets used = {0};
+	int r = collect_used(ctx->d, &used, err);
+	if (r < 0)
+		return r;
+	snprintf(ctx->network, sizeof(ctx->network), "%s", ctx->opts->name);
+	uint32_t cursor = 0, base;
+	/* Another process may take the same free subnet between our listing and
+	 * our create: Docker then says the pool overlaps, and we try the next. */
+	for (int attempt = 0; attempt < 32; attempt++) {
+		if (!next_subnet(&used, &cursor, &base))
+			break;
+		char net[20], gw[20];
+		fmt_ip(base, net, sizeof(net));
+		fmt_ip(base + 1, gw, sizeof(gw));
+		snprintf(ctx->subnet, sizeof(ctx->subnet), "%s/24", net);
+		snprintf(ctx->gateway, sizeof(ctx->gateway), "%s", gw);
+		_cleanup_json_ json_t *body = json_pack(
+			"{s:s, s:b, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:[{s:s, s:s}]}, s:{s:s}}",
+			"Name", ctx->network, "CheckDuplicate", 1, "Driver", "bridge", "Labels",
+			DD_LABEL_CLUSTER, ctx->opts->name, DD_LABEL_WORKSPACE, ctx->workspace,
+			LABEL_RUN, ctx->run_id, "IPAM", "Driver", "default", "Config", "Subnet",
+			ctx->subnet, "Gateway", ctx->gateway, "Options",
+			"com.docker.network.bridge.enable_ip_masquerade", "true");
+		_cleanup_json_ json_t *resp = NULL;
+		long status = 0;
+		dd_error e = {0};
+		r = dd_docker_call(ctx->d, "POST", "/networks/create", body, &resp, &status, &e);
+		if (r == 0) {
+			snprintf(ctx->network_id, sizeof(ctx->network_id), "%s",
+				 json_string_value(json_object_get(resp, "Id")) ?: "");
+			return 0;
+		}
+		if (status == 409 || strstr(e.msg, "already exists")) {
+			dd_error_usage(err, -EEXIST, "Cluster name '%s' is already in use: a network "
+						     "of that name exists", ctx->opts->name);
+			return dd_error_hint(err, "Choose another --cluster, or remove the network "
+						  "with 'docker network rm %s'.", ctx->network);
+		}
+		if (!strstr(e.msg, "overlap")) {
+			dd_error_copy(err, &e);
+			return dd_error_prefix(err, "Failed to create the cluster network: ");
+		}
+		used_add(&used, base, 24);
+	}
+	dd_error_set(err, -EADDRNOTAVAIL, "No free /24 subnet left in 172.16.0.0/12 for the "
+					  "cluster network");
+	return dd_error_hint(err, "Remove unused Docker networks ('docker network prune').");
+}
+
+/* ---- workspace and keys ---- */
+
+static int keygen(const char *path, const char *comment, dd_error *err)
+{
+	unlink(path);
+	_cleanup_free_ char *pub = dd_asprintf("%s.pub", path);
+	unlink(pub);
+	const char *argv[] = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment,
+			      "-f", path, NULL};
+	_cleanup_free_ char *out = NULL;
+	int status = 0;
+	int r = dd_process_run(argv, NULL, 4096, &out, &status, err);
+	if (r < 0)
+		return dd_error_prefix(err, "Failed to generate an SSH key: ");
+	if (status != 0)
+		return dd_error_set(err, -EIO, "ssh-keygen failed (exit %d): %s", status, out);
+	return 0;
+}
+
+static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
+{
+	const char *ws = ctx->opts->workspace;
+	_cleanup_free_ char *def = NULL;
+	if (!ws) {
+		_cleanup_free_ char *root = dd_workspace_root();
+		ws = def = dd_asprintf("%s/%s", root, ctx->opts->name);
+	}
+	if (dd_snprintf(ctx->workspace, sizeof(ctx->workspace), "%s", ws) < 0)
+		return dd_error_usage(err, -ENAMETOOLONG, "Workspace path too long");
+	/* A marked workspace without containers is a leftover of a killed run: reuse it. */
+	dd_workspace_remove(ctx->workspace);
+	int r = dd_mkdir_p(ctx->workspace, 0700);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to create the workspace %s: %s",
+				    ctx->workspace, strerror(-r));
+	_cleanup_free_ char *genconf = dd_asprintf("%s/genconf/serve", ctx->workspace);
+	_cleanup_free_ char *sshdir = dd_asprintf("%s/ssh", ctx->workspace);
+	_cleanup_free_ char *marker = dd_asprintf("%s/" DD_WORKSPACE_MARKER, ctx->workspace);
+	if ((r = dd_mkdir_p(genconf, 0755)) < 0 || (r = dd_mkdir_p(sshdir, 0700)) < 0 ||
+	    (r = dd_write_file(marker, ctx->opts->name, strlen(ctx->opts->name), 0644)) < 0)
+		return dd_error_set(err, r, "Failed to prepare the workspace %s: %s",
+				    ctx->workspace, strerror(-r));
+	_cleanup_free_ char *key = dd_asprintf("%s/genconf/ssh_key", ctx->workspace);
+	_cleanup_free_ char *comment = dd_asprintf("dcos-docker-%s", ctx->opts->name);
+	r = keygen(key, comment, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *pub = dd_asprintf("%s.pub", key);
+	r = dd_read_file(pub, 16384, &ctx->authorized_key, NULL);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to read %s: %s", pub, strerror(-r));
+	return 0;
+}
+
+/* ---- per-node seed files ---- */
+
+struct tarbuf {
+	char *data;
+	size_t used;
+};
+
+static int tar_add(struct archive *a, const char *path, const char *data, size_t len, int mode,
+		   bool dir)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, dir ? AE_IFDIR : AE_IFREG);
+	archive_entry_set_perm(e, mode);
+	archive_entry_set_size(e, dir ? 0 : (la_int64_t)len);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_mtime(e, time(NULL), 0);
+	int r = archive_write_header(a, e);
+	if (r == ARCHIVE_OK && !dir && len > 0 && archive_write_data(a, data, len) < 0)
+		r = ARCHIVE_FATAL;
+	archive_entry_free(e);
+	return r == ARCHIVE_OK ? 0 : -EIO;
+}
+
+static void random_hex(char *buf, size_t nbytes)
+{
+	unsigned char raw[64];
+	if (nbytes > sizeof(raw))
+		nbytes = sizeof(raw);
+	if (getrandom(raw, nbytes, 0) != (ssize_t)nbytes)
+		for (size_t i = 0; i < nbytes; i++) /* getrandom cannot fail here in practice */
+			raw[i] = (unsigned char)rand();
+	for (size_t i = 0; i < nbytes; i++)
+		sprintf(buf + 2 * i, "%02x", raw[i]);
+}
+
+static int build_seed(struct node_job *job, struct tarbuf *out, char **ret_hostkey_pub,
+		      dd_error *err)
+{
+	struct create_ctx *ctx = job->ctx;
+	_cleanup_free_ char *keypath = dd_asprintf("%s/ssh_host_ed25519_key", job->node_dir);
+	_cleanup_free_ char *comment = dd_asprintf("root@%s", job->name);
+	int r = keygen(keypath, comment, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *key = NULL, *pub = NULL;
+	_cleanup_free_ char *pubpath = dd_asprintf("%s.pub", keypath);
+	if ((r = dd_read_file(keypath, 16384, &key, NULL)) < 0 ||
+	    (r = dd_read_file(pubpath, 16384, &pub, NULL)) < 0)
+		return dd_error_set(err, r, "Failed to read the host key of %s", job->name);
+
+	char machine_id[34];
+	random_hex(machine_id, 16);
+	machine_id[32] = '\n';
+	machine_id[33] = '\0';
+	_cleanup_free_ char *daemon_json = dd_asprintf(
+		"{\n  \"storage-driver\": \"%s\",\n  \"exec-opts\": [\"native.cgroupdriver=cgroupfs\"]\n}\n",
+		ctx->storage_driver);
+	_cleanup_free_ char *node_env = dd_asprintf(
+		"DCOS_DOCKER_CLUSTER=%s\nDCOS_DOCKER_ROLE=%s\nDCOS_DOCKER_INDEX=%d\nDCOS_DOCKER_IP=%s\n",
+		ctx->opts->name, dd_role_label(job->role), job->index, job->ip);
+
+	size_t cap = 256 * 1024;
+	out->data = dd_malloc0(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	archive_write_set_bytes_in_last_block(a, 1);
+	r = archive_write_open_memory(a, out->data, cap, &out->used) == ARCHIVE_OK ? 0 : -EIO;
+	if (r == 0)
+		r = tar_add(a, "etc/machine-id", machine_id, 33, 0444, false);
+	if (r == 0)
+		r = tar_add(a, "etc/ssh/ssh_host_ed25519_key", key, strlen(key), 0600, false);
+	if (r == 0)
+		r = tar_add(a, "etc/ssh/ssh_host_ed25519_key.pub", pub, strlen(pub), 0644, false);
+	if (r == 0)
+		r = tar_add(a, "root/.ssh", NULL, 0, 0700, true);
+	if (r == 0)
+		r = tar_add(a, "root/.ssh/authorized_keys", ctx->authorized_key,
+			    strlen(ctx->authorized_key), 0600, false);
+	if (r == 0)
+		r = tar_add(a, "etc/docker/daemon.json", daemon_json, strlen(daemon_json), 0644,
+			    false);
+	if (r == 0)
+		r = tar_add(a, "etc/dcos-docker/node.env", node_env, strlen(node_env), 0644, false);
+	if (r == 0 && job->role != DD_ROLE_MASTER)
+		r = tar_add(a, "etc/dcos-docker/agent", "", 0, 0644, false);
+	if (r == 0) {
+		double cpus = ctx->opts->cpus[job->role];
+		long long mem = ctx->opts->memory[job->role];
+		if (job->role != DD_ROLE_MASTER && (cpus > 0 || mem > 0)) {
+			/* Declare to DC/OS what the container may use, so Mesos does not
+			 * offer the whole host's resources from every agent. */
+			char res[512] = "MESOS_RESOURCES='[";
+			if (cpus > 0)
+				snprintf(res + strlen(res), sizeof(res) - strlen(res),
+					 "{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":%g}}%s",
+					 cpus, mem > 0 ? "," : "");
+			if (mem > 0)
+				snprintf(res + strlen(res), sizeof(res) - strlen(res),
+					 "{\"name\":\"mem\",\"type\":\"SCALAR\",\"scalar\":{\"value\":%lld}}",
+					 mem / (1024 * 1024));
+			snprintf(res + strlen(res), sizeof(res) - strlen(res), "]'\n");
+			r = tar_add(a, "var/lib/dcos/mesos-resources", res, strlen(res), 0644,
+				    false);
+		}
+	}
+	if (r == 0 && archive_write_close(a) != ARCHIVE_OK)
+		r = -EIO;
+	archive_write_free(a);
+	if (r < 0) {
+		free(out->data);
+		out->data = NULL;
+		return dd_error_set(err, r, "Failed to build the seed files of %s", job->name);
+	}
+	*ret_hostkey_pub = TAKE_PTR(pub);
+	return 0;
+}
+
+/* ---- per-node work ---- */
+
+static json_t *mount_volume(struct create_ctx *ctx, const char *target)
+{
+	/* Anonymous volumes with labels: destroy finds them by cluster, a failed
+	 * run removes only its own by run id. */
+	return json_pack("{s:s, s:s, s:{s:{s:s, s:s}}}", "Type", "volume", "Target", target,
+			 "VolumeOptions", "Labels", DD_LABEL_CLUSTER, ctx->opts->name, LABEL_RUN,
+			 ctx->run_id);
+}
+
+static json_t *bind_json(const char *src, const char *dst, bool ro)
+{
+	_cleanup_free_ char *b = dd_asprintf("%s:%s%s", src, dst, ro ? ":ro" : "");
+	return json_string(b);
+}
+
+static json_t *container_body(struct node_job *job)
+{
+	struct create_ctx *ctx = job->ctx;
+	const dd_create_opts *o = ctx->opts;
+	char index[16];
+	snprintf(index, sizeof(index), "%d", job->index);
+
+	json_t *binds = json_array();
+	json_array_append_new(binds, json_string("/sys/fs/cgroup:/sys/fs/cgroup:rw"));
+	json_array_append_new(binds, bind_json(job->node_dir, NOTIFY_TARGET, false));
+	_cleanup_free_ char *serve = dd_asprintf("%s/genconf/serve", ctx->workspace);
+	json_array_append_new(binds, bind_json(serve, DD_NODE_INSTALL_DIR, true));
+	for (size_t i = 0; i < o->n_mounts[job->role]; i++) {
+		const dd_mount_spec *m = &o->mounts[job->role][i];
+		json_array_append_new(binds, bind_json(m->src, m->dst, m->ro));
+	}
+	json_t *mounts = json_array();
+	json_array_append_new(mounts, mount_volume(ctx, "/var/lib/docker"));
+	json_array_append_new(mounts, mount_volume(ctx, "/var/log/journal"));
+	json_array_append_new(mounts, mount_volume(ctx, "/opt"));
+	if (job->role != DD_ROLE_MASTER)
+		json_array_append_new(mounts, mount_volume(ctx, "/var/lib/mesos/slave"));
+
+	json_t *host = json_pack(
+		"{s:o, s:o, s:[s,s], s:[s], s:{s:s, s:s, s:s}, s:s, s:{s:s}, s:b}", "Binds", binds,
+		"Mounts", mounts, "SecurityOpt", "seccomp=unconfined", "apparmor=unconfined",
+		"DeviceCgroupRules", "a *:* rwm", "Tmpfs", "/run", "rw,exec,nosuid,size=2g",
+		"/run/lock", "rw,noexec,nosuid,size=64m", "/tmp", "rw,exec,nosuid,size=2g",
+		"CgroupnsMode",
+		ctx->privileged && ctx->cgroup_version == 2 ? "private" : "host",
+		"RestartPolicy", "Name", "unless-stopped", "Init", 0);
+	if (ctx->privileged) {
+		json_object_set_new(host, "Privileged", json_true());
+	} else {
+		/* Everything the daemon itself holds: privileged mode would ask for
+		 * capabilities the daemon lacks and fail ("unable to apply caps"). */
+		json_object_set_new(host, "CapAdd", json_pack("[s]", "ALL"));
+		json_t *drop = json_array();
+		for (char **c = ctx->missing_caps; c && *c; c++)
+			json_array_append_new(drop, json_string(*c));
+		json_object_set_new(host, "CapDrop", drop);
+	}
+	if (o->cpus[job->role] > 0)
+		json_object_set_new(host, "NanoCpus",
+				    json_integer((json_int_t)(o->cpus[job->role] * 1e9)));
+	if (o->memory[job->role] > 0)
+		json_object_set_new(host, "Memory", json_integer(o->memory[job->role]));
+	if (job->role == DD_ROLE_MASTER && job->index == 1 && o->n_ports > 0) {
+		json_t *pb = json_object();
+		for (size_t i = 0; i < o->n_ports; i++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%d/%s", o->ports[i].port, o->ports[i].proto);
+			char hp[16];
+			snprintf(hp, sizeof(hp), "%d", o->ports[i].host_port);
+			json_t *list = json_object_get(pb, key);
+			if (!list) {
+				list = json_array();
+				json_object_set_new(pb, key, list);
+			}
+			json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
+							      o->ports[i].host_ip, "HostPort", hp));
+		}
+		json_object_set_new(host, "PortBindings", pb);
+	}
+
+	json_t *exposed = json_object();
+	for (size_t i = 0; job->role == DD_ROLE_MASTER && job->index == 1 && i < o->n_ports; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "%d/%s", o->ports[i].port, o->ports[i].proto);
+		json_object_set_new(exposed, key, json_object());
+	}
+	_cleanup_free_ char *notify_env = dd_asprintf("NOTIFY_SOCKET=%s/notify.sock", NOTIFY_TARGET);
+	json_t *body = json_pack(
+		"{s:s, s:s, s:b, s:[s,s], s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:[s], s:o, s:o, "
+		"s:{s:{s:{s:{s:s}, s:[s]}}}}",
+		"Hostname", job->name, "Image", o->image, "Tty", 1, "Env", "container=docker",
+		notify_env, "Labels", DD_LABEL_CLUSTER, o->name, DD_LABEL_ROLE,
+		dd_role_label(job->role), DD_LABEL_INDEX, index, DD_LABEL_WORKSPACE,
+		ctx->workspace, DD_LABEL_PRIVILEGE, ctx->privileged ? "privileged" : "capabilities",
+		LABEL_RUN, ctx->run_id, "StopSignal", "SIGRTMIN+3", "Cmd", "/sbin/init",
+		"ExposedPorts", exposed, "HostConfig", host, "NetworkingConfig", "EndpointsConfig",
+		ctx->network, "IPAMConfig", "IPv4Address", job->ip, "Aliases", job->short_name);
+	return body;
+}
+
+static int bind_notify(struct node_job *job, dd_error *err)
+{
+	_cleanup_close_ int dirfd = open(job->node_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return dd_error_set(err, -errno, "Failed to open %s: %s", job->node_dir,
+				    strerror(errno));
+	/* The workspace path may exceed sun_path; bind through /proc/self/fd. */
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/notify.sock", dirfd);
+	unlinkat(dirfd, "notify.sock", 0);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return dd_error_set(err, -errno, "socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+		close(fd);
+		return dd_error_set(err, r, "Failed to create the notify socket in %s: %s",
+				    job->node_dir, strerror(-r));
+	}
+	job->notify_fd = fd;
+	return 0;
+}
+
+static void console_tail(dd_docker *d, const char *id, char *buf, size_t size)
+{
+	_cleanup_free_ char *path = dd_asprintf("/containers/%s/logs?stdout=1&stderr=1&tail=8", id);
+	dd_request req = {.method = "GET", .path = path, .max_body = 64 * 1024, .timeout_ms = 5000};
+	dd_response resp = {0};
+	buf[0] = '\0';
+	dd_error e = {0};
+	if (dd_docker_request(d, &req, &resp, &e) == 0 && resp.body) {
+		/* TTY logs carry ANSI colour codes; keep only printable text. */
+		size_t o = 0;
+		for (size_t i = 0; i < resp.body_len && o + 1 < size; i++) {
+			char ch = resp.body[i];
+			if (ch == '\x1b') {
+				while (i < resp.body_len && resp.body[i] != 'm')
+					i++;
+				continue;
+			}
+			if (ch == '\r')
+				continue;
+			buf[o++] = ch == '\n' ? '|' : ch;
+		}
+		buf[o] = '\0';
+	}
+	dd_response_clear(&resp);
+}
+
+static int container_running(dd_docker *d, const char *id, bool *ret, dd_error *err)
+{
+	_cleanup_free_ char *path = dd_asprintf("/containers/%s/json", id);
+	_cleanup_json_ json_t *j = NULL;
+	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
+	if (r < 0)
+		return r;
+	*ret = json_is_true(json_object_get(json_object_get(j, "State"), "Running"));
+	return 0;
+}
+
+/* Checks the booted node in one exec: system state, the two units a node
+ * must have (sshd, the inner Docker's socket) and the failed units. */
+static int check_node(dd_docker *d, struct node_job *job, bool final, bool *ret_ready,
+		      char *status, size_t status_size, dd_error *err)
+{
+	const char *argv[] = {"/bin/sh", "-c",
+			      "systemctl is-system-running; echo ---; "
+			      "systemctl is-active ssh.service docker.socket; echo ---; "
+			      "systemctl list-units --failed --plain --no-legend --no-pager",
+			      NULL};
+	_cleanup_free_ char *out = NULL;
+	int code = 0;
+	int r = dd_exec_capture(d, job->id, argv, 16384, &out, NULL, &code, err);
+	if (r < 0)
+		return r;
+	char *state = strtok(out, "\n");
+	bool booted = state && (strcmp(state, "running") == 0 || strcmp(state, "degraded") == 0);
+	if (!booted && !final) {
+		*ret_ready = false;
+		return 0;
+	}
+	char *sep = strtok(NULL, "\n");
+	char *ssh = strtok(NULL, "\n");
+	char *docker = strtok(NULL, "\n");
+	(void)sep;
+	strtok(NULL, "\n"); /* second separator */
+	char failed[512] = "";
+	for (char *l; (l = strtok(NULL, "\n"));) {
+		char unit[128];
+		if (sscanf(l, "%127s", unit) == 1 && strlen(failed) + strlen(unit) + 3 < sizeof(failed))
+			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s",
+				 failed[0] ? ", " : "", unit);
+	}
+	if (!booted)
+		return dd_error_set(err, -ETIMEDOUT, "systemd did not finish booting (state: %s)",
+				    state ? state : "unknown");
+	if (!ssh || strcmp(ssh, "active") != 0)
+		return dd_error_set(err, -EIO, "sshd is not running (%s)%s%s",
+				    ssh ? ssh : "unknown", failed[0] ? "; failed units: " : "",
+				    failed);
+	if (!docker || strcmp(docker, "active") != 0)
+		return dd_error_set(err, -EIO, "the inner Docker socket is not listening (%s)",
+				    docker ? docker : "unknown");
+	if (strcmp(state, "degraded") == 0)
+		snprintf(status, status_size, "ready (degraded: %s failed)", failed);
+	else
+		snprintf(status, status_size, "ready");
+	*ret_ready = true;
+	return 0;
+}
+
+static int tcp_check(const char *ip, int port, int timeout_ms)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+		return -EINVAL;
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return 0;
+	if (errno != EINPROGRESS)
+		return -errno;
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return -ETIMEDOUT;
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+	return -soerr;
+}
+
+static int wait_ready(dd_docker *d, struct node_job *job, dd_error *err)
+{
+	struct create_ctx *ctx = job->ctx;
+	double timeout = ctx->opts->timeout > 0 ? ctx->opts->timeout : DEFAULT_TIMEOUT;
+	double start = dd_now(), last_inspect = start, last_poll = start;
+	char status[640];
+	for (;;) {
+		if (should_stop(ctx))
+			return cancelled_error(err);
+		struct pollfd p = {.fd = job->notify_fd, .events = POLLIN};
+		int n = poll(&p, 1, 100);
+		bool ready = false;
+		while (n > 0) {
+			char msg[4096];
+			ssize_t k = recv(job->notify_fd, msg, sizeof(msg) - 1, 0);
+			if (k <= 0)
+				break;
+			msg[k] = '\0';
+			/* sd_notify: newline-separated assignments, READY=1 among them. */
+			for (char *save = NULL, *l = strtok_r(msg, "\n", &save); l;
+			     l = strtok_r(NULL, "\n", &save))
+				ready |= strcmp(l, "READY=1") == 0;
+		}
+		double now = dd_now();
+		if (!ready && now - start > 5 && now - last_poll >= 1) {
+			/* An image whose systemd ignores NOTIFY_SOCKET: fall back to asking. */
+			last_poll = now;
+			int r = check_node(d, job, false, &ready, status, sizeof(status), err);
+			if (r < 0)
+				return r;
+			if (ready)
+				goto done;
+		}
+		if (ready)
+			break;
+		if (now - last_inspect >= 1) {
+			last_inspect = now;
+			bool running = true;
+			int r = container_running(d, job->id, &running, err);
+			if (r < 0)
+				return r;
+			if (!running) {
+				char tail[1024];
+				console_tail(d, job->id, tail, sizeof(tail));
+				return dd_error_set(err, -EIO, "the container stopped while booting; "
+							       "console: %s", tail);
+			}
+		}
+		if (now - start > timeout) {
+			char tail[1024];
+			console_tail(d, job->id, tail, sizeof(tail));
+			return dd_error_set(err, -ETIMEDOUT,
+					    "systemd did not report ready within %.0f s; console: %s",
+					    timeout, tail);
+		}
+	}
+	bool ok = false;
+	int r = check_node(d, job, true, &ok, status, sizeof(status), err);
+	if (r < 0)
+		return r;
+done:
+	r = tcp_check(job->ip, 22, 2000);
+	if (r < 0)
+		return dd_error_set(err, r, "sshd on %s:22 is not reachable from this host: %s",
+				    job->ip, strerror(-r));
+	progress(ctx, job->name, status, true);
+	return 0;
+}
+
+static int run_node(struct node_job *job, dd_error *err)
+{
+	struct create_ctx *ctx = job->ctx;
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	int r = dd_docker_dup(ctx->d, &d, err);
+	if (r < 0)
+		return r;
+	progress(ctx, job->name, "creating", false);
+	r = dd_mkdir_p(job->node_dir, 0700);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to create %s: %s", job->node_dir, strerror(-r));
+	struct tarbuf seed = {0};
+	r = build_seed(job, &seed, &job->hostkey_pub, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *seed_data = seed.data;
+	if (should_stop(ctx))
+		return cancelled_error(err);
+
+	_cleanup_json_ json_t *body = container_body(job);
+	_cleanup_free_ char *esc = dd_docker_escape(job->name);
+	_cleanup_free_ char *path = dd_asprintf("/containers/create?name=%s", esc);
+	_cleanup_json_ json_t *created = NULL;
+	long status = 0;
+	r = dd_docker_call(d, "POST", path, body, &created, &status, err);
+	if (r < 0) {
+		if (status == 409) {
+			dd_error_usage(err, -EEXIST, "Cluster name '%s' is already in use: a "
+						     "container named %s exists",
+				       ctx->opts->name, job->name);
+			return dd_error_hint(err, "Choose another --cluster, or destroy the other "
+						  "cluster first.");
+		}
+		if (status == 404)
+			dd_error_hint(err, "Build the node image with 'dcos-docker build-image', "
+					   "or pass an existing image with --image.");
+		return r;
+	}
+	snprintf(job->id, sizeof(job->id), "%s",
+		 json_string_value(json_object_get(created, "Id")) ?: "");
+
+	/* Seed files go in before the first boot: no exec round trips later. */
+	_cleanup_free_ char *apath = dd_asprintf("/containers/%s/archive?path=%%2F", job->id);
+	dd_request req = {.method = "PUT", .path = apath, .content_type = "application/x-tar",
+			  .body = seed_data, .body_len = seed.used};
+	dd_response resp = {0};
+	r = dd_docker_request(d, &req, &resp, err);
+	if (r < 0)
+		return r;
+	if (resp.status >= 400) {
+		char msg[512];
+		dd_docker_error_text(&resp, msg, sizeof(msg));
+		dd_response_clear(&resp);
+		return dd_error_set(err, -EIO, "Failed to copy the seed files: %s", msg);
+	}
+	dd_response_clear(&resp);
+
+	r = bind_notify(job, err);
+	if (r < 0)
+		return r;
+	if (should_stop(ctx))
+		return cancelled_error(err);
+	progress(ctx, job->name, "starting", false);
+	_cleanup_free_ char *spath = dd_asprintf("/containers/%s/start", job->id);
+	r = dd_docker_call(d, "POST", spath, NULL, NULL, NULL, err);
+	if (r < 0)
+		return r;
+	progress(ctx, job->name, "booting", false);
+	return wait_ready(d, job, err);
+}
+
+static void *worker(void *p)
+{
+	struct create_ctx *ctx = p;
+	for (;;) {
+		size_t i = atomic_fetch_add(&ctx->next_job, 1);
+		if (i >= ctx->n_jobs)
+			break;
+		struct node_job *job = &ctx->jobs[i];
+		job->r = run_node(job, &job->err);
+		if (job->r < 0) {
+			if (job->r != -ECANCELED || !ctx->failed)
+				progress(ctx, job->name, "failed", true);
+			ctx->failed = true;
+		}
+	}
+	return NULL;
+}
+
+/* ---- rollback ---- */
+
+static void rollback(struct create_ctx *ctx, bool remove_workspace)
+{
+	progress(ctx, NULL, "rolling back", false);
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	dd_error e = {0};
+	if (dd_docker_dup(ctx->d, &d, &e) < 0)
+		return;
+	/* Only what this run made: its run label, never the cluster label, so a
+	 * concurrent create of the same name that won keeps its nodes. */
+	_cleanup_json_ json_t *ctrs = NULL;
+	if (dd_list_labelled(d, "containers", LABEL_RUN, ctx->run_id, &ctrs, &e) == 0)
+		dd_remove_containers_parallel(d, ctrs, NULL, NULL, &e);
+	_cleanup_json_ json_t *vols = NULL;
+	if (dd_list_labelled(d, "volumes", LABEL_RUN, ctx->run_id, &vols, &e) == 0) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(vols, i, v)
+		{
+			_cleanup_free_ char *esc =
+				dd_docker_escape(json_string_value(json_object_get(v, "Name")) ?: "");
+			_cleanup_free_ char *path = dd_asprintf("/volumes/%s?force=1", esc);
+			dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e);
+		}
+	}
+	if (ctx->network_id[0]) {
+		_cleanup_free_ char *path = dd_asprintf("/networks/%s", ctx->network_id);
+		dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e);
+	}
+	if (remove_workspace)
+		dd_workspace_remove(ctx->workspace);
+}
+
+/* ---- the whole ---- */
+
+/* Every node's host key, by IP and by name: ssh can check them strictly
+ * without touching the user's ~/.ssh/known_hosts. */
+static int write_known_hosts(struct create_ctx *ctx, dd_error *err)
+{
+	size_t cap = 1024 * (ctx->n_jobs + 1), len = 0;
+	_cleanup_free_ char *buf = dd_malloc0(cap);
+	for (size_t i = 0; i < ctx->n_jobs; i++) {
+		const struct node_job *j = &ctx->jobs[i];
+		int n = snprintf(buf + len, cap - len, "%s,%s %s", j->ip, j->name,
+				 j->hostkey_pub ? j->hostkey_pub : "");
+		if (n < 0 || (size_t)n >= cap - len)
+			return dd_error_set(err, -E2BIG, "known_hosts too large");
+		len += (size_t)n;
+		if (len && buf[len - 1] != '\n')
+			buf[len++] = '\n';
+	}
+	_cleanup_free_ char *path = dd_asprintf("%s/ssh/known_hosts", ctx->workspace);
+	int r = dd_write_file(path, buf, len, 0600);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to write %s: %s", path, strerror(-r));
+	return 0;
+}
+
+static int lock_name(const char *name, int *ret_fd, dd_error *err)
+{
+	_cleanup_free_ char *root = dd_workspace_root();
+	int r = dd_mkdir_p(root, 0700);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to create %s: %s", root, strerror(-r));
+	_cleanup_free_ char *path = dd_asprintf("%s/.%s.lock", root, name);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return dd_error_set(err, -errno, "Failed to open %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		dd_error_usage(err, -EBUSY, "Cluster name '%s' is already in use: another "
+					    "dcos-docker is creating or destroying it", name);
+		return dd_error_hint(err, "Wait for it to finish, or choose another --cluster.");
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static int check_name_free(dd_docker *d, const char *name, dd_error *err)
+{
+	_cleanup_json_ json_t *ctrs = NULL;
+	int r = dd_list_labelled(d, "containers", DD_LABEL_CLUSTER, name, &ctrs, err);
+	if (r < 0)
+		return r;
+	if (json_array_size(ctrs) > 0) {
+		dd_error_usage(err, -EEXIST, "Cluster '%s' already exists", name);
+		return dd_error_hint(err, "Choose another --cluster, or remove it first with "
+					  "'dcos-docker destroy --cluster %s'.", name);
+	}
+	return 0;
+}
+
+static int check_image(dd_docker *d, const char *image, dd_error *err)
+{
+	_cleanup_free_ char *esc = dd_docker_escape(image);
+	_cleanup_free_ char *path = dd_asprintf("/images/%s/json", esc);
+	long status = 0;
+	int r = dd_docker_call(d, "GET", path, NULL, NULL, &status, err);
+	if (r < 0 && status == 404) {
+		dd_error_usage(err, -ENOENT, "Image '%s' does not exist", image);
+		return dd_error_hint(err, "Build the node image with 'dcos-docker build-image', or "
+					  "pass an image you have with --image.");
+	}
+	return r;
+}
+
+static int host_facts(struct create_ctx *ctx, dd_error *err)
+{
+	_cleanup_json_ json_t *info = NULL;
+	int r = dd_docker_call(ctx->d, "GET", "/info", NULL, &info, NULL, err);
+	if (r < 0)
+		return r;
+	const char *cg = json_string_value(json_object_get(info, "CgroupVersion"));
+	ctx->cgroup_version = cg && strcmp(cg, "2") == 0 ? 2 : 1;
+	const char *want = ctx->opts->storage_driver;
+	if (!want || strcmp(want, "auto") == 0) {
+		const char *host = json_string_value(json_object_get(info, "Driver"));
+		r = dd_storage_driver_check(host ? host : "unknown", err);
+		if (r < 0) {
+			dd_error_usage(err, -EINVAL, "The host's storage driver '%s' cannot be "
+						     "detected as usable for Docker inside the nodes",
+				       host ? host : "unknown");
+			return dd_error_hint(err, "Pass --storage-driver overlay2 (or overlay, aufs, "
+						  "fuse-overlayfs) explicitly.");
+		}
+		want = host;
+	}
+	snprintf(ctx->storage_driver, sizeof(ctx->storage_driver), "%s", want);
+	bool priv = false;
+	r = dd_privilege_detect(ctx->d, &priv, &ctx->missing_caps, err);
+	if (r < 0)
+		return r;
+	ctx->privileged = priv;
+	return 0;
+}
+
+int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret, dd_error *err)
+{
+	int r = validate(opts, err);
+	if (r < 0)
+		return r;
+	struct create_ctx ctx = {.d = d, .opts = opts};
+	pthread_mutex_init(&ctx.progress_lock, NULL);
+	random_hex(ctx.run_id, 16);
+	_cleanup_close_ int lockfd = -1;
+	_cleanup_free_ struct node_job *jobs = NULL;
+	bool made_workspace = false;
+
+	if ((r = check_image(d, opts->image, err)) < 0 || (r = host_facts(&ctx, err)) < 0 ||
+	    (r = lock_name(opts->name, &lockfd, err)) < 0 ||
+	    (r = check_name_free(d, opts->name, err)) < 0)
+		goto out;
+	if (dd_cancelled()) {
+		r = cancelled_error(err);
+		goto out;
+	}
+	progress(&ctx, NULL, "preparing workspace and keys", false);
+	r = prepare_workspace(&ctx, err);
+	made_workspace = true;
+	if (r < 0)
+		goto fail;
+	progress(&ctx, NULL, "creating network", false);
+	r = create_network(&ctx, err);
+	if (r < 0)
+		goto fail;
+
+	size_t n = 0;
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		n += (size_t)opts->counts[role];
+	jobs = dd_malloc0(n * sizeof(*jobs));
+	uint32_t base = 0;
+	int prefix = 0;
+	parse_cidr(ctx.subnet, &base, &prefix);
+	size_t k = 0;
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		for (int i = 1; i <= opts->counts[role]; i++, k++) {
+			struct node_job *j = &jobs[k];
+			j->ctx = &ctx;
+			j->role = (enum dd_role)role;
+			j->index = i;
+			j->notify_fd = -1;
+			snprintf(j->short_name, sizeof(j->short_name), "%s%d",
+				 dd_role_prefix(j->role), i);
+			snprintf(j->name, sizeof(j->name), "%s-%s", opts->name, j->short_name);
+			/* Static addresses in node order, after the gateway (.1). */
+			fmt_ip(base + 2 + (uint32_t)k, j->ip, sizeof(j->ip));
+			snprintf(j->node_dir, sizeof(j->node_dir), "%s/nodes/%s", ctx.workspace,
+				 j->short_name);
+		}
+	ctx.jobs = jobs;
+	ctx.n_jobs = n;
+	size_t nworkers = n < MAX_WORKERS ? n : MAX_WORKERS;
+	pthread_t threads[MAX_WORKERS];
+	size_t started = 0;
+	for (; started < nworkers; started++)
+		if (pthread_create(&threads[started], NULL, worker, &ctx) != 0)
+			break;
+	if (started == 0)
+		worker(&ctx);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+
+	r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].notify_fd >= 0) {
+			close(jobs[i].notify_fd);
+			_cleanup_free_ char *sock = dd_asprintf("%s/notify.sock", jobs[i].node_dir);
+			unlink(sock);
+		}
+	}
+	/* Report the root cause: the first failure that is not a mere consequence
+	 * of another node's failure (those end with -ECANCELED). */
+	for (int pass = 0; pass < 2 && r == 0; pass++)
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].r < 0 && (pass == 1 || jobs[i].r != -ECANCELED)) {
+				r = jobs[i].r;
+				dd_error_copy(err, &jobs[i].err);
+				if (r != -ECANCELED)
+					dd_error_prefix(err, "Node %s: ", jobs[i].name);
+				break;
+			}
+	if (r == 0 && dd_cancelled())
+		r = cancelled_error(err);
+	if (r < 0)
+		goto fail;
+
+	r = write_known_hosts(&ctx, err);
+	if (r < 0)
+		goto fail;
+	r = dd_cluster_load(d, opts->name, ret, err);
+	if (r < 0)
+		goto fail;
+	goto out;
+fail:
+	rollback(&ctx, made_workspace);
+out:
+	for (size_t i = 0; jobs && i < ctx.n_jobs; i++)
+		free(jobs[i].hostkey_pub);
+	free(ctx.authorized_key);
+	if (ctx.missing_caps)
+		for (char **c = ctx.missing_caps; *c; c++)
+			free(*c);
+	free(ctx.missing_caps);
+	pthread_mutex_destroy(&ctx.progress_lock);
+	return r;
+}

@@ -1,0 +1,71 @@
+#include "dcos-docker/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int vset(dd_error *err, int code, int kind, const char *fmt, va_list ap)
+{
+	if (!err)
+		return code;
+	err->code = code;
+	err->kind = kind;
+	err->hint[0] = '\0';
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return code;
+}
+
+int dd_error_set(dd_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vset(err, code, DD_ERR_FAILED, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int dd_error_usage(dd_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vset(err, code, DD_ERR_USAGE, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int dd_error_hint(dd_error *err, const char *fmt, ...)
+{
+	if (!err)
+		return 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+	va_end(ap);
+	return err->code;
+}
+
+int dd_error_prefix(dd_error *err, const char *fmt, ...)
+{
+	if (!err)
+		return 0;
+	char prefix[512];
+	char old[DD_ERROR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof(old));
+	snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old);
+	return err->code;
+}
+
+void dd_error_clear(dd_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+}
+
+void dd_error_copy(dd_error *dst, const dd_error *src)
+{
+	if (dst && src && dst != src)
+		memcpy(dst, src, sizeof(*dst));
+}

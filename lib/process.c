@@ -1,0 +1,82 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "dcos-docker/process.h"
+#include "util.h"
+
+extern char **environ;
+
+int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **ret_output,
+		   int *ret_status, dd_error *err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return dd_error_set(err, -errno, "pipe: %s", strerror(errno));
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	if (cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	/* The child must not inherit the CLI's handlers or blocked signals. */
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	pid_t pid;
+	int r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(pipefd[1]);
+	if (r != 0) {
+		close(pipefd[0]);
+		dd_error_set(err, -r, "Failed to run %s: %s", argv[0], strerror(r));
+		if (r == ENOENT)
+			dd_error_hint(err, "Install it (it is part of a Debian package) and retry.");
+		return -r;
+	}
+	size_t cap = max + 1, len = 0;
+	_cleanup_free_ char *buf = dd_malloc0(cap);
+	char chunk[4096];
+	for (;;) {
+		ssize_t k = read(pipefd[0], chunk, sizeof(chunk));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		size_t n = (size_t)k;
+		if (n >= max) { /* keep the tail: errors come last */
+			memcpy(buf, chunk + n - max, max);
+			len = max;
+		} else {
+			if (len + n > max) {
+				size_t drop = len + n - max;
+				memmove(buf, buf + drop, len - drop);
+				len -= drop;
+			}
+			memcpy(buf + len, chunk, n);
+			len += n;
+		}
+	}
+	close(pipefd[0]);
+	buf[len] = '\0';
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return dd_error_set(err, -errno, "waitpid: %s", strerror(errno));
+	*ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (ret_output)
+		*ret_output = TAKE_PTR(buf);
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* Parsing of user-given volume and port specs for create. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dcos-docker/cluster.h"
+#include "util.h"
+
+void dd_mount_spec_clear(dd_mount_spec *m)
+{
+	free(m->src);
+	free(m->dst);
+	m->src = m->dst = NULL;
+}
+
+int dd_mount_spec_parse(const char *spec, dd_mount_spec *ret, dd_error *err)
+{
+	_cleanup_free_ char *copy = dd_strdup(spec);
+	char *parts[4] = {0};
+	int n = 0;
+	for (char *p = copy, *tok; n < 4 && (tok = strsep(&p, ":")); )
+		parts[n++] = tok;
+	bool ro = false;
+	if (n == 3) {
+		if (strcmp(parts[2], "ro") == 0)
+			ro = true;
+		else if (strcmp(parts[2], "rw") != 0)
+			n = 0;
+	}
+	if (n < 2 || n > 3 || !*parts[0] || !*parts[1]) {
+		dd_error_usage(err, -EINVAL, "Invalid volume '%s'", spec);
+		return dd_error_hint(err, "Use SRC:DST or SRC:DST:ro, e.g. $HOME/src:/src:ro.");
+	}
+	if (parts[1][0] != '/')
+		return dd_error_usage(err, -EINVAL,
+				      "Invalid volume '%s': the node path '%s' must be absolute",
+				      spec, parts[1]);
+	char abs[PATH_MAX];
+	if (!realpath(parts[0], abs)) {
+		int r = -errno;
+		dd_error_usage(err, r, "Invalid volume '%s': %s: %s", spec, parts[0], strerror(-r));
+		return dd_error_hint(err, "The source of a volume must exist on this host.");
+	}
+	ret->src = dd_strdup(abs);
+	ret->dst = dd_strdup(parts[1]);
+	ret->ro = ro;
+	return 0;
+}
+
+static bool parse_port(const char *s, int *ret)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < 1 || v > 65535)
+		return false;
+	*ret = (int)v;
+	return true;
+}
+
+int dd_port_spec_parse(const char *spec, dd_port_spec *ret, dd_error *err)
+{
+	_cleanup_free_ char *copy = dd_strdup(spec);
+	dd_port_spec p = {.proto = "tcp"};
+	char *slash = strchr(copy, '/');
+	if (slash) {
+		*slash = '\0';
+		if (strcmp(slash + 1, "tcp") != 0 && strcmp(slash + 1, "udp") != 0)
+			goto bad;
+		snprintf(p.proto, sizeof(p.proto), "%s", slash + 1);
+	}
+	char *last = strrchr(copy, ':');
+	if (!last)
+		goto bad;
+	*last = '\0';
+	if (!parse_port(last + 1, &p.port))
+		goto bad;
+	char *mid = strrchr(copy, ':');
+	const char *hostport = copy;
+	if (mid) {
+		*mid = '\0';
+		struct in_addr a;
+		if (inet_pton(AF_INET, copy, &a) != 1)
+			goto bad;
+		snprintf(p.host_ip, sizeof(p.host_ip), "%s", copy);
+		hostport = mid + 1;
+	}
+	if (!parse_port(hostport, &p.host_port))
+		goto bad;
+	*ret = p;
+	return 0;
+bad:
+	dd_error_usage(err, -EINVAL, "Invalid port mapping '%s'", spec);
+	return dd_error_hint(err, "Use [HOSTIP:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80.");
+}

@@ -1,0 +1,130 @@
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "dcos-docker/cluster.h"
+#include "inspect.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: dcos-docker inspect [--cluster NAME]\n\n"
+		   "Prints the cluster as JSON: network and subnet, workspace, SSH key, privilege\n"
+		   "mode, and for every node its role, index, names, container id, IP, state and\n"
+		   "the ssh command that logs into it.\n\n"
+		   "Options:\n"
+		   "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+		   "  -h, --help           show this help\n");
+}
+
+json_t *cli_ssh_argv_json(const dd_cluster *c, const dd_node *n)
+{
+	_cleanup_free_ char *key = dd_cluster_ssh_key_path(c);
+	_cleanup_free_ char *kh = dd_cluster_known_hosts_path(c);
+	_cleanup_free_ char *khopt = dd_asprintf("UserKnownHostsFile=%s", kh);
+	_cleanup_free_ char *dest = dd_asprintf("root@%s", n->ip);
+	return json_pack("[s,s,s,s,s,s,s,s,s,s,s,s]", "ssh", "-i", key, "-o", "IdentitiesOnly=yes",
+			 "-o", khopt, "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR",
+			 dest);
+}
+
+/* A copy-pastable shell rendering of an argv (single quotes where needed). */
+char *cli_shell_join(json_t *argv)
+{
+	size_t cap = 64, len = 0;
+	char *s = dd_malloc0(cap);
+	size_t i;
+	json_t *a;
+	json_array_foreach(argv, i, a)
+	{
+		const char *w = json_string_value(a);
+		bool plain = *w != '\0';
+		for (const char *p = w; *p && plain; p++)
+			plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				       "@%_-+=:,./",
+				       *p) != NULL;
+		size_t need = len + strlen(w) * 4 + 4;
+		if (need > cap) {
+			cap = need * 2;
+			char *ns = realloc(s, cap);
+			if (!ns)
+				abort();
+			s = ns;
+		}
+		if (i)
+			s[len++] = ' ';
+		if (plain) {
+			memcpy(s + len, w, strlen(w));
+			len += strlen(w);
+		} else {
+			s[len++] = '\'';
+			for (const char *p = w; *p; p++) {
+				if (*p == '\'') {
+					memcpy(s + len, "'\\''", 4);
+					len += 4;
+				} else
+					s[len++] = *p;
+			}
+			s[len++] = '\'';
+		}
+		s[len] = '\0';
+	}
+	return s;
+}
+
+json_t *cli_cluster_json(const dd_cluster *c)
+{
+	_cleanup_free_ char *key = dd_cluster_ssh_key_path(c);
+	_cleanup_free_ char *kh = dd_cluster_known_hosts_path(c);
+	json_t *nodes = json_array();
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		const dd_node *n = &c->nodes[i];
+		_cleanup_json_ json_t *ssh = cli_ssh_argv_json(c, n);
+		_cleanup_free_ char *sshcmd = cli_shell_join(ssh);
+		json_array_append_new(
+			nodes, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "role",
+					 dd_role_label(n->role), "index", n->index, "short_name",
+					 n->short_name, "container_name", n->name, "container_id",
+					 n->id, "ip", n->ip, "state", n->state, "ssh", sshcmd));
+	}
+	const char *priv = strcmp(c->privilege, "privileged") == 0
+				   ? "privileged"
+				   : "capabilities (all the daemon holds; --privileged cannot work "
+				     "on this host)";
+	return json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o}", "cluster",
+			 c->name, "network", "name", c->network, "id", c->network_id, "subnet",
+			 c->subnet, "gateway", c->gateway, "workspace", c->workspace, "ssh_key", key,
+			 "known_hosts", kh, "privilege_mode", priv, "image", c->image, "nodes",
+			 nodes);
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *name = DD_DEFAULT_CLUSTER;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': name = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: return cli_bad_option("inspect");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("inspect", "Unexpected argument '%s'", argv[optind]);
+	dd_error err = {0};
+	if (dd_cluster_name_check(name, &err) < 0)
+		return cli_fail(&err);
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	int ret = cli_connect(&d);
+	if (ret)
+		return ret;
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	if (dd_cluster_load(d, name, &cluster, &err) < 0)
+		return cli_fail(&err);
+	_cleanup_json_ json_t *j = cli_cluster_json(cluster);
+	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", s);
+	return EXIT_OK;
+}

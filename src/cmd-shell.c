@@ -1,0 +1,13 @@
+/* Placeholder: replaced by the real command. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "commands.h"
+
+int cmd_shell(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "dcos-docker: error: 'shell' is not implemented yet\n");
+	return EXIT_FAILED;
+}

@@ -1,0 +1,22 @@
+#ifndef DCOS_DOCKER_COMMANDS_H
+#define DCOS_DOCKER_COMMANDS_H
+
+/* One entry point per subcommand: argv[0] is the verb; returns the exit code. */
+int cmd_create(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_build_image(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
+int cmd_ssh(int argc, char **argv);
+int cmd_send_file(int argc, char **argv);
+int cmd_download_file(int argc, char **argv);
+int cmd_export_logs(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_web(int argc, char **argv);
+
+#endif
