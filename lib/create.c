@@ -100,7 +100,7 @@ int dd_storage_driver_check(const char *driver, dd_error *err)
 				  "fuse-overlayfs (auto picks the host's when it is one of them).");
 }
 
-static int validate(const dd_create_opts *o, dd_error *err)
+int dd_create_opts_check(const dd_create_opts *o, dd_error *err)
 {
 	int r = dd_cluster_name_check(o->name, err);
 	if (r < 0)
@@ -498,7 +498,7 @@ static json_t *container_body(struct node_job *job)
 		"/run/lock", "rw,noexec,nosuid,size=64m", "/tmp", "rw,exec,nosuid,size=2g",
 		"CgroupnsMode",
 		ctx->privileged && ctx->cgroup_version == 2 ? "private" : "host",
-		"RestartPolicy", "Name", "unless-stopped", "Init", 0);
+		"RestartPolicy", "Name", "no", "Init", 0);
 	if (ctx->privileged) {
 		json_object_set_new(host, "Privileged", json_true());
 	} else {
@@ -750,6 +750,14 @@ done:
 	if (r < 0)
 		return dd_error_set(err, r, "sshd on %s:22 is not reachable from this host: %s",
 				    job->ip, strerror(-r));
+	/* Only a node that booted restarts with the daemon: a node that crashes
+	 * while booting must stop, so the failure shows instead of a restart loop. */
+	_cleanup_free_ char *upath = dd_asprintf("/containers/%s/update", job->id);
+	_cleanup_json_ json_t *policy =
+		json_pack("{s:{s:s}}", "RestartPolicy", "Name", "unless-stopped");
+	r = dd_docker_call(d, "POST", upath, policy, NULL, NULL, err);
+	if (r < 0)
+		return dd_error_prefix(err, "Failed to set the restart policy: ");
 	progress(ctx, job->name, status, true);
 	return 0;
 }
@@ -982,7 +990,7 @@ static int host_facts(struct create_ctx *ctx, dd_error *err)
 
 int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret, dd_error *err)
 {
-	int r = validate(opts, err);
+	int r = dd_create_opts_check(opts, err);
 	if (r < 0)
 		return r;
 	struct create_ctx ctx = {.d = d, .opts = opts};

@@ -259,6 +259,10 @@ int cmd_create(int argc, char **argv)
 	}
 	o.ports = ports;
 	o.n_ports = n_ports;
+	if (dd_create_opts_check(&o, &err) < 0) {
+		ret = cli_fail(&err);
+		goto out;
+	}
 
 	ret = cli_connect(&d);
 	if (ret)

@@ -68,8 +68,6 @@ int cmd_destroy(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *cname = all ? list[i].name : name;
-		if (!quiet)
-			fprintf(stderr, "Destroying cluster '%s'\n", cname);
 		int r = dd_cluster_destroy(d, cname, cli_progress_cb, &prog, &err);
 		if (r == -ENOENT && ignore_missing) {
 			if (!quiet)

@@ -137,6 +137,9 @@ typedef struct dd_create_opts {
 	void *userdata;
 } dd_create_opts;
 
+/* The checks of user input that need no daemon: name, counts, storage driver. */
+int dd_create_opts_check(const dd_create_opts *opts, dd_error *err);
+
 /* Validates everything it can before touching anything (usage errors), then
  * creates the network, the nodes in parallel and waits until each is ready.
  * On any failure, and when dd_cancelled() turns true, removes everything it

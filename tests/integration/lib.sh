@@ -1,0 +1,65 @@
+# Shared helpers for integration tests: each test owns uniquely named clusters
+# and removes them on exit, also when it fails.
+set -euo pipefail
+DCOS_DOCKER=${DCOS_DOCKER:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/dcos-docker}
+# DD_TEST_IMAGE: run the tests on another node image (default: the tool's own).
+IMAGE_ARGS=()
+[ -n "${DD_TEST_IMAGE:-}" ] && IMAGE_ARGS=(--image "$DD_TEST_IMAGE")
+TEST_PREFIX="dd-t$$"
+# Each test gets its own workspace root, so it never meets the user's clusters' files.
+export DCOS_DOCKER_WORKSPACE_ROOT=${DCOS_DOCKER_WORKSPACE_ROOT:-$(mktemp -d /tmp/dd-test-ws.XXXXXX)}
+_clusters=()
+_cleanups=()
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "PASS: $*"; }
+dd() { "$DCOS_DOCKER" "$@"; }
+
+# create_cluster NAME [create options...]: creates it and registers its removal.
+create_cluster() {
+  local name=$1; shift
+  _clusters+=("$name")
+  dd create --cluster "$name" "${IMAGE_ARGS[@]}" --quiet "$@"
+}
+on_exit() { _cleanups+=("$1"); }
+
+_cleanup() {
+  local rc=$?
+  for c in "${_cleanups[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
+  for c in "${_clusters[@]}"; do dd destroy --cluster "$c" --ignore-missing --quiet >/dev/null 2>&1 || true; done
+  rm -rf "$DCOS_DOCKER_WORKSPACE_ROOT"
+  exit $rc
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Nothing labelled with this cluster remains: containers, volumes, networks.
+assert_nothing_left() {
+  local name=$1
+  local c v n
+  c=$(docker ps -aq --filter "label=dcos-docker.cluster=$name")
+  v=$(docker volume ls -q --filter "label=dcos-docker.cluster=$name")
+  n=$(docker network ls -q --filter "label=dcos-docker.cluster=$name")
+  [ -z "$c$v$n" ] || fail "cluster $name left containers [$c] volumes [$v] networks [$n]"
+}
+
+# expect_exit CODE CMD...: runs CMD, checks its exit code; stderr kept in $ERR.
+expect_exit() {
+  local want=$1; shift
+  local got=0
+  ERR=$("$@" 2>&1 >/dev/null) || got=$?
+  [ "$got" = "$want" ] || fail "'$*' exited $got, expected $want; stderr: $ERR"
+}
+
+# The error is one line naming the problem ("dcos-docker: error: ...", maybe a hint line).
+assert_one_line_error() {
+  local first
+  first=$(printf '%s\n' "$ERR" | head -1)
+  case "$first" in "dcos-docker: error: "*) ;; *) fail "not a clear error: $ERR" ;; esac
+  [ "$(printf '%s\n' "$ERR" | grep -vc '^  hint: ')" = 1 ] || fail "error is not one line: $ERR"
+  if [ -n "${1:-}" ]; then
+    printf '%s' "$first" | grep -qi -- "$1" || fail "error does not mention '$1': $first"
+  fi
+}
+
+node_id() { docker ps -q --filter "label=dcos-docker.cluster=$1" --filter "name=^/$1-$2\$"; }

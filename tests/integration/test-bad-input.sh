@@ -1,0 +1,56 @@
+#!/bin/bash
+# Bad input: one clear line, exit 2 for usage errors, and nothing created.
+source "$(dirname "$0")/lib.sh"
+C=$TEST_PREFIX-bad
+
+nothing_created() { assert_nothing_left "$1"; [ -z "$(ls -A "$DCOS_DOCKER_WORKSPACE_ROOT" | grep -v '^\.')" ] || fail "workspace files were created: $(ls -A "$DCOS_DOCKER_WORKSPACE_ROOT")"; }
+
+for bad in "UPPER" "-lead" "trail-" "has_underscore" "has.dot" "$(printf 'x%.0s' $(seq 41))" ""; do
+  expect_exit 2 dd create --cluster "$bad"
+  assert_one_line_error "cluster name"
+done
+nothing_created "UPPER"
+pass "invalid cluster names: exit 2, one line"
+
+for args in "--masters 2" "--masters 0" "--masters 11" "--masters x" "--agents -1" "--agents 101" "--public-agents abc"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 dd create --cluster "$C" $args
+  assert_one_line_error
+done
+nothing_created "$C"
+pass "counts out of range: exit 2"
+
+expect_exit 2 dd create --cluster "$C" --distro windows95; assert_one_line_error "windows95"
+expect_exit 2 dd create --cluster "$C" --storage-driver devicemapper; assert_one_line_error "storage"
+expect_exit 2 dd create --cluster "$C" --volume nocolon; assert_one_line_error "volume"
+expect_exit 2 dd create --cluster "$C" --volume /does/not/exist:/x; assert_one_line_error "/does/not/exist"
+expect_exit 2 dd create --cluster "$C" --volume /tmp:relative; assert_one_line_error "absolute"
+expect_exit 2 dd create --cluster "$C" --publish 99999:80; assert_one_line_error "port"
+expect_exit 2 dd create --cluster "$C" --agent-memory lots; assert_one_line_error "memory"
+expect_exit 2 dd create --cluster "$C" --no-such-flag
+expect_exit 2 dd create --cluster "$C" --image nonexistent/image:never; assert_one_line_error "nonexistent/image:never"
+expect_exit 2 dd frobnicate
+nothing_created "$C"
+pass "unknown distro, unusable storage driver, bad volumes and ports, unknown flags and images: exit 2, nothing created"
+
+DOCKER_HOST=unix:///nonexistent.sock expect_exit 1 dd create --cluster "$C"
+assert_one_line_error "nonexistent.sock"
+DOCKER_HOST=unix:///nonexistent.sock expect_exit 1 dd list
+DOCKER_HOST=tcp://127.0.0.1:2375 expect_exit 2 dd list
+assert_one_line_error "DOCKER_HOST"
+nothing_created "$C"
+pass "no daemon at DOCKER_HOST: exit 1 naming the socket; a tcp DOCKER_HOST: exit 2"
+
+for cmd in create list inspect destroy build-image doctor run shell ssh send-file download-file export-logs inventory install wait web; do
+  dd "$cmd" --help | grep -q "^Usage: dcos-docker $cmd" || fail "$cmd --help"
+done
+dd --help | grep -q "^Usage: dcos-docker COMMAND" || fail "--help"
+pass "--help on every command"
+
+create_cluster "$C" --masters 1 --agents 0 --public-agents 0 >/dev/null
+id=$(node_id "$C" master1)
+expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}"
+assert_one_line_error "already"
+[ "$(node_id "$C" master1)" = "$id" ] || fail "the existing cluster was touched"
+[ "$(docker ps -q --filter "label=dcos-docker.cluster=$C" | wc -l)" = 1 ] || fail "extra containers"
+pass "a name already in use: exit 2, the existing cluster untouched"
