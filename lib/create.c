@@ -1038,8 +1038,12 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 			snprintf(j->name, sizeof(j->name), "%s-%s", opts->name, j->short_name);
 			/* Static addresses in node order, after the gateway (.1). */
 			fmt_ip(base + 2 + (uint32_t)k, j->ip, sizeof(j->ip));
-			snprintf(j->node_dir, sizeof(j->node_dir), "%s/nodes/%s", ctx.workspace,
-				 j->short_name);
+			if (dd_snprintf(j->node_dir, sizeof(j->node_dir), "%s/nodes/%s",
+					ctx.workspace, j->short_name) < 0) {
+				r = dd_error_usage(err, -ENAMETOOLONG, "Workspace path too long: %s",
+						   ctx.workspace);
+				goto fail;
+			}
 		}
 	ctx.jobs = jobs;
 	ctx.n_jobs = n;

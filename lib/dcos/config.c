@@ -1,0 +1,390 @@
+/* genconf/config.yaml: built as a libyaml document (so the user's extra config
+ * can be merged as a tree), then dumped by libyaml's emitter. Also the host's
+ * resolvers, which config.yaml needs. */
+#define _GNU_SOURCE
+#include "dcos-docker/dcos.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <yaml.h>
+
+/* sha512-crypt of DD_DCOS_DEFAULT_SUPERUSER_PASSWORD. A fixed hash keeps
+ * config.yaml the same from one run to the next; the password is public. */
+static const char default_password_hash[] =
+	"$6$QZwTX95b4ACtJsoq$Y2OFvqEWGxhQnJYKuTe4f6nK.Vzzm76.yq1ziRq72vhPdZSaoFTDD1Zxezizjs9KwHXKWZpQhEMhaPzBtsZ19/";
+
+#define MAX_GENERATED_KEYS 24
+
+struct item {
+	const char *key;
+	int value; /* node id; 0 when libyaml refused the value (not UTF-8) */
+};
+
+struct gen {
+	yaml_document_t doc;
+	bool doc_live;
+	const char *extra_path;
+	yaml_node_pair_t *extra; /* the extra file's top-level pairs, in file order */
+	size_t n_extra;
+	bool *extra_used;
+	struct item items[MAX_GENERATED_KEYS];
+	size_t n_items;
+};
+
+static void gen_done(struct gen *g)
+{
+	if (g->doc_live)
+		yaml_document_delete(&g->doc);
+	free(g->extra);
+	free(g->extra_used);
+}
+
+static int scalar(struct gen *g, const char *s, yaml_scalar_style_t style)
+{
+	return yaml_document_add_scalar(&g->doc, NULL, (yaml_char_t *)s, -1, style);
+}
+
+/* Quoted, so YAML 1.1 readers never turn "yes", "0123" or "" into something else. */
+static int str(struct gen *g, const char *s)
+{
+	return scalar(g, s, YAML_SINGLE_QUOTED_SCALAR_STYLE);
+}
+
+static int list(struct gen *g, const char *const *v, size_t n)
+{
+	/* A block sequence without items is emitted as "[]", never as a null "- ". */
+	int seq = yaml_document_add_sequence(&g->doc, NULL, YAML_BLOCK_SEQUENCE_STYLE);
+	for (size_t i = 0; seq && i < n; i++) {
+		int item = str(g, v[i]);
+		if (!item || !yaml_document_append_sequence_item(&g->doc, seq, item))
+			return 0;
+	}
+	return seq;
+}
+
+static void add(struct gen *g, const char *key, int value)
+{
+	/* The key list is fixed in this file; overflowing it is a programming error. */
+	if (g->n_items >= MAX_GENERATED_KEYS)
+		abort();
+	g->items[g->n_items++] = (struct item){key, value};
+}
+
+static bool scalar_is(yaml_document_t *doc, int id, const char *s)
+{
+	yaml_node_t *n = yaml_document_get_node(doc, id);
+	size_t len = strlen(s);
+	return n && n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
+	       memcmp(n->data.scalar.value, s, len) == 0;
+}
+
+static int parse_error(yaml_parser_t *p, const char *path, dd_error *err)
+{
+	if (p->error == YAML_MEMORY_ERROR)
+		return dd_error_set(err, -ENOMEM, "Out of memory parsing %s", path);
+	if (p->error == YAML_READER_ERROR)
+		return dd_error_usage(err, -EINVAL, "Failed to parse extra config %s: %s at byte %zu",
+				      path, p->problem, p->problem_offset);
+	return dd_error_usage(err, -EINVAL, "Failed to parse extra config %s: line %zu, column %zu: %s%s%s%s",
+			      path, p->problem_mark.line + 1, p->problem_mark.column + 1,
+			      p->problem ? p->problem : "syntax error", p->context ? " (" : "",
+			      p->context ? p->context : "", p->context ? ")" : "");
+}
+
+/* Loads the extra config into g->doc and takes its top-level pairs out of the
+ * root mapping, so the generated keys can be put back in their order. */
+static int load_extra(struct gen *g, const char *path, dd_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = dd_read_file(path, DD_DCOS_EXTRA_CONFIG_MAX, &text, &len);
+	if (r == -ENOENT)
+		return dd_error_usage(err, r, "extra config file not found: %s", path);
+	if (r == -EFBIG)
+		return dd_error_usage(err, r, "extra config file %s is larger than %u KiB", path,
+				      DD_DCOS_EXTRA_CONFIG_MAX >> 10);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to read extra config file %s: %s", path, strerror(-r));
+
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p))
+		return dd_error_set(err, -ENOMEM, "Out of memory");
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&p, &g->doc)) { /* the parser deleted the document */
+		r = parse_error(&p, path, err);
+		yaml_parser_delete(&p);
+		return r;
+	}
+	g->doc_live = true;
+	yaml_document_t next;
+	if (!yaml_parser_load(&p, &next)) {
+		r = parse_error(&p, path, err);
+		yaml_parser_delete(&p);
+		return r;
+	}
+	bool more = yaml_document_get_root_node(&next) != NULL;
+	yaml_document_delete(&next);
+	yaml_parser_delete(&p);
+	if (more)
+		return dd_error_usage(err, -EINVAL, "extra config %s holds more than one YAML document",
+				      path);
+
+	yaml_node_t *root = yaml_document_get_root_node(&g->doc);
+	if (!root) { /* an empty file: nothing to add */
+		yaml_document_delete(&g->doc);
+		g->doc_live = false;
+		return 0;
+	}
+	if (root->type != YAML_MAPPING_NODE)
+		return dd_error_usage(err, -EINVAL,
+				      "extra config %s must hold a YAML mapping (key: value lines), not a %s",
+				      path, root->type == YAML_SEQUENCE_NODE ? "list" : "single value");
+	/* A flow-style root ({a: 1}) would turn the whole config into one line. */
+	root->data.mapping.style = YAML_BLOCK_MAPPING_STYLE;
+
+	yaml_node_pair_t *start = root->data.mapping.pairs.start;
+	g->n_extra = (size_t)(root->data.mapping.pairs.top - start);
+	g->extra = dd_malloc0(g->n_extra * sizeof(*g->extra));
+	g->extra_used = dd_malloc0(g->n_extra * sizeof(*g->extra_used));
+	memcpy(g->extra, start, g->n_extra * sizeof(*g->extra));
+	root->data.mapping.pairs.top = start;
+
+	for (size_t i = 0; i < g->n_extra; i++) {
+		yaml_node_t *k = yaml_document_get_node(&g->doc, g->extra[i].key);
+		if (k->type != YAML_SCALAR_NODE)
+			return dd_error_usage(err, -EINVAL,
+					      "extra config %s: line %zu: keys must be plain values, not lists or mappings",
+					      path, k->start_mark.line + 1);
+		for (size_t j = 0; j < i; j++)
+			if (scalar_is(&g->doc, g->extra[j].key, (const char *)k->data.scalar.value))
+				return dd_error_usage(err, -EINVAL, "extra config %s: line %zu: duplicate key '%s'",
+						      path, k->start_mark.line + 1, k->data.scalar.value);
+	}
+	return 0;
+}
+
+static int check_list(const char *what, const char *const *v, size_t n, dd_error *err)
+{
+	if (n > 0 && !v)
+		return dd_error_set(err, -EINVAL, "%s: %zu entries but no array", what, n);
+	for (size_t i = 0; i < n; i++)
+		if (!v[i] || !*v[i])
+			return dd_error_set(err, -EINVAL, "%s: entry %zu is empty", what, i);
+	return 0;
+}
+
+static int check_input(const struct dd_dcos_config_input *in, dd_error *err)
+{
+	int r;
+	if (!in->cluster_name || !*in->cluster_name)
+		return dd_error_usage(err, -EINVAL, "The DC/OS cluster name must not be empty");
+	if (in->n_master_ips == 0)
+		return dd_error_usage(err, -EINVAL, "DC/OS needs at least one master");
+	if ((r = check_list("master IPs", in->master_ips, in->n_master_ips, err)) < 0 ||
+	    (r = check_list("agent IPs", in->agent_ips, in->n_agent_ips, err)) < 0 ||
+	    (r = check_list("public agent IPs", in->public_agent_ips, in->n_public_agent_ips, err)) < 0 ||
+	    (r = check_list("resolvers", in->resolvers, in->n_resolvers, err)) < 0)
+		return r;
+	if (in->security_mode) {
+		if (!in->enterprise)
+			return dd_error_usage(err, -EINVAL,
+					      "Security mode '%s' needs DC/OS Enterprise; this installer is open source",
+					      in->security_mode);
+		if (strcmp(in->security_mode, "disabled") != 0 &&
+		    strcmp(in->security_mode, "permissive") != 0 && strcmp(in->security_mode, "strict") != 0)
+			return dd_error_usage(err, -EINVAL,
+					      "Unknown security mode '%s' (expected disabled, permissive or strict)",
+					      in->security_mode);
+	}
+	return 0;
+}
+
+static int emit(yaml_document_t *doc, char **ret, dd_error *err)
+{
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f) {
+		yaml_document_delete(doc);
+		return dd_error_set(err, -ENOMEM, "Out of memory");
+	}
+	yaml_emitter_t e;
+	if (!yaml_emitter_initialize(&e)) {
+		fclose(f);
+		yaml_document_delete(doc);
+		return dd_error_set(err, -ENOMEM, "Out of memory");
+	}
+	yaml_emitter_set_output_file(&e, f);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_emitter_set_width(&e, -1); /* never fold long values such as a license key */
+	/* yaml_emitter_dump destroys the document, even when it fails. */
+	bool ok = yaml_emitter_open(&e) && yaml_emitter_dump(&e, doc) && yaml_emitter_close(&e) &&
+		  yaml_emitter_flush(&e);
+	int r = ok ? 0
+		   : dd_error_set(err, -EINVAL, "Failed to write config.yaml: %s",
+				  e.problem ? e.problem : "YAML emitter error");
+	yaml_emitter_delete(&e);
+	if (fclose(f) != 0 && r == 0)
+		r = dd_error_set(err, -ENOMEM, "Out of memory");
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+int dd_dcos_config_yaml(const struct dd_dcos_config_input *in, char **ret_yaml, dd_error *err)
+{
+	_cleanup_(gen_done) struct gen g = {0};
+	int r = check_input(in, err);
+	if (r < 0)
+		return r;
+	if (in->extra_config_path && (r = load_extra(&g, in->extra_config_path, err)) < 0)
+		return r;
+
+	int root;
+	if (g.doc_live) {
+		root = 1; /* the loader adds the root node first */
+	} else {
+		if (!yaml_document_initialize(&g.doc, NULL, NULL, NULL, 1, 1))
+			return dd_error_set(err, -ENOMEM, "Out of memory");
+		g.doc_live = true;
+		root = yaml_document_add_mapping(&g.doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+		if (!root)
+			return dd_error_set(err, -ENOMEM, "Out of memory");
+	}
+	/* No "---" even when the user's file had one. */
+	g.doc.start_implicit = 1;
+	g.doc.end_implicit = 1;
+
+	add(&g, "master_list", list(&g, in->master_ips, in->n_master_ips));
+	add(&g, "agent_list", list(&g, in->agent_ips, in->n_agent_ips));
+	add(&g, "public_agent_list", list(&g, in->public_agent_ips, in->n_public_agent_ips));
+	add(&g, "bootstrap_url", str(&g, "file:///opt/dcos_install_tmp"));
+	add(&g, "cluster_name", str(&g, in->cluster_name));
+	add(&g, "exhibitor_storage_backend", str(&g, "static"));
+	add(&g, "master_discovery", str(&g, "static"));
+	add(&g, "process_timeout", scalar(&g, "10000", YAML_PLAIN_SCALAR_STYLE));
+	add(&g, "resolvers", list(&g, in->resolvers, in->n_resolvers));
+	add(&g, "ssh_port", scalar(&g, "22", YAML_PLAIN_SCALAR_STYLE));
+	add(&g, "ssh_user", str(&g, "root"));
+	/* A string, as DC/OS E2E wrote it; nodes in containers share the host's clock. */
+	add(&g, "check_time", str(&g, "false"));
+	add(&g, "platform", str(&g, "docker"));
+	_cleanup_free_ char *license = NULL;
+	if (in->enterprise) {
+		add(&g, "superuser_username",
+		    str(&g, in->superuser_username ? in->superuser_username
+						   : DD_DCOS_DEFAULT_SUPERUSER_USERNAME));
+		add(&g, "superuser_password_hash",
+		    str(&g, in->superuser_password_hash ? in->superuser_password_hash
+							: default_password_hash));
+		add(&g, "fault_domain_enabled", scalar(&g, "false", YAML_PLAIN_SCALAR_STYLE));
+		if (in->license_key_contents) {
+			/* A key read from a file ends with a newline that is not part of it. */
+			license = dd_strdup(in->license_key_contents);
+			size_t n = strlen(license);
+			while (n > 0 && strchr(" \t\r\n", license[n - 1]))
+				license[--n] = '\0';
+			add(&g, "license_key_contents", str(&g, license));
+		}
+		if (in->security_mode)
+			add(&g, "security", str(&g, in->security_mode));
+	}
+
+	for (size_t i = 0; i < g.n_items; i++) {
+		const struct item *it = &g.items[i];
+		ssize_t found = -1;
+		for (size_t j = 0; j < g.n_extra && found < 0; j++)
+			if (scalar_is(&g.doc, g.extra[j].key, it->key))
+				found = (ssize_t)j;
+		int key, value;
+		if (found >= 0) {
+			g.extra_used[found] = true;
+			key = g.extra[found].key;
+			value = g.extra[found].value;
+		} else {
+			if (!it->value)
+				return dd_error_usage(err, -EINVAL,
+						      "The value of config.yaml key %s is not valid UTF-8", it->key);
+			key = scalar(&g, it->key, YAML_PLAIN_SCALAR_STYLE);
+			value = it->value;
+		}
+		if (!key || !yaml_document_append_mapping_pair(&g.doc, root, key, value))
+			return dd_error_set(err, -ENOMEM, "Out of memory");
+	}
+	for (size_t j = 0; j < g.n_extra; j++)
+		if (!g.extra_used[j] &&
+		    !yaml_document_append_mapping_pair(&g.doc, root, g.extra[j].key, g.extra[j].value))
+			return dd_error_set(err, -ENOMEM, "Out of memory");
+
+	g.doc_live = false; /* emit() owns it now */
+	return emit(&g.doc, ret_yaml, err);
+}
+
+/* Whether nodes, which have their own loopback, can use this nameserver. */
+static bool resolver_usable(const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, addr, &a4) == 1) {
+		uint32_t h = ntohl(a4.s_addr);
+		return (h >> 24) != 127 && h != 0;
+	}
+	/* inet_pton rejects "fe80::1%eth0": a zone names a host interface. */
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return !IN6_IS_ADDR_LOOPBACK(&a6) && !IN6_IS_ADDR_UNSPECIFIED(&a6) &&
+		       !(IN6_IS_ADDR_V4MAPPED(&a6) && (a6.s6_addr[12] == 127 || a6.s6_addr[12] == 0));
+	return false;
+}
+
+#define MAX_RESOLVERS 32
+
+static int parse_resolv_conf(const char *path, bool missing_ok, char **v, size_t *n, dd_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = dd_read_file(path, 1u << 20, &text, NULL);
+	if (r == -ENOENT && missing_ok)
+		return 0;
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to read %s: %s", path, strerror(-r));
+
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tsave = NULL;
+		const char *word = strtok_r(line, " \t\r", &tsave);
+		if (!word || strcmp(word, "nameserver") != 0)
+			continue; /* comments (# ;), search, options, ... */
+		const char *addr = strtok_r(NULL, " \t\r", &tsave);
+		if (!addr || !resolver_usable(addr) || *n >= MAX_RESOLVERS)
+			continue;
+		bool dup = false;
+		for (size_t i = 0; i < *n && !dup; i++)
+			dup = strcmp(v[i], addr) == 0;
+		if (!dup)
+			v[(*n)++] = dd_strdup(addr);
+	}
+	return 0;
+}
+
+int dd_host_resolvers(const char *resolv_conf_path, char ***ret_strv, size_t *ret_n, dd_error *err)
+{
+	_cleanup_strv_ char **v = dd_malloc0((MAX_RESOLVERS + 1) * sizeof(char *));
+	size_t n = 0;
+	int r;
+	if (resolv_conf_path) {
+		r = parse_resolv_conf(resolv_conf_path, false, v, &n, err);
+	} else {
+		r = parse_resolv_conf("/etc/resolv.conf", true, v, &n, err);
+		/* systemd-resolved's stub (127.0.0.53) hides the real servers here. */
+		if (r == 0 && n == 0)
+			r = parse_resolv_conf("/run/systemd/resolve/resolv.conf", true, v, &n, err);
+	}
+	if (r < 0)
+		return r;
+	*ret_strv = TAKE_PTR(v);
+	if (ret_n)
+		*ret_n = n;
+	return 0;
+}

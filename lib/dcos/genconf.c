@@ -1,0 +1,527 @@
+/* The installer on the host: `--version`, the genconf/ directory and the
+ * `--genconf` run that fills genconf/serve/. */
+#define _GNU_SOURCE
+#include "dcos-docker/cancel.h"
+#include "dcos-docker/dcos.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+#define TAIL_LINES 30
+#define LINE_MAX_LEN 4096
+/* --version prints a few log lines and a small JSON object. */
+#define VERSION_CAPTURE_MAX (256u << 10)
+/* What of the tail fits in an error message, leaving room for the sentence. */
+#define TAIL_BUDGET (DD_ERROR_MSG_MAX - 400)
+#define TAIL_LINE_SHOWN 240
+
+/* Prints the node's address on its cluster network, which DC/OS uses as the
+ * node's identity; it must match the IP in config.yaml. POSIX sh and ip only:
+ * nothing else is promised on a node. */
+static const char ip_detect_script[] =
+	"#!/bin/sh\n"
+	"# Written by dcos-docker: prints this node's IPv4 address on its cluster\n"
+	"# network (eth0), or else the source address of the default route.\n"
+	"set -f\n"
+	"PATH=\"$PATH:/usr/sbin:/sbin:/usr/bin:/bin\"\n"
+	"out=$(ip -4 -o addr show dev eth0 2>/dev/null) || out=\n"
+	"if [ -n \"$out\" ]; then\n"
+	"\tset -- $out\n"
+	"\t# 2: eth0    inet 172.17.0.2/16 brd ...\n"
+	"\techo \"${4%%/*}\"\n"
+	"\texit 0\n"
+	"fi\n"
+	"set -- $(ip -4 route get 1.1.1.1 2>/dev/null)\n"
+	"while [ $# -gt 1 ]; do\n"
+	"\tif [ \"$1\" = src ]; then\n"
+	"\t\techo \"$2\"\n"
+	"\t\texit 0\n"
+	"\tfi\n"
+	"\tshift\n"
+	"done\n"
+	"echo 'ip-detect: no IPv4 address on eth0 and no default route' >&2\n"
+	"exit 1\n";
+
+/* One child run: output split into lines, the last lines kept for errors. */
+struct run {
+	const char *const *argv;
+	const char *cwd;
+	char *const *envp; /* NULL: this process' environment */
+	dd_output_cb on_line;
+	void *userdata;
+	size_t capture_max; /* keep the last capture_max bytes of raw output; 0: none */
+
+	char *capture;
+	size_t capture_len;
+	char *tail[TAIL_LINES]; /* ring: line i is tail[i % TAIL_LINES] */
+	size_t n_lines;
+	int status; /* waitpid status */
+};
+
+static void run_done(struct run *r)
+{
+	free(r->capture);
+	for (size_t i = 0; i < TAIL_LINES; i++)
+		free(r->tail[i]);
+}
+
+static void run_line(struct run *r, char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	line[len] = '\0';
+	if (r->on_line)
+		r->on_line(line, r->userdata);
+	char **slot = &r->tail[r->n_lines++ % TAIL_LINES];
+	free(*slot);
+	*slot = dd_strdup(line);
+}
+
+static void run_capture(struct run *r, const char *buf, size_t len)
+{
+	if (r->capture_max == 0)
+		return;
+	if (!r->capture)
+		r->capture = dd_malloc0(r->capture_max + 1);
+	if (len >= r->capture_max) {
+		buf += len - r->capture_max;
+		len = r->capture_max;
+	}
+	if (r->capture_len + len > r->capture_max) { /* drop the oldest bytes */
+		size_t drop = r->capture_len + len - r->capture_max;
+		memmove(r->capture, r->capture + drop, r->capture_len - drop);
+		r->capture_len -= drop;
+	}
+	memcpy(r->capture + r->capture_len, buf, len);
+	r->capture_len += len;
+	r->capture[r->capture_len] = '\0';
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* SIGTERM first, so the installer can remove its container; SIGKILL after 5 s. */
+static void stop_and_reap(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		pid_t w = waitpid(pid, NULL, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			return;
+		usleep(100 * 1000);
+	}
+	kill_and_reap(pid);
+}
+
+/* Runs argv with stdin from /dev/null and stdout+stderr into one pipe, until
+ * the child exits. The child gets no fds but 0-2 and default signal handling. */
+static int run_child(struct run *r, dd_error *err)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return dd_error_set(err, -errno, "Failed to create a pipe: %s", strerror(errno));
+	_cleanup_close_ int rfd = fds[0];
+	_cleanup_close_ int wfd = fds[1];
+
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	int rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!rc)
+		rc = posix_spawn_file_actions_adddup2(&fa, wfd, 1);
+	if (!rc)
+		rc = posix_spawn_file_actions_adddup2(&fa, wfd, 2);
+	if (!rc)
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	if (!rc && r->cwd)
+		rc = posix_spawn_file_actions_addchdir_np(&fa, r->cwd);
+	if (!rc)
+		rc = posix_spawnattr_setsigdefault(&attr, &all);
+	if (!rc)
+		rc = posix_spawnattr_setsigmask(&attr, &none);
+	if (!rc)
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	pid_t pid = -1;
+	if (!rc)
+		rc = posix_spawnp(&pid, r->argv[0], &fa, &attr, (char *const *)r->argv,
+				  r->envp ? r->envp : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc)
+		return dd_error_set(err, -rc, "Failed to run %s: %s", r->argv[0], strerror(rc));
+	close(TAKE_FD(wfd)); /* so that read() sees EOF when the child is done */
+
+	char buf[8192];
+	_cleanup_free_ char *line = dd_malloc0(LINE_MAX_LEN + 1);
+	size_t len = 0;
+	for (;;) {
+		if (dd_cancelled()) {
+			stop_and_reap(pid);
+			return dd_error_set(err, -ECANCELED, "Cancelled; %s was stopped", r->argv[1]);
+		}
+		/* Wake up now and then to notice a cancellation the child did not see. */
+		struct pollfd pfd = {.fd = rfd, .events = POLLIN};
+		int pr = poll(&pfd, 1, 200);
+		if (pr == 0 || (pr < 0 && errno == EINTR))
+			continue;
+		ssize_t k = pr < 0 ? -1 : read(rfd, buf, sizeof(buf));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = errno;
+			kill_and_reap(pid);
+			return dd_error_set(err, -e, "Failed to read the output of %s: %s", r->argv[1],
+					    strerror(e));
+		}
+		if (k == 0)
+			break;
+		run_capture(r, buf, (size_t)k);
+		for (ssize_t i = 0; i < k; i++) {
+			if (buf[i] == '\n') {
+				run_line(r, line, len);
+				len = 0;
+				continue;
+			}
+			if (len == LINE_MAX_LEN) { /* an endless line is passed on in pieces */
+				run_line(r, line, len);
+				len = 0;
+			}
+			line[len++] = buf[i];
+		}
+	}
+	if (len > 0)
+		run_line(r, line, len);
+	while (waitpid(pid, &r->status, 0) < 0) {
+		if (errno != EINTR)
+			return dd_error_set(err, -errno, "Failed to wait for %s: %s", r->argv[1],
+					    strerror(errno));
+	}
+	return 0;
+}
+
+static bool run_succeeded(const struct run *r)
+{
+	return WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0;
+}
+
+static char *run_status_text(const struct run *r)
+{
+	if (WIFEXITED(r->status))
+		return dd_asprintf("failed with exit code %d", WEXITSTATUS(r->status));
+	if (WIFSIGNALED(r->status))
+		return dd_asprintf("was killed by signal %d (%s)", WTERMSIG(r->status),
+				   strsignal(WTERMSIG(r->status)));
+	return dd_asprintf("failed (wait status %d)", r->status);
+}
+
+/* The newest lines that fit in an error message, oldest first, indented. */
+static char *run_tail_text(const struct run *r)
+{
+	size_t have = r->n_lines < TAIL_LINES ? r->n_lines : TAIL_LINES;
+	size_t take = 0, size = 0;
+	while (take < have) {
+		const char *l = r->tail[(r->n_lines - take - 1) % TAIL_LINES];
+		size_t n = strlen(l);
+		n = (n > TAIL_LINE_SHOWN ? TAIL_LINE_SHOWN + 3 : n) + 3;
+		if (size + n > TAIL_BUDGET)
+			break;
+		size += n;
+		take++;
+	}
+	if (take == 0)
+		return dd_strdup("  (no output)");
+	char *out = dd_malloc0(size + 1), *p = out;
+	for (size_t i = r->n_lines - take; i < r->n_lines; i++) {
+		const char *l = r->tail[i % TAIL_LINES];
+		size_t n = strlen(l);
+		bool cut = n > TAIL_LINE_SHOWN;
+		p += sprintf(p, "%s  %.*s%s", p == out ? "" : "\n", cut ? TAIL_LINE_SHOWN : (int)n, l,
+			     cut ? "..." : "");
+	}
+	return out;
+}
+
+/* Checks the installer file and returns its absolute path: the installer runs
+ * with the workspace as its working directory. */
+static int resolve_installer(const char *path, char **ret_abs, dd_error *err)
+{
+	if (!path || !*path)
+		return dd_error_usage(err, -EINVAL, "No DC/OS installer given");
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		int r = -errno;
+		if (r != -ENOENT)
+			return dd_error_set(err, r, "Cannot access the installer %s: %s", path, strerror(-r));
+		dd_error_usage(err, r, "installer not found: %s", path);
+		return dd_error_hint(err, "Pass the path of a DC/OS installer file "
+					  "(dcos_generate_config.sh, or dcos_generate_config.ee.sh for Enterprise).");
+	}
+	if (S_ISDIR(st.st_mode))
+		return dd_error_usage(err, -EISDIR,
+				      "The installer %s is a directory, not a dcos_generate_config.sh file", path);
+	if (!S_ISREG(st.st_mode))
+		return dd_error_usage(err, -EINVAL, "The installer %s is not a regular file", path);
+	if (access(path, R_OK) < 0)
+		return dd_error_set(err, -errno, "The installer %s is not readable: %s", path,
+				    strerror(errno));
+	char *abs = realpath(path, NULL);
+	if (!abs)
+		return dd_error_set(err, -errno, "Cannot resolve the installer path %s: %s", path,
+				    strerror(errno));
+	*ret_abs = abs;
+	return 0;
+}
+
+/* The installer logs before its JSON (image extraction), so the object we want
+ * is the last one that has a "version". */
+static json_t *last_version_object(const char *buf, size_t len)
+{
+	for (size_t i = len; i-- > 0;) {
+		if (buf[i] != '{')
+			continue;
+		json_t *j = json_loadb(buf + i, len - i, JSON_DISABLE_EOF_CHECK, NULL);
+		if (json_is_object(j) && json_is_string(json_object_get(j, "version")))
+			return j;
+		json_decref(j);
+	}
+	return NULL;
+}
+
+int dd_dcos_installer_info(const char *installer_path, char **ret_version, char **ret_variant,
+			   dd_error *err)
+{
+	_cleanup_free_ char *abs = NULL;
+	int r = resolve_installer(installer_path, &abs, err);
+	if (r < 0)
+		return r;
+	const char *argv[] = {"bash", abs, "--version", NULL};
+	_cleanup_(run_done) struct run run = {.argv = argv, .capture_max = VERSION_CAPTURE_MAX};
+	if ((r = run_child(&run, err)) < 0)
+		return r;
+	if (!run_succeeded(&run)) {
+		_cleanup_free_ char *st = run_status_text(&run);
+		_cleanup_free_ char *tail = run_tail_text(&run);
+		return dd_error_set(err, -EIO, "`bash %s --version` %s. Its last lines:\n%s", installer_path,
+				    st, tail);
+	}
+
+	_cleanup_json_ json_t *j = last_version_object(run.capture ? run.capture : "", run.capture_len);
+	const char *version = j ? json_string_value(json_object_get(j, "version")) : NULL;
+	if (!version || !*version) {
+		_cleanup_free_ char *tail = run_tail_text(&run);
+		dd_error_set(err, -EBADMSG,
+			     "No DC/OS version in the output of `bash %s --version`. Its last lines:\n%s",
+			     installer_path, tail);
+		return dd_error_hint(err, "Is %s a DC/OS installer (dcos_generate_config.sh)?",
+				     installer_path);
+	}
+	json_t *v = json_object_get(j, "variant");
+	if (v && !json_is_null(v) && !json_is_string(v))
+		return dd_error_set(err, -EBADMSG, "`bash %s --version` printed a non-string variant",
+				    installer_path);
+	const char *variant = json_is_string(v) ? json_string_value(v) : "";
+	const char *name;
+	if (strcmp(variant, "") == 0)
+		name = "oss";
+	else if (strcmp(variant, "ee") == 0)
+		name = "enterprise";
+	else
+		return dd_error_set(err, -EBADMSG, "Unknown DC/OS variant '%s' from `bash %s --version`",
+				    variant, installer_path);
+	if (ret_version)
+		*ret_version = dd_strdup(version);
+	if (ret_variant)
+		*ret_variant = dd_strdup(name);
+	return 0;
+}
+
+static int free_tcp_port(int *ret_port, dd_error *err)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return dd_error_set(err, -errno, "Failed to create a socket: %s", strerror(errno));
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0)
+		return dd_error_set(err, -errno, "Failed to find a free TCP port: %s", strerror(errno));
+	*ret_port = ntohs(sa.sin_port);
+	return 0;
+}
+
+int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
+		    const char *installer_container_name, dd_output_cb on_line, void *userdata,
+		    dd_error *err)
+{
+	if (!workspace_dir || !installer_container_name || !*installer_container_name)
+		return dd_error_set(err, -EINVAL, "genconf needs a workspace and an installer container name");
+	_cleanup_free_ char *abs = NULL;
+	int r = resolve_installer(installer_path, &abs, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *config = dd_asprintf("%s/genconf/config.yaml", workspace_dir);
+	if (access(config, F_OK) < 0)
+		return dd_error_set(err, -errno, "Cannot run the installer: %s: %s", config,
+				    strerror(errno));
+
+	int port = 0;
+	if ((r = free_tcp_port(&port, err)) < 0)
+		return r;
+	_cleanup_free_ char *env_port = dd_asprintf("PORT=%d", port);
+	_cleanup_free_ char *env_name =
+		dd_asprintf("DCOS_INSTALLER_CONTAINER_NAME=%s", installer_container_name);
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	_cleanup_free_ char **envp = dd_malloc0((n + 3) * sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!dd_startswith(environ[i], "PORT=") &&
+		    !dd_startswith(environ[i], "DCOS_INSTALLER_CONTAINER_NAME="))
+			envp[k++] = environ[i];
+	envp[k++] = env_port;
+	envp[k++] = env_name;
+
+	const char *argv[] = {"bash", abs, "--offline", "-v", "--genconf", NULL};
+	_cleanup_(run_done) struct run run = {
+		.argv = argv, .cwd = workspace_dir, .envp = envp, .on_line = on_line, .userdata = userdata};
+	if ((r = run_child(&run, err)) < 0)
+		return r;
+	if (!run_succeeded(&run)) {
+		_cleanup_free_ char *st = run_status_text(&run);
+		_cleanup_free_ char *tail = run_tail_text(&run);
+		return dd_error_set(err, -EIO, "The DC/OS installer %s (bash %s --offline -v --genconf in %s). "
+				    "Its last lines:\n%s", st, installer_path, workspace_dir, tail);
+	}
+	_cleanup_free_ char *script = dd_asprintf("%s/genconf/serve/dcos_install.sh", workspace_dir);
+	if (access(script, F_OK) < 0) {
+		_cleanup_free_ char *tail = run_tail_text(&run);
+		return dd_error_set(err, -ENOENT, "The DC/OS installer exited successfully but did not write %s. "
+				    "Its last lines:\n%s", script, tail);
+	}
+	return 0;
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	_cleanup_free_ char *tmp = dd_asprintf("%s.tmp.%d", dst, (int)getpid());
+	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0)
+		return -errno;
+	char buf[65536];
+	int r = 0;
+	for (;;) {
+		ssize_t k = read(in, buf, sizeof(buf));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r = k < 0 ? -errno : 0;
+			break;
+		}
+		for (ssize_t off = 0; off < k && r == 0;) {
+			ssize_t w = write(out, buf + off, (size_t)(k - off));
+			if (w < 0 && errno != EINTR)
+				r = -errno;
+			off += w > 0 ? w : 0;
+		}
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && fchmod(out, mode) < 0)
+		r = -errno;
+	if (r == 0 && close(TAKE_FD(out)) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, dst) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+static int only_entries(const struct dirent *d)
+{
+	return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
+}
+
+static void free_dirents(struct dirent ***list, int n)
+{
+	for (int i = 0; i < n; i++)
+		free((*list)[i]);
+	free(*list);
+}
+
+int dd_dcos_write_genconf(const char *workspace_dir, const char *config_yaml,
+			  const char *genconf_dir_to_copy, dd_error *err)
+{
+	if (!workspace_dir || !config_yaml)
+		return dd_error_set(err, -EINVAL, "genconf needs a workspace and a config.yaml");
+	struct dirent **entries = NULL;
+	int n = 0, r = 0;
+	/* Check the user's directory before writing anything. */
+	if (genconf_dir_to_copy) {
+		n = scandir(genconf_dir_to_copy, &entries, only_entries, alphasort);
+		if (n < 0)
+			return dd_error_usage(err, -errno, "Cannot read the genconf directory %s: %s",
+					      genconf_dir_to_copy, strerror(errno));
+		for (int i = 0; i < n && r == 0; i++) {
+			const char *name = entries[i]->d_name;
+			_cleanup_free_ char *p = dd_asprintf("%s/%s", genconf_dir_to_copy, name);
+			struct stat st;
+			if (strcmp(name, "config.yaml") == 0)
+				r = dd_error_usage(err, -EINVAL,
+						   "%s would replace the generated config.yaml; pass it as extra config instead",
+						   p);
+			else if (stat(p, &st) < 0)
+				r = dd_error_usage(err, -errno, "Cannot read %s: %s", p, strerror(errno));
+			else if (!S_ISREG(st.st_mode))
+				r = dd_error_usage(err, -EINVAL,
+						   "%s is not a regular file; the genconf directory is copied flat",
+						   p);
+		}
+	}
+
+	_cleanup_free_ char *genconf = dd_asprintf("%s/genconf", workspace_dir);
+	_cleanup_free_ char *config = dd_asprintf("%s/config.yaml", genconf);
+	_cleanup_free_ char *ipdetect = dd_asprintf("%s/ip-detect", genconf);
+	if (r == 0 && (r = dd_mkdir_p(genconf, 0755)) < 0)
+		dd_error_set(err, r, "Failed to create %s: %s", genconf, strerror(-r));
+	if (r == 0 && (r = dd_write_file(config, config_yaml, strlen(config_yaml), 0600)) < 0)
+		dd_error_set(err, r, "Failed to write %s: %s", config, strerror(-r));
+	if (r == 0 && (r = dd_write_file(ipdetect, ip_detect_script, strlen(ip_detect_script), 0755)) < 0)
+		dd_error_set(err, r, "Failed to write %s: %s", ipdetect, strerror(-r));
+
+	for (int i = 0; i < n && r == 0; i++) {
+		_cleanup_free_ char *src = dd_asprintf("%s/%s", genconf_dir_to_copy, entries[i]->d_name);
+		_cleanup_free_ char *dst = dd_asprintf("%s/%s", genconf, entries[i]->d_name);
+		struct stat st;
+		if (stat(src, &st) < 0 || (r = copy_file(src, dst, st.st_mode & 0777)) < 0) {
+			r = r < 0 ? r : -errno;
+			dd_error_set(err, r, "Failed to copy %s to %s: %s", src, dst, strerror(-r));
+		}
+	}
+	free_dirents(&entries, n);
+	return r;
+}
