@@ -52,12 +52,16 @@ typedef struct dd_request {
 	void *on_data_userdata;
 	size_t max_body;   /* cap on a buffered response body; 0 means DD_DOCKER_MAX_JSON */
 	long timeout_ms;   /* 0: no timeout */
+	/* Name of one response header to keep in resp->header, or NULL
+	 * (X-Docker-Container-Path-Stat of HEAD /containers/{id}/archive). */
+	const char *want_header;
 } dd_request;
 
 typedef struct dd_response {
 	long status;
 	char *body; /* buffered body (NUL-terminated), NULL when streamed; free() it */
 	size_t body_len;
+	char *header; /* value of req->want_header (at most 64 KiB), NULL when absent */
 } dd_response;
 
 void dd_response_clear(dd_response *r);

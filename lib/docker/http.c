@@ -74,6 +74,7 @@ const char *dd_docker_socket_path(const dd_docker *d) { return d->socket_path; }
 void dd_response_clear(dd_response *r)
 {
 	free(r->body);
+	free(r->header);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -83,13 +84,32 @@ struct sink {
 	size_t len, cap, max;
 	int cb_error;
 	bool too_big;
+	bool head_done;
+	CURL *curl;
+	int stream; /* -1 unknown, 0 buffer (error status), 1 stream to on_data */
 };
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct sink *s = userdata;
+	size_t n = size * nmemb;
+	if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0)
+		s->head_done = false;
+	else if (n == 2 && ptr[0] == '\r' && ptr[1] == '\n')
+		s->head_done = true;
+	return n;
+}
 
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct sink *s = userdata;
 	size_t n = size * nmemb;
-	if (s->req->on_data) {
+	if (s->stream < 0) {
+		long st = 0;
+		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &st);
+		s->stream = s->req->on_data && st < 400;
+	}
+	if (s->stream) {
 		int r = s->req->on_data(ptr, n, s->req->on_data_userdata);
 		if (r < 0) {
 			s->cb_error = r;
@@ -148,7 +168,7 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 	curl_easy_reset(c);
 	_cleanup_free_ char *url =
 		dd_asprintf("http://localhost/v" DD_DOCKER_API_VERSION "%s", req->path);
-	struct sink sink = {.req = req, .max = req->max_body ? req->max_body : DD_DOCKER_MAX_JSON};
+	struct sink sink = {.req = req, .curl = c, .stream = -1, .max = req->max_body ? req->max_body : DD_DOCKER_MAX_JSON};
 	struct source source = {.req = req};
 	struct curl_slist *headers = NULL;
 
@@ -157,6 +177,8 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 	if (req->timeout_ms > 0)
@@ -193,7 +215,8 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 	if (cr != CURLE_OK) {
 		free(sink.buf);
 		if (sink.cb_error < 0)
-			return sink.cb_error;
+			return dd_error_set(err, sink.cb_error, "Reading the answer to %s %s stopped: %s",
+					    req->method, req->path, strerror(-sink.cb_error));
 		if (source.error < 0)
 			return dd_error_set(err, source.error,
 					    "Failed to send the request body for %s %s: %s",
@@ -214,11 +237,22 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 		return dd_error_set(err, -EIO, "Docker request %s %s failed: %s", req->method,
 				    req->path, curl_easy_strerror(cr));
 	}
+	if (!sink.head_done) {
+		free(sink.buf);
+		return dd_error_set(err, -EPROTO, "The Docker daemon's answer to %s %s ended in its headers",
+				    req->method, req->path);
+	}
 	long status = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	resp->status = status;
 	resp->body = sink.buf;
 	resp->body_len = sink.len;
+	resp->header = NULL;
+	struct curl_header *h = NULL;
+	if (req->want_header &&
+	    curl_easy_header(c, req->want_header, 0, CURLH_HEADER, -1, &h) == CURLHE_OK &&
+	    strlen(h->value) <= 65536)
+		resp->header = dd_strdup(h->value);
 	return 0;
 }
 
