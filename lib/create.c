@@ -509,6 +509,10 @@ static json_t *container_body(struct node_job *job)
 		for (char **c = ctx->missing_caps; c && *c; c++)
 			json_array_append_new(drop, json_string(*c));
 		json_object_set_new(host, "CapDrop", drop);
+		/* What --privileged also gives: writable /proc/sys and no masked
+		 * /proc files (inner Docker and DC/OS set sysctls). */
+		json_object_set_new(host, "MaskedPaths", json_array());
+		json_object_set_new(host, "ReadonlyPaths", json_array());
 	}
 	if (o->cpus[job->role] > 0)
 		json_object_set_new(host, "NanoCpus",

@@ -25,6 +25,8 @@ int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
 	if (cwd)
 		posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	/* libcurl's daemon connections are not close-on-exec; children must not hold them. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_t attr;
 	posix_spawnattr_init(&attr);
 	/* The child must not inherit the CLI's handlers or blocked signals. */

@@ -227,9 +227,16 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 					    req->method, req->path, sink.max);
 		if (cr == CURLE_COULDNT_CONNECT) {
 			struct stat st;
-			return no_daemon(d, err,
-					 stat(d->socket_path, &st) < 0 ? "no such socket"
-									 : "connection refused");
+			if (stat(d->socket_path, &st) < 0)
+				return no_daemon(d, err, "no such socket");
+			if (access(d->socket_path, R_OK | W_OK) < 0) {
+				dd_error_set(err, -EACCES,
+					     "Permission denied on the Docker socket unix://%s",
+					     d->socket_path);
+				return dd_error_hint(err, "Run as root, or add yourself to the "
+							  "'docker' group and log in again.");
+			}
+			return no_daemon(d, err, "connection refused");
 		}
 		if (cr == CURLE_OPERATION_TIMEDOUT)
 			return dd_error_set(err, -ETIMEDOUT, "Docker request %s %s timed out",

@@ -1,0 +1,649 @@
+/* Building the node image: mmdebstrap writes a Debian root filesystem (with
+ * the recipe's hook applied) as a tar into a private temporary directory, and
+ * the daemon imports it (POST /images/create?fromSrc=-, streamed). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "dcos-docker/cancel.h"
+#include "dcos-docker/image.h"
+#include "image/recipe.h"
+#include "util.h"
+
+extern char **environ;
+
+#ifndef DD_VERSION
+#define DD_VERSION "unknown"
+#endif
+
+/* mmdebstrap's hook that merges /usr without the usrmerge package (which
+ * would pull in perl: 50 MB). Used when this mmdebstrap ships it. */
+#define MERGED_USR_HOOK "/usr/share/mmdebstrap/hooks/maybe-merged-usr"
+/* The chroot (~400 MB), the tar (~360 MB) and apt's downloads, with room. */
+#define BUILD_SPACE_MIN (1536ull << 20)
+#define TAIL_LINES 12
+#define LINE_MAX_LEN 1024
+/* How long mmdebstrap may take to clean up (unmount, remove its chroot) after SIGTERM. */
+#define TERM_GRACE_S 60.0
+
+static void step(const dd_image_build_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void step(const dd_image_build_opts *o, const char *fmt, ...)
+{
+	if (!o->progress)
+		return;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	o->progress(DD_IMAGE_STEP, buf, o->userdata);
+}
+
+static int cancelled(dd_error *err)
+{
+	return dd_error_set(err, -ECANCELED, "Building the node image was interrupted; nothing was left behind");
+}
+
+/* ---- the private temporary directory ---- */
+
+/* Mount points below dir (mountinfo's 5th field, octal escapes decoded),
+ * deepest last. mmdebstrap mounts /proc, /sys and /dev into its chroot and
+ * unmounts them when it ends, unless it is killed. */
+static char **mounts_below(const char *dir)
+{
+	_cleanup_free_ char *info = NULL;
+	char **v = dd_malloc0(sizeof(char *));
+	size_t n = 0;
+	if (dd_read_file("/proc/self/mountinfo", 16u << 20, &info, NULL) < 0)
+		return v;
+	size_t dlen = strlen(dir);
+	for (char *line = strtok(info, "\n"); line; line = strtok(NULL, "\n")) {
+		char *f = line;
+		for (int i = 0; i < 4 && f; i++) {
+			f = strchr(f, ' ');
+			if (f)
+				f++;
+		}
+		if (!f)
+			continue;
+		char path[4096];
+		size_t k = 0;
+		for (; *f && *f != ' ' && k + 1 < sizeof(path); f++) {
+			if (f[0] == '\\' && f[1] >= '0' && f[1] <= '3' && f[2] && f[3]) {
+				path[k++] = (char)((f[1] - '0') * 64 + (f[2] - '0') * 8 + (f[3] - '0'));
+				f += 3;
+			} else
+				path[k++] = *f;
+		}
+		path[k] = '\0';
+		if (strncmp(path, dir, dlen) == 0 && (path[dlen] == '/' || path[dlen] == '\0')) {
+			v = realloc(v, (n + 2) * sizeof(char *));
+			if (!v)
+				abort();
+			v[n++] = dd_strdup(path);
+			v[n] = NULL;
+		}
+	}
+	return v;
+}
+
+static int rm_entry(const char *path, const struct stat *st _unused_, int flag _unused_,
+		    struct FTW *ftw _unused_)
+{
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -rf that never leaves dir's filesystem: a mount left behind by a killed
+ * mmdebstrap is detached first, and if that fails the tree stays (with an
+ * error) rather than the host's /dev or /proc being walked. */
+static int remove_tree(const char *dir, dd_error *err)
+{
+	_cleanup_strv_ char **m = mounts_below(dir);
+	size_t n = 0;
+	while (m[n])
+		n++;
+	while (n-- > 0)
+		umount2(m[n], MNT_DETACH);
+	_cleanup_strv_ char **left = mounts_below(dir);
+	if (left[0])
+		return dd_error_set(err, -EBUSY,
+				    "Left the build directory %s in place: %s is still mounted", dir,
+				    left[0]);
+	if (nftw(dir, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		return dd_error_set(err, -errno, "Failed to remove the build directory %s: %s", dir,
+				    strerror(errno));
+	return 0;
+}
+
+static int write_recipe(const char *dir, dd_error *err)
+{
+	size_t n = 0;
+	const struct dd_recipe_file *files = dd_recipe_files_get(&n);
+	int r = dd_mkdir_p(dir, 0700);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to create %s: %s", dir, strerror(-r));
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *p = dd_asprintf("%s/%s", dir, files[i].name);
+		r = dd_write_file(p, files[i].data, files[i].size, files[i].mode);
+		if (r < 0)
+			return dd_error_set(err, r, "Failed to write %s: %s", p, strerror(-r));
+	}
+	return 0;
+}
+
+/* ---- running mmdebstrap ---- */
+
+struct output {
+	const dd_image_build_opts *opts;
+	char line[LINE_MAX_LEN];
+	size_t len;
+	char tail[TAIL_LINES][LINE_MAX_LEN];
+	size_t n_lines;
+};
+
+static void output_line(struct output *o)
+{
+	o->line[o->len] = '\0';
+	o->len = 0;
+	if (!o->line[0])
+		return;
+	if (o->opts->progress)
+		o->opts->progress(DD_IMAGE_OUTPUT, o->line, o->opts->userdata);
+	memcpy(o->tail[o->n_lines % TAIL_LINES], o->line, sizeof(o->line));
+	o->n_lines++;
+}
+
+static void output_feed(struct output *o, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || buf[i] == '\r')
+			output_line(o);
+		else if (o->len + 1 < sizeof(o->line)) /* longer lines are cut */
+			o->line[o->len++] = buf[i];
+	}
+}
+
+/* The last lines, indented, for an error message. */
+static void output_tail(const struct output *o, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	size_t first = o->n_lines > TAIL_LINES ? o->n_lines - TAIL_LINES : 0;
+	size_t len = 0;
+	for (size_t i = first; i < o->n_lines && len + 1 < size; i++) {
+		int k = snprintf(buf + len, size - len, "\n    %s", o->tail[i % TAIL_LINES]);
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
+}
+
+static char **env_with_tmpdir(const char *tmpdir)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = dd_malloc0((n + 2) * sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!dd_startswith(environ[i], "TMPDIR="))
+			env[k++] = dd_strdup(environ[i]);
+	env[k++] = dd_asprintf("TMPDIR=%s", tmpdir);
+	env[k] = NULL;
+	return env;
+}
+
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	_cleanup_free_ char *copy = dd_strdup(path);
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = dd_asprintf("%s/%s", d, prog);
+		if (access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv, const char *tmpdir,
+			  dd_error *err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return dd_error_set(err, -errno, "pipe: %s", strerror(errno));
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	/* Without a mirror argument mmdebstrap would read sources.list entries
+	 * from a stdin that is not a terminal. */
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	/* Nothing else: mmdebstrap hands apt a pipe on the lowest free fd and
+	 * apt passes it to "sh -c 'cat >&N'", which dash rejects for N > 9. The
+	 * daemon's socket (libcurl's, not close-on-exec) would push it there. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	/* Its own process group: a terminal's Ctrl-C reaches only us, and we
+	 * stop mmdebstrap once, with SIGTERM, so that it unmounts and removes its
+	 * chroot instead of being interrupted in the middle of that. */
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr,
+				 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+	_cleanup_strv_ char **env = env_with_tmpdir(tmpdir);
+	pid_t pid;
+	int r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(pipefd[1]);
+	if (r != 0) {
+		close(pipefd[0]);
+		return dd_error_set(err, -r, "Failed to run mmdebstrap: %s", strerror(r));
+	}
+
+	_cleanup_free_ struct output *out = dd_malloc0(sizeof(*out));
+	out->opts = o;
+	double term_at = 0;
+	bool eof = false;
+	int status = 0;
+	for (;;) {
+		if (dd_cancelled() && term_at == 0) {
+			kill(-pid, SIGTERM);
+			term_at = dd_now();
+		}
+		if (term_at > 0 && dd_now() - term_at > TERM_GRACE_S)
+			kill(-pid, SIGKILL);
+		if (!eof) {
+			struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
+			int k = poll(&pfd, 1, 200);
+			if (k > 0) {
+				char buf[8192];
+				ssize_t got = read(pipefd[0], buf, sizeof(buf));
+				if (got > 0)
+					output_feed(out, buf, (size_t)got);
+				else if (got == 0 || (errno != EINTR && errno != EAGAIN))
+					eof = true;
+			}
+			continue;
+		}
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			status = 0;
+			break;
+		}
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	close(pipefd[0]);
+	if (out->len > 0)
+		output_line(out);
+	if (term_at > 0)
+		return cancelled(err);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	char tail[1400];
+	output_tail(out, tail, sizeof(tail));
+	if (WIFSIGNALED(status))
+		dd_error_set(err, -EIO, "mmdebstrap was killed by signal %d:%s", WTERMSIG(status),
+			     tail);
+	else
+		dd_error_set(err, -EIO, "mmdebstrap failed (exit status %d):%s",
+			     WEXITSTATUS(status), tail);
+	return dd_error_hint(err, "Run 'dcos-docker build-image --verbose' for its whole output. "
+				  "It needs Debian's mirror (or --mirror URL) to be reachable.");
+}
+
+/* ---- importing the tar ---- */
+
+struct body {
+	int fd;
+};
+
+static ssize_t read_body(char *buf, size_t size, void *userdata)
+{
+	struct body *b = userdata;
+	if (dd_cancelled())
+		return -ECANCELED;
+	for (;;) {
+		ssize_t n = read(b->fd, buf, size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n < 0 ? -errno : n;
+	}
+}
+
+/* The answer is a stream of JSON objects, one per line: {"status": ...}
+ * progress, and {"error": ..., "errorDetail": {...}} when the import failed
+ * after the HTTP status was sent. */
+struct import_sink {
+	char line[16384];
+	size_t len;
+	bool overflow;
+	char error[1024];
+	char id[80];
+};
+
+static void import_line(struct import_sink *s)
+{
+	s->line[s->len] = '\0';
+	s->len = 0;
+	if (s->overflow) {
+		s->overflow = false;
+		return;
+	}
+	json_t *j = json_loads(s->line, 0, NULL);
+	if (!j)
+		return;
+	const char *e = json_string_value(json_object_get(j, "error"));
+	if (!e)
+		e = json_string_value(json_object_get(json_object_get(j, "errorDetail"), "message"));
+	if (!e) /* an HTTP error's body */
+		e = json_string_value(json_object_get(j, "message"));
+	if (e && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "%s", e);
+	const char *st = json_string_value(json_object_get(j, "status"));
+	if (st && dd_startswith(st, "sha256:"))
+		snprintf(s->id, sizeof(s->id), "%s", st);
+	json_decref(j);
+}
+
+static int import_data(const char *buf, size_t len, void *userdata)
+{
+	struct import_sink *s = userdata;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			import_line(s);
+		} else if (s->len + 1 < sizeof(s->line)) {
+			s->line[s->len++] = buf[i];
+		} else
+			s->overflow = true; /* capped: a line this long is not one we need */
+	}
+	return 0;
+}
+
+static int import_tar(dd_docker *d, const char *tar, const char *distro, const char *tag,
+		      const char *recipe_hash, dd_error *err)
+{
+	const char *colon = strrchr(tag, ':');
+	_cleanup_free_ char *repo = strndup(tag, (size_t)(colon - tag));
+	_cleanup_free_ char *erepo = dd_docker_escape(repo);
+	_cleanup_free_ char *etag = dd_docker_escape(colon + 1);
+	_cleanup_free_ char *emsg = dd_docker_escape("dcos-docker build-image");
+
+	size_t n = 0;
+	const struct dd_recipe_file *files = dd_recipe_files_get(&n);
+	const struct dd_recipe_file *cf = dd_recipe_file_find(files, n, "image-changes");
+	_cleanup_strv_ char **changes = cf ? dd_recipe_lines(cf) : dd_malloc0(sizeof(char *));
+	_cleanup_free_ char *query = dd_asprintf("fromSrc=-&repo=%s&tag=%s&message=%s", erepo,
+						 etag, emsg);
+	const char *labels[][2] = {{DD_IMAGE_LABEL_DISTRO, distro},
+				   {DD_IMAGE_LABEL_RECIPE, recipe_hash},
+				   {DD_IMAGE_LABEL_VERSION, DD_VERSION}};
+	for (char **c = changes; *c; c++) {
+		_cleanup_free_ char *e = dd_docker_escape(*c);
+		char *q = dd_asprintf("%s&changes=%s", query, e);
+		free(query);
+		query = q;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(labels); i++) {
+		_cleanup_free_ char *c = dd_asprintf("LABEL %s=%s", labels[i][0], labels[i][1]);
+		_cleanup_free_ char *e = dd_docker_escape(c);
+		char *q = dd_asprintf("%s&changes=%s", query, e);
+		free(query);
+		query = q;
+	}
+	_cleanup_free_ char *path = dd_asprintf("/images/create?%s", query);
+
+	_cleanup_close_ int fd = open(tar, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return dd_error_set(err, -errno, "Failed to open %s: %s", tar, strerror(errno));
+	struct body body = {.fd = fd};
+	_cleanup_free_ struct import_sink *sink = dd_malloc0(sizeof(*sink));
+	dd_request req = {.method = "POST",
+			  .path = path,
+			  .content_type = "application/x-tar",
+			  .body_reader = read_body,
+			  .body_userdata = &body,
+			  .on_data = import_data,
+			  .on_data_userdata = sink};
+	dd_response resp = {0};
+	int r = dd_docker_request(d, &req, &resp, err);
+	if (r < 0) {
+		if (dd_cancelled())
+			return cancelled(err);
+		return dd_error_prefix(err, "Failed to import the root filesystem: ");
+	}
+	long status = resp.status;
+	dd_response_clear(&resp);
+	if (sink->len > 0)
+		import_line(sink);
+	if (status >= 400 || sink->error[0])
+		return dd_error_set(err, -EIO, "The Docker daemon failed to import the root filesystem: %s",
+				    sink->error[0] ? sink->error : "no reason given");
+	if (!sink->id[0])
+		return dd_error_set(err, -EPROTO,
+				    "The Docker daemon's answer to the import names no image");
+	return 0;
+}
+
+static int tag_image(dd_docker *d, const char *src, const char *dst, dd_error *err)
+{
+	const char *colon = strrchr(dst, ':');
+	_cleanup_free_ char *repo = strndup(dst, (size_t)(colon - dst));
+	_cleanup_free_ char *esrc = dd_docker_escape(src);
+	_cleanup_free_ char *erepo = dd_docker_escape(repo);
+	_cleanup_free_ char *etag = dd_docker_escape(colon + 1);
+	_cleanup_free_ char *path = dd_asprintf("/images/%s/tag?repo=%s&tag=%s", esrc, erepo, etag);
+	int r = dd_docker_call(d, "POST", path, NULL, NULL, NULL, err);
+	if (r < 0)
+		return dd_error_prefix(err, "Failed to tag %s as %s: ", src, dst);
+	return 0;
+}
+
+/* Removes the images of earlier recipes of this distro (their tag is
+ * dcos-docker/node:<distro>-<other hash>) that no container uses: each recipe
+ * change would otherwise leave ~400 MB behind. Best effort. */
+static size_t remove_older_builds(dd_docker *d, const char *distro, const char *tag)
+{
+	_cleanup_free_ char *filter = dd_asprintf("{\"label\":[\"%s=%s\"]}", DD_IMAGE_LABEL_DISTRO, distro);
+	_cleanup_free_ char *efilter = dd_docker_escape(filter);
+	_cleanup_free_ char *path = dd_asprintf("/images/json?filters=%s", efilter);
+	_cleanup_json_ json_t *list = NULL;
+	dd_error e = {0};
+	if (dd_docker_call(d, "GET", path, NULL, &list, NULL, &e) < 0 || !json_is_array(list))
+		return 0;
+	_cleanup_free_ char *prefix = dd_asprintf(DD_IMAGE_REPO ":%s-", distro);
+	size_t removed = 0, i;
+	json_t *img;
+	json_array_foreach(list, i, img) {
+		json_t *tags = json_object_get(img, "RepoTags");
+		bool ours = false, current = false;
+		size_t k;
+		json_t *t;
+		json_array_foreach(tags, k, t) {
+			const char *s = json_string_value(t);
+			if (!s)
+				continue;
+			current |= strcmp(s, tag) == 0;
+			ours |= dd_startswith(s, prefix);
+		}
+		const char *id = json_string_value(json_object_get(img, "Id"));
+		if (!ours || current || !id)
+			continue;
+		/* Without force: an image a container uses stays (409). */
+		json_array_foreach(tags, k, t) {
+			const char *s = json_string_value(t);
+			if (!s || !dd_startswith(s, prefix))
+				continue;
+			_cleanup_free_ char *es = dd_docker_escape(s);
+			_cleanup_free_ char *del = dd_asprintf("/images/%s", es);
+			if (dd_docker_call(d, "DELETE", del, NULL, NULL, NULL, &e) == 0)
+				removed++;
+		}
+	}
+	return removed;
+}
+
+/* ---- the build ---- */
+
+static int build(dd_docker *d, const dd_image_build_opts *o, const char *distro, const char *tag,
+		 const char *dir, dd_error *err)
+{
+	_cleanup_free_ char *recipe = dd_asprintf("%s/recipe", dir);
+	_cleanup_free_ char *tar = dd_asprintf("%s/rootfs.tar", dir);
+	int r = write_recipe(recipe, err);
+	if (r < 0)
+		return r;
+	size_t n = 0;
+	const struct dd_recipe_file *files = dd_recipe_files_get(&n);
+	const struct dd_recipe_file *pf = dd_recipe_file_find(files, n, "packages");
+	if (!pf)
+		return dd_error_set(err, -ENOENT, "The embedded recipe has no package list");
+	_cleanup_free_ char *pkgs = NULL;
+	if ((r = dd_recipe_packages(pf, distro, &pkgs, err)) < 0)
+		return r;
+	_cleanup_free_ char *include = dd_asprintf("--include=%s", pkgs);
+	_cleanup_free_ char *dpkgopt = dd_asprintf("--dpkgopt=%s/dpkg.cfg", recipe);
+	_cleanup_free_ char *hookdir = dd_asprintf("--hook-dir=%s", recipe);
+	struct stat st;
+	bool merged_usr_hook = stat(MERGED_USR_HOOK, &st) == 0 && S_ISDIR(st.st_mode);
+	const char *argv[16];
+	size_t k = 0;
+	argv[k++] = "mmdebstrap";
+	argv[k++] = "--variant=minbase";
+	argv[k++] = "--mode=root";
+	argv[k++] = "--format=tar";
+	argv[k++] = "--aptopt=Acquire::Retries \"3\"";
+	argv[k++] = include;
+	argv[k++] = dpkgopt;
+	if (merged_usr_hook)
+		argv[k++] = "--hook-dir=" MERGED_USR_HOOK;
+	argv[k++] = hookdir;
+	argv[k++] = "--";
+	argv[k++] = distro;
+	argv[k++] = tar;
+	if (o->mirror)
+		argv[k++] = o->mirror;
+	argv[k] = NULL;
+
+	double t0 = dd_now();
+	step(o, "Bootstrapping Debian %s with mmdebstrap (about a minute)", distro);
+	if ((r = run_mmdebstrap(o, argv, dir, err)) < 0)
+		return r;
+	if (dd_cancelled())
+		return cancelled(err);
+	if (stat(tar, &st) < 0)
+		return dd_error_set(err, -errno, "mmdebstrap left no %s: %s", tar, strerror(errno));
+	double t1 = dd_now();
+	step(o, "Importing the root filesystem (%.0f MB, bootstrapped in %.0f s) as %s",
+	     (double)st.st_size / 1e6, t1 - t0, tag);
+	char hex[65];
+	dd_recipe_hash(files, n, distro, hex);
+	if ((r = import_tar(d, tar, distro, tag, hex, err)) < 0)
+		return r;
+	_cleanup_free_ char *latest = dd_image_latest_tag(distro);
+	step(o, "Tagging %s (imported in %.0f s)", latest, dd_now() - t1);
+	if ((r = tag_image(d, tag, latest, err)) < 0)
+		return r;
+	size_t old = remove_older_builds(d, distro, tag);
+	if (old > 0)
+		step(o, "Removed %zu image tag%s of earlier recipes", old, old == 1 ? "" : "s");
+	return 0;
+}
+
+int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_built,
+			dd_error *err)
+{
+	const char *distro = o->distro ? o->distro : DD_IMAGE_DEFAULT_DISTRO;
+	int r = dd_image_distro_check(distro, err);
+	if (r < 0)
+		return r;
+	if (o->mirror && (!*o->mirror || o->mirror[0] == '-'))
+		return dd_error_usage(err, -EINVAL, "Invalid mirror '%s': give a URL "
+						    "(http://deb.debian.org/debian) or a 'deb ...' line",
+				      o->mirror);
+	_cleanup_free_ char *tag = dd_image_tag(distro);
+	if (!o->force) {
+		bool exists = false;
+		if ((r = dd_image_exists(d, tag, &exists, err)) < 0)
+			return r;
+		if (exists) {
+			/* The latest tag may point at another build: move it here. */
+			_cleanup_free_ char *latest = dd_image_latest_tag(distro);
+			if ((r = tag_image(d, tag, latest, err)) < 0)
+				return r;
+			if (ret_built)
+				*ret_built = false;
+			return 0;
+		}
+	}
+	if (geteuid() != 0) {
+		dd_error_set(err, -EPERM,
+			     "Building the node image needs root: mmdebstrap creates a Debian root "
+			     "filesystem (files owned by root, device nodes) and chroots into it");
+		return dd_error_hint(err, "Run 'sudo dcos-docker build-image%s%s' once; the image is "
+					  "then there for every user of this Docker daemon.",
+				     o->distro ? " --distro " : "", o->distro ? o->distro : "");
+	}
+	if (!in_path("mmdebstrap")) {
+		dd_error_set(err, -ENOENT, "mmdebstrap is not installed: it builds the node image");
+		return dd_error_hint(err, "Install it with 'apt-get install mmdebstrap'.");
+	}
+	const char *base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/var/tmp";
+	struct statvfs vfs;
+	if (statvfs(base, &vfs) == 0 &&
+	    (unsigned long long)vfs.f_bavail * vfs.f_frsize < BUILD_SPACE_MIN) {
+		dd_error_set(err, -ENOSPC, "Building the node image needs about %llu MB free in %s; "
+					   "it has %llu MB",
+			     BUILD_SPACE_MIN >> 20, base,
+			     ((unsigned long long)vfs.f_bavail * vfs.f_frsize) >> 20);
+		return dd_error_hint(err, "Point TMPDIR at a directory with more space.");
+	}
+	if (dd_cancelled())
+		return cancelled(err);
+	_cleanup_free_ char *dir = dd_asprintf("%s/dcos-docker-build-XXXXXX", base);
+	if (!mkdtemp(dir))
+		return dd_error_set(err, -errno, "Failed to create a directory in %s: %s", base,
+				    strerror(errno));
+	r = build(d, o, distro, tag, dir, err);
+	dd_error cleanup_err = {0};
+	int rc = remove_tree(dir, &cleanup_err);
+	if (r < 0)
+		return r;
+	if (rc < 0) {
+		dd_error_copy(err, &cleanup_err);
+		return rc;
+	}
+	if (ret_built)
+		*ret_built = true;
+	return 0;
+}
+
+int dd_image_build(dd_docker *d, const char *distro, bool force, dd_image_progress_fn progress,
+		   void *userdata, dd_error *err)
+{
+	dd_image_build_opts o = {
+		.distro = distro, .force = force, .progress = progress, .userdata = userdata};
+	return dd_image_build_with(d, &o, NULL, err);
+}
