@@ -1,13 +1,100 @@
-/* Placeholder: replaced by the real command. */
-#include <stdio.h>
+/* dcos-docker download-file: a file or a directory tree from a node, with
+ * cp -r semantics, through the Docker archive API. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "dcos-docker/cluster.h"
+#include "dcos-docker/files.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dcos-docker download-file [--cluster NAME] --node NODE [--force] SRC DST\n\n"
+		"Copies SRC (an absolute path in the node: a file or a directory tree) to DST\n"
+		"on this host, like 'cp -r':\n"
+		"  - DST is an existing directory: the copy goes inside it, as DST/<name of SRC>\n"
+		"    (SRC ending in '/.' puts its contents straight into DST);\n"
+		"  - DST does not exist: the copy arrives as DST (missing parent directories\n"
+		"    are created).\n"
+		"An existing file or directory is never overwritten without --force. The copy\n"
+		"appears whole or not at all. Modes and modification times are kept; the files\n"
+		"belong to you. Symlinks stay symlinks; a symlink given as SRC is followed.\n"
+		"Archive entries that would land outside DST are refused. tmpfs paths such as\n"
+		"/tmp work too.\n\n"
+		"Options:\n"
+		"  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+		"      --node NODE      the node: a short name (master1, agent2, pubagent1), a\n"
+		"                       container name or an IP\n"
+		"  -f, --force          overwrite an existing file; merge into an existing\n"
+		"                       directory\n"
+		"  -q, --quiet          print nothing on success\n"
+		"  -h, --help           show this help\n");
+}
 
 int cmd_download_file(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "dcos-docker: error: 'download-file' is not implemented yet\n");
-	return EXIT_FAILED;
+	static const struct option longopts[] = {{"cluster", required_argument, NULL, 'c'},
+						 {"node", required_argument, NULL, 'n'},
+						 {"force", no_argument, NULL, 'f'},
+						 {"quiet", no_argument, NULL, 'q'},
+						 {"help", no_argument, NULL, 'h'},
+						 {0}};
+	const char *name = DD_DEFAULT_CLUSTER, *spec = NULL;
+	bool force = false, quiet = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:fqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': name = optarg; break;
+		case 'n':
+			if (spec)
+				return cli_usage_error("download-file",
+						       "--node may be given once: a download comes "
+						       "from one node");
+			spec = optarg;
+			break;
+		case 'f': force = true; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: return cli_bad_option("download-file");
+		}
+	}
+	if (!spec)
+		return cli_usage_error("download-file", "Missing --node NODE");
+	if (argc - optind != 2)
+		return cli_usage_error("download-file", argc - optind < 2 ? "Missing SRC or DST"
+									  : "Unexpected argument '%s'",
+				       argc - optind < 2 ? "" : argv[optind + 2]);
+	const char *src = argv[optind], *dst = argv[optind + 1];
+	if (src[0] != '/')
+		return cli_usage_error("download-file",
+				       "SRC must be an absolute path in the node (e.g. /root/%s), "
+				       "not '%s'",
+				       src, src);
+	dd_error err = {0};
+	if (dd_cluster_name_check(name, &err) < 0)
+		return cli_fail(&err);
+	/* Ctrl-C stops the transfer cleanly: no half-unpacked temporary files. */
+	cli_trap_signals();
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	int ret = cli_connect(&d);
+	if (ret)
+		return ret;
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	if (dd_cluster_load(d, name, &cluster, &err) < 0)
+		return cli_fail(&err);
+	const dd_node *node = NULL;
+	if (dd_cluster_find_node(cluster, spec, &node, &err) < 0)
+		return cli_fail(&err);
+	_cleanup_free_ char *target = NULL;
+	if (dd_files_download(d, node, src, dst, force, &target, &err) < 0) {
+		dd_error_prefix(&err, "Failed to download '%s' from %s: ", src, node->short_name);
+		return cli_fail(&err);
+	}
+	if (!quiet)
+		fprintf(stderr, "%s:%s -> %s\n", node->short_name, src, target);
+	return EXIT_OK;
 }

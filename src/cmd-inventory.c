@@ -1,13 +1,128 @@
-/* Placeholder: replaced by the real command. */
-#include <stdio.h>
+/* dcos-docker inventory: the cluster as an Ansible INI inventory, so
+ * configuration tools drive the nodes over SSH like machines. */
+#define _GNU_SOURCE
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "dcos-docker/cluster.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dcos-docker inventory [--cluster NAME]\n\n"
+		"Prints an Ansible inventory (INI) of the cluster: the groups masters, agents\n"
+		"and public_agents (children of the group dcos) with each node's container\n"
+		"name and IP, and for all of them ansible_user=root, the cluster's private key\n"
+		"and ssh arguments that check host keys strictly against the cluster's own\n"
+		"known_hosts (nothing is read from or written to ~/.ssh/known_hosts).\n\n"
+		"  dcos-docker inventory > hosts.ini\n"
+		"  ansible -i hosts.ini all -m raw -a 'systemctl is-system-running'\n\n"
+		"Options:\n"
+		"  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+		"  -h, --help           show this help\n");
+}
+
+static bool shell_plain(const char *s)
+{
+	if (!*s)
+		return false;
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_-+=:,./";
+	for (const char *p = s; *p; p++)
+		if (!strchr(safe, *p))
+			return false;
+	return true;
+}
+
+/* One word for Ansible's shlex split of ansible_ssh_common_args: double
+ * quotes, since the whole value sits in single quotes in the INI file. */
+static char *shlex_word(const char *s)
+{
+	if (shell_plain(s))
+		return dd_strdup(s);
+	size_t len = strlen(s);
+	char *out = dd_malloc0(len * 2 + 3);
+	size_t o = 0;
+	out[o++] = '"';
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\' || *p == '$' || *p == '`')
+			out[o++] = '\\';
+		out[o++] = *p;
+	}
+	out[o++] = '"';
+	return out;
+}
+
+/* An INI value: Ansible strips one level of matching quotes. */
+static char *ini_value(const char *s)
+{
+	if (shell_plain(s))
+		return dd_strdup(s);
+	if (!strchr(s, '\''))
+		return dd_asprintf("'%s'", s);
+	return dd_asprintf("\"%s\"", s);
+}
 
 int cmd_inventory(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "dcos-docker: error: 'inventory' is not implemented yet\n");
-	return EXIT_FAILED;
+	static const struct option longopts[] = {
+		{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *name = DD_DEFAULT_CLUSTER;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': name = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: return cli_bad_option("inventory");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("inventory", "Unexpected argument '%s'", argv[optind]);
+	dd_error err = {0};
+	if (dd_cluster_name_check(name, &err) < 0)
+		return cli_fail(&err);
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	int ret = cli_connect(&d);
+	if (ret)
+		return ret;
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	if (dd_cluster_load(d, name, &cluster, &err) < 0)
+		return cli_fail(&err);
+
+	_cleanup_free_ char *key = dd_cluster_ssh_key_path(cluster);
+	_cleanup_free_ char *kh = dd_cluster_known_hosts_path(cluster);
+	_cleanup_free_ char *kh_opt = dd_asprintf("UserKnownHostsFile=%s", kh);
+	_cleanup_free_ char *kh_word = shlex_word(kh_opt);
+	_cleanup_free_ char *common = dd_asprintf(
+		"-o IdentitiesOnly=yes -o %s -o StrictHostKeyChecking=yes",
+		kh_word);
+	_cleanup_free_ char *common_val = ini_value(common);
+	_cleanup_free_ char *key_val = ini_value(key);
+
+	static const char *const groups[DD_ROLE_COUNT] = {"masters", "agents", "public_agents"};
+	printf("# Ansible inventory of the dcos-docker cluster '%s' (dcos-docker inventory).\n"
+	       "# Ansible modules other than 'raw' need Python in the nodes; the default\n"
+	       "# node image has none (install python3 with the raw module first).\n",
+	       cluster->name);
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		printf("\n[%s]\n", groups[role]);
+		for (size_t i = 0; i < cluster->n_nodes; i++) {
+			const dd_node *n = &cluster->nodes[i];
+			if ((int)n->role != role)
+				continue;
+			printf("%s ansible_host=%s dcos_docker_short_name=%s dcos_docker_index=%d\n",
+			       n->name, n->ip, n->short_name, n->index);
+		}
+	}
+	printf("\n[dcos:children]\nmasters\nagents\npublic_agents\n");
+	printf("\n[dcos:vars]\n"
+	       "ansible_user=root\n"
+	       "ansible_port=22\n"
+	       "ansible_ssh_private_key_file=%s\n"
+	       "ansible_ssh_common_args=%s\n"
+	       "dcos_docker_cluster=%s\n",
+	       key_val, common_val, cluster->name);
+	return EXIT_OK;
 }
