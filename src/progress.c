@@ -18,6 +18,10 @@ void cli_progress_cb(const char *node, const char *status, bool done, void *user
 	(void)done;
 	if (p->quiet)
 		return;
+	if (p->header[0]) {
+		fprintf(p->out, "%s\n", p->header);
+		p->header[0] = '\0';
+	}
 	if (!node) {
 		fprintf(p->out, "%s\n", status);
 		p->n = 0; /* later node lines start a new block below this one */

@@ -10,6 +10,9 @@ typedef struct cli_progress {
 	FILE *out;
 	bool tty;
 	bool quiet;
+	/* Printed before the first progress line, so an error found before any
+	 * work starts is the only output. */
+	char header[256];
 	char names[256][128];
 	char status[256][160];
 	size_t n;

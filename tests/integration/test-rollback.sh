@@ -4,12 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 
 # The tool's node image (or DD_TEST_IMAGE), for derived broken images.
-base=${DD_TEST_IMAGE:-}
-if [ -z "$base" ]; then
-  base=$(dd create --help >/dev/null; dd doctor --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("image",""))' 2>/dev/null || true)
-fi
-[ -n "$base" ] || base=$(docker images --format '{{.Repository}}:{{.Tag}}' 'dcos-docker/node' | head -1)
-[ -n "$base" ] || fail "no node image to derive test images from"
+base=${DD_TEST_IMAGE:-$(dd build-image --print-tag)}
+docker image inspect "$base" >/dev/null 2>&1 || fail "no node image $base to derive test images from"
 
 derive() { # derive TAG INIT-SCRIPT-BODY
   local dir; dir=$(mktemp -d)
