@@ -1,13 +1,455 @@
-/* Placeholder: replaced by the real command. */
-#include <stdio.h>
+/* dcos-docker run: a command on one node or several, through the Docker exec API. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "dcos-docker/cluster.h"
+#include "dcos-docker/exec.h"
+#include "util.h"
+
+/* A line longer than this is cut into several prefixed lines (multi-node output). */
+#define LINE_MAX_BYTES (16u << 10)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: dcos-docker run [OPTIONS] [--] CMD [ARG...]\n\n"
+	        "Runs CMD with its arguments on one node (default master1) or several, through\n"
+	        "the Docker exec API. The arguments reach the node unchanged: there is no shell\n"
+	        "unless you ask for one ('sh -c \"...\"'). stdout and stderr stay separate.\n\n"
+	        "Exit code: the command's own (128+N when a signal N killed it); 127 when the\n"
+	        "executable does not exist in the node, 126 when it cannot be started. With\n"
+	        "several nodes: the first non-zero one in node order. 1 when dcos-docker\n"
+	        "itself failed, 2 on a usage error.\n\n"
+	        "Options:\n"
+	        "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	        "      --node NODE      where to run: a short name (master1, agent2, pubagent1),\n"
+	        "                       a container name, an IP, or a group: all, masters,\n"
+	        "                       agents, public-agents. Repeat it or separate with commas\n"
+	        "                       to run on several nodes: they run in parallel and every\n"
+	        "                       output line is prefixed with the node's short name.\n"
+	        "  -e, --env K=V        set an environment variable (repeatable); a bare K\n"
+	        "                       passes this environment's value of K, if set\n"
+	        "  -u, --user USER      run as USER (name or uid[:gid]; default root)\n"
+	        "  -w, --workdir DIR    working directory in the node\n"
+	        "  -t, --tty            give the command a terminal (like 'docker exec -t'):\n"
+	        "                       stdout and stderr merge; when stdin is a terminal it is\n"
+	        "                       put in raw mode, so Ctrl-C reaches the command, and the\n"
+	        "                       window size follows it. One node only.\n"
+	        "  -T, --no-tty         no terminal (the default)\n"
+	        "  -n, --no-stdin       do not pass stdin to the command\n"
+	        "  -h, --help           show this help\n\n"
+	        "stdin: with one node, stdin is passed to the command byte for byte until EOF\n"
+	        "(like 'docker exec -i'), unless it is /dev/null or -n is given; use -n in\n"
+	        "loops that read their own stdin. With several nodes stdin is not read.\n"
+	        "Without --tty, Ctrl-C stops dcos-docker but not the command (Docker's exec\n"
+	        "API has no way to signal it); with --tty it goes to the command.\n");
+}
+
+/* ---- output ---- */
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EAGAIN) {
+			/* Somebody made our stdout non-blocking (a shared terminal): wait. */
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			(void)poll(&p, 1, -1);
+		} else if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+/* One node: the bytes go straight through, unbuffered. */
+static int on_output_direct(int stream, const char *buf, size_t len, void *userdata)
+{
+	(void)userdata;
+	return write_all(stream == DD_STREAM_STDERR ? STDERR_FILENO : STDOUT_FILENO, buf, len);
+}
+
+/* Several nodes: whole lines, each prefixed, written under one lock so that
+ * lines of different nodes never interleave mid-line. */
+struct line_buf {
+	char *buf;
+	size_t len;
+};
+
+struct job {
+	const dd_node *node;
+	const dd_exec_opts *base;
+	dd_docker *parent;
+	struct line_buf lines[3];
+	int exit_code;
+	int r;
+	dd_error err;
+};
+
+static int emit_line(const struct job *j, int fd, const char *line, size_t len, bool add_newline)
+{
+	pthread_mutex_lock(&out_lock);
+	int r = write_all(fd, j->node->short_name, strlen(j->node->short_name));
+	if (r == 0)
+		r = write_all(fd, ": ", 2);
+	if (r == 0)
+		r = write_all(fd, line, len);
+	if (r == 0 && add_newline)
+		r = write_all(fd, "\n", 1);
+	pthread_mutex_unlock(&out_lock);
+	return r;
+}
+
+static int on_output_prefixed(int stream, const char *buf, size_t len, void *userdata)
+{
+	struct job *j = userdata;
+	int fd = stream == DD_STREAM_STDERR ? STDERR_FILENO : STDOUT_FILENO;
+	struct line_buf *lb = &j->lines[stream == DD_STREAM_STDERR ? 2 : 1];
+	while (len > 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t take = nl ? (size_t)(nl - buf) + 1 : len;
+		if (lb->len + take > LINE_MAX_BYTES)
+			take = LINE_MAX_BYTES - lb->len;
+		memcpy(lb->buf + lb->len, buf, take);
+		lb->len += take;
+		buf += take;
+		len -= take;
+		bool complete = lb->buf[lb->len - 1] == '\n';
+		if (complete || lb->len == LINE_MAX_BYTES) {
+			int r = emit_line(j, fd, lb->buf, lb->len, !complete);
+			lb->len = 0;
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static void *job_thread(void *p)
+{
+	struct job *j = p;
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	j->r = dd_docker_dup(j->parent, &d, &j->err);
+	if (j->r < 0)
+		return NULL;
+	dd_exec_opts opts = *j->base;
+	opts.name = j->node->short_name;
+	opts.on_output = on_output_prefixed;
+	opts.userdata = j;
+	j->r = dd_exec(d, j->node->id, &opts, &j->exit_code, &j->err);
+	/* A last line without its newline still gets one: the next prefix starts a line. */
+	for (int s = 1; s <= 2; s++)
+		if (j->lines[s].len > 0) {
+			emit_line(j, s == 2 ? STDERR_FILENO : STDOUT_FILENO, j->lines[s].buf,
+			          j->lines[s].len, true);
+			j->lines[s].len = 0;
+		}
+	return NULL;
+}
+
+/* ---- terminal ---- */
+
+static struct termios saved_termios;
+static volatile sig_atomic_t termios_saved;
+static int winch_pipe[2] = {-1, -1};
+
+static void restore_terminal(void)
+{
+	if (termios_saved) {
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_termios);
+		termios_saved = 0;
+	}
+}
+
+static void on_fatal_signal(int sig)
+{
+	restore_terminal(); /* tcsetattr is async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	(void)!write(winch_pipe[1], "", 1);
+	errno = saved;
+}
+
+static int get_size(unsigned *ret_rows, unsigned *ret_cols, void *userdata)
+{
+	(void)userdata;
+	struct winsize ws;
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return -errno;
+	*ret_rows = ws.ws_row;
+	*ret_cols = ws.ws_col;
+	return 0;
+}
+
+/* Raw mode while the remote terminal is in charge: keys (Ctrl-C included) go
+ * to the remote process, which does its own echo and line editing. */
+static int enter_raw_mode(void)
+{
+	if (tcgetattr(STDIN_FILENO, &saved_termios) < 0)
+		return -errno;
+	struct termios raw = saved_termios;
+	cfmakeraw(&raw);
+	termios_saved = 1;
+	struct sigaction sa = {.sa_handler = on_fatal_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) < 0) {
+		termios_saved = 0;
+		return -errno;
+	}
+	return 0;
+}
+
+static int setup_winch(void)
+{
+	if (pipe2(winch_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	struct sigaction sa = {.sa_handler = on_winch, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+	return 0;
+}
+
+/* ---- arguments ---- */
+
+static bool is_dev_null(int fd)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && S_ISCHR(a.st_mode) && stat("/dev/null", &b) == 0 &&
+	       a.st_rdev == b.st_rdev;
+}
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+static void strv_push(struct strv *s, char *item)
+{
+	char **nv = realloc(s->v, (s->n + 2) * sizeof(*nv));
+	if (!nv)
+		abort();
+	nv[s->n++] = item;
+	nv[s->n] = NULL;
+	s->v = nv;
+}
+
+static void strv_clear(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+static bool env_has(const struct strv *env, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], key, kl) == 0 && env->v[i][kl] == '=')
+			return true;
+	return false;
+}
+
+static bool env_name_ok(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0' || s[i] == '=')
+			return false;
+	return true;
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "dcos-docker: error: 'run' is not implemented yet\n");
-	return EXIT_FAILED;
+	enum { OPT_NODE = 0x100 };
+	static const struct option longopts[] = {
+	    {"cluster", required_argument, NULL, 'c'}, {"node", required_argument, NULL, OPT_NODE},
+	    {"env", required_argument, NULL, 'e'},     {"user", required_argument, NULL, 'u'},
+	    {"workdir", required_argument, NULL, 'w'}, {"tty", no_argument, NULL, 't'},
+	    {"no-tty", no_argument, NULL, 'T'},        {"no-stdin", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},          {0}};
+	const char *name = DD_DEFAULT_CLUSTER, *user = NULL, *workdir = NULL;
+	_cleanup_(strv_clear) struct strv env = {0};
+	_cleanup_(strv_clear) struct strv specs = {0};
+	bool tty = false, no_stdin = false;
+	int c;
+	/* '+': options end at the command, so its own options are left alone. */
+	while ((c = getopt_long(argc, argv, "+c:e:u:w:tTnh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': name = optarg; break;
+		case OPT_NODE: {
+			_cleanup_free_ char *copy = dd_strdup(optarg);
+			char *save = NULL;
+			bool any = false;
+			for (char *tok = strtok_r(copy, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				strv_push(&specs, dd_strdup(tok));
+				any = true;
+			}
+			if (!any)
+				return cli_usage_error("run", "--node needs a node name");
+			break;
+		}
+		case 'e': {
+			const char *eq = strchr(optarg, '=');
+			if (!env_name_ok(optarg, eq ? (size_t)(eq - optarg) : strlen(optarg)))
+				return cli_usage_error("run", "Invalid --env '%s': expected K=V",
+				                       optarg);
+			if (eq)
+				strv_push(&env, dd_strdup(optarg));
+			else if (getenv(optarg))
+				strv_push(&env, dd_asprintf("%s=%s", optarg, getenv(optarg)));
+			break;
+		}
+		case 'u': user = optarg; break;
+		case 'w': workdir = optarg; break;
+		case 't': tty = true; break;
+		case 'T': tty = false; break;
+		case 'n': no_stdin = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: return cli_bad_option("run");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("run", "No command given");
+	if (user && !*user)
+		return cli_usage_error("run", "--user needs a user name");
+	if (workdir && workdir[0] != '/')
+		return cli_usage_error("run", "--workdir must be an absolute path, not '%s'",
+		                       workdir);
+	if (tty && getenv("TERM") && !env_has(&env, "TERM"))
+		strv_push(&env, dd_asprintf("TERM=%s", getenv("TERM")));
+
+	dd_error err = {0};
+	if (dd_cluster_name_check(name, &err) < 0)
+		return cli_fail(&err);
+	/* No ping first (cli_connect): `run` is on the hot path of scripts, and the
+	 * first request already says clearly when no daemon answers. */
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	if (dd_docker_open(NULL, &d, &err) < 0)
+		return cli_fail(&err);
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	if (dd_cluster_load(d, name, &cluster, &err) < 0)
+		return cli_fail(&err);
+
+	_cleanup_free_ const dd_node **nodes = NULL;
+	size_t n_nodes = 0;
+	if (specs.n == 0)
+		strv_push(&specs, dd_strdup("master1"));
+	for (size_t i = 0; i < specs.n; i++)
+		if (dd_cluster_select(cluster, specs.v[i], &nodes, &n_nodes, &err) < 0)
+			return cli_fail(&err);
+	if (n_nodes == 0) {
+		dd_error_usage(&err, -ENOENT, "No node of cluster '%s' matches --node %s", name,
+		               specs.v[0]);
+		return cli_fail(&err);
+	}
+	if (tty && n_nodes > 1)
+		return cli_usage_error("run", "--tty works with one node, not %zu", n_nodes);
+	for (size_t i = 0; i < n_nodes; i++) {
+		if (strcmp(nodes[i]->state, "running") == 0)
+			continue;
+		dd_error_set(&err, -ESRCH, "Node %s (%s) is not running (state: %s)",
+		             nodes[i]->short_name, nodes[i]->name, nodes[i]->state);
+		dd_error_hint(&err, "Start it with 'docker start %s'.", nodes[i]->name);
+		return cli_fail(&err);
+	}
+
+	dd_exec_opts opts = {.argv = (const char *const *)(argv + optind),
+	                     .env = env.n ? (const char *const *)env.v : NULL,
+	                     .user = user,
+	                     .workdir = workdir,
+	                     .tty = tty,
+	                     .stdin_fd = -1,
+	                     .resize_fd = -1};
+
+	if (n_nodes == 1) {
+		const dd_node *node = nodes[0];
+		if (!no_stdin && fd_open(STDIN_FILENO) && !is_dev_null(STDIN_FILENO))
+			opts.stdin_fd = STDIN_FILENO;
+		opts.name = node->short_name;
+		opts.on_output = on_output_direct;
+		bool raw = false;
+		if (tty) {
+			opts.get_size = get_size;
+			if (setup_winch() == 0)
+				opts.resize_fd = winch_pipe[0];
+			if (cli_is_tty(STDIN_FILENO) && opts.stdin_fd >= 0) {
+				raw = enter_raw_mode() == 0;
+				/* A write error must not kill us with the terminal still raw. */
+				signal(SIGPIPE, SIG_IGN);
+			}
+		}
+		int exit_code = 0;
+		int r = dd_exec(d, node->id, &opts, &exit_code, &err);
+		if (raw)
+			restore_terminal();
+		if (r < 0)
+			return cli_fail(&err);
+		return exit_code;
+	}
+
+	/* Several nodes: one thread and one daemon connection each. */
+	_cleanup_free_ struct job *jobs = dd_malloc0(n_nodes * sizeof(*jobs));
+	_cleanup_free_ pthread_t *threads = dd_malloc0(n_nodes * sizeof(*threads));
+	_cleanup_free_ bool *started = dd_malloc0(n_nodes * sizeof(*started));
+	for (size_t i = 0; i < n_nodes; i++) {
+		jobs[i] = (struct job){.node = nodes[i], .base = &opts, .parent = d};
+		jobs[i].lines[1].buf = dd_malloc0(LINE_MAX_BYTES);
+		jobs[i].lines[2].buf = dd_malloc0(LINE_MAX_BYTES);
+		int e = pthread_create(&threads[i], NULL, job_thread, &jobs[i]);
+		if (e == 0)
+			started[i] = true;
+		else
+			jobs[i].r =
+			    dd_error_set(&jobs[i].err, -e, "Failed to start a thread for %s: %s",
+			                 nodes[i]->short_name, strerror(e));
+	}
+	int result = 0;
+	for (size_t i = 0; i < n_nodes; i++) {
+		if (started[i])
+			pthread_join(threads[i], NULL);
+		int code = jobs[i].exit_code;
+		if (jobs[i].r < 0) {
+			dd_error_prefix(&jobs[i].err, "%s: ", nodes[i]->short_name);
+			code = cli_fail(&jobs[i].err);
+		}
+		if (result == 0)
+			result = code;
+		free(jobs[i].lines[1].buf);
+		free(jobs[i].lines[2].buf);
+	}
+	return result;
 }

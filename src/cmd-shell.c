@@ -1,13 +1,55 @@
-/* Placeholder: replaced by the real command. */
-#include <stdio.h>
+/* dcos-docker shell: an interactive login shell on a node. It is `run --tty`
+ * of a login shell, so both share one exec path. */
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "util.h"
+
+/* bash when the node has it, else sh; both as login shells in the home directory. */
+static const char login_script[] = "cd \"$HOME\" 2>/dev/null\n"
+                                   "if [ -x /bin/bash ]; then exec /bin/bash -l; fi\n"
+                                   "exec /bin/sh -l\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: dcos-docker shell [--cluster NAME] [NODE]\n\n"
+	           "Opens an interactive login shell (/bin/bash -l, else /bin/sh -l) as root on\n"
+	           "NODE (default master1: a short name like agent2, a container name or an IP)\n"
+	           "with a real terminal: its window size follows yours, Ctrl-C and Ctrl-Z go to\n"
+	           "the remote shell, TERM is passed on. Exits with the shell's exit code.\n\n"
+	           "Options:\n"
+	           "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	           "  -h, --help           show this help\n");
+}
 
 int cmd_shell(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "dcos-docker: error: 'shell' is not implemented yet\n");
-	return EXIT_FAILED;
+	static const struct option longopts[] = {
+	    {"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *name = DD_DEFAULT_CLUSTER;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': name = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: return cli_bad_option("shell");
+		}
+	}
+	const char *node = "master1";
+	if (optind < argc)
+		node = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("shell", "Unexpected argument '%s'", argv[optind]);
+	if (!*node)
+		return cli_usage_error("shell", "The node name is empty");
+
+	const char *term = getenv("TERM");
+	_cleanup_free_ char *term_env = dd_asprintf("TERM=%s", term && *term ? term : "xterm");
+	char *run_argv[] = {
+	    "run",    "--cluster", (char *)name, "--node", (char *)node,         "--tty", "--env",
+	    term_env, "--",        "/bin/sh",    "-c",     (char *)login_script, NULL};
+	optind = 0; /* run parses its own options: reset getopt */
+	return cmd_run((int)ELEMENTSOF(run_argv) - 1, run_argv);
 }

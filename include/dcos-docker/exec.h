@@ -19,12 +19,37 @@ typedef struct dd_exec_opts {
 	dd_demux_cb on_output;
 	void *userdata;
 	long timeout_ms; /* 0: none */
+	/* The node's name in messages ("executable file not found in node master1: foo");
+	 * NULL: the container argument. */
+	const char *name;
+	/* TTY only, optional: window size. Once the process started, and again each time
+	 * resize_fd turns readable, the pump asks get_size for the size and applies it
+	 * (dd_exec_resize). resize_fd is meant for a self-pipe that a SIGWINCH handler
+	 * writes a byte to; the pump drains it. Only read when get_size is set; -1: none. */
+	int (*get_size)(unsigned *ret_rows, unsigned *ret_cols, void *userdata);
+	int resize_fd;
 } dd_exec_opts;
 
 /* Runs the command, streaming its output, and returns its exit code in
- * *ret_exit_code (128+N when killed by signal N, as a shell reports it). */
+ * *ret_exit_code: 128+N when killed by signal N, as a shell reports it (the
+ * daemon itself reports 128+N: `kill -9 $$` gives 137).
+ *
+ * When the daemon cannot start the process at all (executable not found or
+ * not executable, unknown user, missing workdir), Docker writes its runtime's
+ * error into the *stdout* stream and reports 126. dd_exec turns that into what
+ * a shell does: one clean line on the stderr stream ("executable file not
+ * found in node master1: foo") and exit code 127 for "not found", 126 for the
+ * other cases. Returns 0 then: the command ran, as far as the caller's exit
+ * code is concerned.
+ *
+ * With stdin_fd >= 0 or tty, the output arrives over the hijacked connection
+ * (attach.c); stdin is copied until EOF, then half-closed so the process sees
+ * EOF. Buffers are bounded: any volume streams. */
 int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *opts, int *ret_exit_code,
 	    dd_error *err);
+
+/* Sets the TTY size of a running exec process (POST /exec/{id}/resize). */
+int dd_exec_resize(dd_docker *d, const char *exec_id, unsigned rows, unsigned cols, dd_error *err);
 
 /* Convenience: runs argv and captures stdout and stderr (each capped at max bytes). */
 int dd_exec_capture(dd_docker *d, const char *container, const char *const *argv, size_t max,

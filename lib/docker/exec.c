@@ -8,7 +8,133 @@
 #include "util.h"
 
 /* attach.c: the upgraded-connection path for stdin and TTY. */
-int dd_exec_interactive(dd_docker *d, const char *exec_id, const dd_exec_opts *opts, dd_error *err);
+int dd_exec_interactive(dd_docker *d, const char *exec_id, const char *label,
+			const dd_exec_opts *opts, dd_error *err);
+
+/* When the runtime cannot start the process, the daemon writes its error into
+ * the stdout stream, before any output of the process could exist. Output
+ * starting like one of these is held back (at most START_ERROR_MAX bytes)
+ * until the exit status says whether the process ever ran (Pid 0: it did
+ * not). Held bytes of a process that did run are released unchanged. */
+static const char *const start_error_prefixes[] = {
+	"OCI runtime exec failed",
+	"unable to find user",
+	"unable to find group",
+};
+#define START_ERROR_MAX 4096
+
+enum { FILTER_PROBE, FILTER_HOLD, FILTER_PASS };
+
+struct start_filter {
+	const dd_exec_opts *user;
+	int state;
+	size_t len;
+	char held[START_ERROR_MAX + 1];
+};
+
+static int filter_emit(struct start_filter *f, int stream, const char *buf, size_t len)
+{
+	if (len == 0 || !f->user->on_output)
+		return 0;
+	return f->user->on_output(stream, buf, len, f->user->userdata);
+}
+
+static int filter_release(struct start_filter *f)
+{
+	f->state = FILTER_PASS;
+	size_t n = f->len;
+	f->len = 0;
+	return filter_emit(f, DD_STREAM_STDOUT, f->held, n);
+}
+
+/* 1: held is a start error's beginning (or all of it), 0: cannot be one. */
+static int held_matches(const struct start_filter *f, bool *ret_complete)
+{
+	for (size_t i = 0; i < ELEMENTSOF(start_error_prefixes); i++) {
+		size_t pl = strlen(start_error_prefixes[i]);
+		size_t n = f->len < pl ? f->len : pl;
+		if (memcmp(f->held, start_error_prefixes[i], n) == 0) {
+			*ret_complete = f->len >= pl;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int filter_output(int stream, const char *buf, size_t len, void *userdata)
+{
+	struct start_filter *f = userdata;
+	if (f->state == FILTER_PASS)
+		return filter_emit(f, stream, buf, len);
+	if (stream != DD_STREAM_STDOUT || len > START_ERROR_MAX - f->len) {
+		/* stderr output, or more than one error line: the process runs. */
+		int r = filter_release(f);
+		return r < 0 ? r : filter_emit(f, stream, buf, len);
+	}
+	memcpy(f->held + f->len, buf, len);
+	f->len += len;
+	f->held[f->len] = '\0';
+	bool complete = false;
+	if (!held_matches(f, &complete))
+		return filter_release(f);
+	if (complete)
+		f->state = FILTER_HOLD;
+	return 0;
+}
+
+/* Turns the daemon's start error into a shell-like line and exit code. */
+static int report_start_error(struct start_filter *f, const char *label)
+{
+	char *m = f->held;
+	const char *tag = "unable to start container process: ";
+	char *p = strstr(m, tag);
+	if (p)
+		m = p + strlen(tag);
+	else if (dd_startswith(m, "OCI runtime exec failed: "))
+		m += strlen("OCI runtime exec failed: ");
+	size_t n = strlen(m);
+	while (n > 0 && strchr("\r\n \t", m[n - 1]))
+		m[--n] = '\0';
+	if (n >= strlen(": unknown") && strcmp(m + n - strlen(": unknown"), ": unknown") == 0)
+		m[n -= strlen(": unknown")] = '\0';
+
+	int code = 126;
+	_cleanup_free_ char *line = NULL;
+	if (dd_startswith(m, "exec: \"")) {
+		char *exe = m + strlen("exec: \"");
+		char *q = strstr(exe, "\": ");
+		if (q) {
+			*q = '\0';
+			const char *why = q + 3;
+			if (strstr(why, "not found") || strstr(why, "no such file or directory")) {
+				code = 127;
+				line = dd_asprintf("executable file not found in node %s: %s\n", label,
+						   exe);
+			} else
+				line = dd_asprintf("cannot execute %s in node %s: %s\n", exe, label, why);
+		}
+	} else if (dd_startswith(m, "chdir to cwd (\"")) {
+		char *dir = m + strlen("chdir to cwd (\"");
+		char *q = strstr(dir, "\")");
+		if (q) {
+			*q = '\0';
+			line = dd_asprintf("working directory %s does not exist in node %s\n", dir,
+					   label);
+		}
+	}
+	if (!line)
+		line = dd_asprintf("cannot start the command in node %s: %s\n", label, m);
+	f->state = FILTER_PASS;
+	f->len = 0;
+	int r = filter_emit(f, DD_STREAM_STDERR, line, strlen(line));
+	return r < 0 ? r : code;
+}
+
+int dd_exec_resize(dd_docker *d, const char *exec_id, unsigned rows, unsigned cols, dd_error *err)
+{
+	_cleanup_free_ char *path = dd_asprintf("/exec/%s/resize?h=%u&w=%u", exec_id, rows, cols);
+	return dd_docker_call(d, "POST", path, NULL, NULL, NULL, err);
+}
 
 static json_t *strv_json(const char *const *v)
 {
@@ -40,9 +166,17 @@ static int on_frame(int stream, const char *buf, size_t len, void *userdata)
 	return opts->on_output ? opts->on_output(stream, buf, len, opts->userdata) : 0;
 }
 
-int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *opts, int *ret_exit_code,
-	    dd_error *err)
+int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts,
+	    int *ret_exit_code, dd_error *err)
 {
+	const char *label = user_opts->name ? user_opts->name : container;
+	_cleanup_free_ struct start_filter *filter = dd_malloc0(sizeof(*filter));
+	filter->user = user_opts;
+	dd_exec_opts fopts = *user_opts;
+	fopts.on_output = filter_output;
+	fopts.userdata = filter;
+	const dd_exec_opts *opts = &fopts;
+
 	_cleanup_json_ json_t *body = json_pack("{s:b, s:b, s:b, s:b, s:o}", "AttachStdin",
 						 opts->stdin_fd >= 0, "AttachStdout", 1, "AttachStderr",
 						 1, "Tty", opts->tty, "Cmd", strv_json(opts->argv));
@@ -59,16 +193,21 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *opts, int *
 	long status = 0;
 	int r = dd_docker_call(d, "POST", path, body, &created, &status, err);
 	if (r < 0) {
-		if (status == 409)
-			return dd_error_prefix(err, "Container %s is not running: ", container);
-		return dd_error_prefix(err, "Failed to run a command in %s: ", container);
+		if (status == 409) {
+			dd_error_set(err, -ESRCH, "Node %s is not running", label);
+			return dd_error_hint(err, "Start it with 'docker start %s'.", container);
+		}
+		if (status == 404)
+			return dd_error_set(err, -ENOENT, "Node %s does not exist (container %s is gone)",
+					    label, container);
+		return dd_error_prefix(err, "Failed to run a command in %s: ", label);
 	}
 	const char *id = json_string_value(json_object_get(created, "Id"));
 	if (!id)
 		return dd_error_set(err, -EPROTO, "The Docker daemon returned no exec id");
 
 	if (opts->stdin_fd >= 0 || opts->tty) {
-		r = dd_exec_interactive(d, id, opts, err);
+		r = dd_exec_interactive(d, id, label, opts, err);
 		if (r < 0)
 			return r;
 	} else {
@@ -97,13 +236,37 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *opts, int *
 
 	_cleanup_free_ char *inspect = dd_asprintf("/exec/%s/json", id);
 	_cleanup_json_ json_t *info = NULL;
-	r = dd_docker_call(d, "GET", inspect, NULL, &info, NULL, err);
-	if (r < 0)
-		return r;
+	/* The stream closes when the process exits; the daemon records the exit
+	 * status in the same step, but give a lagging daemon a moment. */
+	for (int tries = 0;; tries++) {
+		json_decref(info);
+		info = NULL;
+		r = dd_docker_call(d, "GET", inspect, NULL, &info, NULL, err);
+		if (r < 0)
+			return r;
+		if (!json_is_true(json_object_get(info, "Running")) || tries >= 200)
+			break;
+		usleep(5000);
+	}
 	json_t *code = json_object_get(info, "ExitCode");
 	if (!json_is_integer(code))
-		return dd_error_set(err, -EPROTO, "The command in %s left no exit code", container);
-	*ret_exit_code = (int)json_integer_value(code);
+		return dd_error_set(err, -EPROTO, "The command in %s left no exit code", label);
+	int exit_code = (int)json_integer_value(code);
+	json_t *pid = json_object_get(info, "Pid");
+	if (filter->state == FILTER_HOLD && exit_code == 126 && json_is_integer(pid) &&
+	    json_integer_value(pid) == 0) {
+		r = report_start_error(filter, label);
+		if (r < 0)
+			return dd_error_set(err, r, "Output of the command in %s could not be delivered",
+					    label);
+		exit_code = r;
+	} else {
+		r = filter_release(filter);
+		if (r < 0)
+			return dd_error_set(err, r, "Output of the command in %s could not be delivered",
+					    label);
+	}
+	*ret_exit_code = exit_code;
 	return 0;
 }
 

@@ -17,7 +17,8 @@ struct dd_docker {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+/* Only unix sockets and plain HTTP: no TLS to initialise (saves ~5 ms per command). */
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_NOTHING); }
 
 static int docker_new(const char *socket_path, dd_docker **ret, dd_error *err)
 {
