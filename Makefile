@@ -44,8 +44,7 @@ install-dcos: cluster ## Install DC/OS when $(DCOS_GENERATE_CONFIG_PATH) exists
 	@if [ -f "$(DCOS_GENERATE_CONFIG_PATH)" ]; then \
 		$(CLI) install --cluster $(CLUSTER) \
 			$(if $(EXTRA_GENCONF_CONFIG_FILE),--extra-config "$(EXTRA_GENCONF_CONFIG_FILE)") \
-			"$(DCOS_GENERATE_CONFIG_PATH)" && \
-		echo "Run 'make postflight' to wait until DC/OS is healthy."; \
+			"$(DCOS_GENERATE_CONFIG_PATH)"; \
 	else \
 		echo "No DC/OS installer at $(DCOS_GENERATE_CONFIG_PATH): bare nodes only."; \
 		echo "To add DC/OS, put dcos_generate_config.sh there and run 'make' again,"; \
@@ -58,7 +57,7 @@ postflight: build ## Wait until DC/OS is healthy on every node
 info: build ## Print each node's role, name and IP
 	@$(CLI) inspect --cluster $(CLUSTER) | python3 -c 'import json,sys; c=json.load(sys.stdin); \
 		[print("%-13s %-32s %s" % (n["role"], n["container_name"], n["ip"])) for n in c["nodes"]]; \
-		print("Web UI: http://%s" % c["nodes"][0]["ip"]) if c.get("dcos") else None'
+		print("DC/OS %s (%s), web UI: %s" % (c["dcos"]["version"], c["dcos"]["variant"], c["web_ui"])) if c.get("dcos") else None'
 
 web: build ## Print the web UI address of master1
 	@$(CLI) web --cluster $(CLUSTER)

@@ -7,6 +7,7 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/image.h"
+#include "install-cli.h" /* [DC/OS install] */
 #include "progress.h"
 #include "util.h"
 
@@ -32,9 +33,15 @@ static void usage(FILE *f)
 		"      --agent-cpus N, --agent-memory SIZE           limit each agent (e.g. 2, 4g)\n"
 		"      --public-agent-cpus N, --public-agent-memory SIZE\n"
 		"      --workspace DIR           the cluster's files (default: under $XDG_STATE_HOME)\n"
-		"      --timeout SECONDS         for the nodes to become ready (default: 120)\n"
+		"      --timeout SECONDS         for the nodes to become ready (default: 120);\n"
+		"                                with --wait also for DC/OS to become healthy\n"
+		"                                (default: 900)\n"
 		"  -q, --quiet                   no progress output\n"
-		"  -h, --help                    show this help\n");
+		"  -h, --help                    show this help\n\n"
+		"DC/OS (see also 'dcos-docker install --help'):\n"
+		"      --installer PATH          install DC/OS from this dcos_generate_config.sh\n"
+		"                                once the nodes are up\n" CLI_INSTALL_HELP
+		"      --verbose                 show the installer's and the nodes' output\n");
 }
 
 enum {
@@ -137,6 +144,9 @@ int cmd_create(int argc, char **argv)
 		{"public-agent-memory", required_argument, NULL, OPT_PUBLIC_MEM},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		/* [DC/OS install] */
+		{"installer", required_argument, NULL, CLI_OPT_INSTALLER},
+		CLI_INSTALL_LONGOPTS,
 		{0}};
 	dd_create_opts o = {.name = DD_DEFAULT_CLUSTER, .counts = {1, 1, 1}};
 	const char *distro = NULL, *image = NULL;
@@ -151,9 +161,24 @@ int cmd_create(int argc, char **argv)
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
 	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
 	cli_progress prog;
+	/* [DC/OS install] */
+	cli_install ci = {0};
+	_cleanup_(dd_install_plan_freep) dd_install_plan *plan = NULL;
 
 	while ((c = getopt_long(argc, argv, "c:v:p:qh", longopts, NULL)) != -1) {
 		dd_mount_spec m = {0};
+		/* [DC/OS install] */
+		int handled = cli_install_option(&ci, c, optarg, "create");
+		if (handled < 0) {
+			ret = -handled;
+			goto out;
+		}
+		if (handled > 0)
+			continue;
+		if (c == CLI_OPT_INSTALLER) {
+			ci.o.installer = optarg;
+			continue;
+		}
 		switch (c) {
 		case 'c': o.name = optarg; break;
 		case OPT_MASTERS:
@@ -263,17 +288,32 @@ int cmd_create(int argc, char **argv)
 		ret = cli_fail(&err);
 		goto out;
 	}
+	/* [DC/OS install] The DC/OS options need an installer. */
+	if (ci.any && !ci.o.installer) {
+		ret = cli_usage_error("create", "DC/OS options such as --wait or --extra-config "
+						"need --installer PATH");
+		goto out;
+	}
 
 	ret = cli_connect(&d);
 	if (ret)
 		goto out;
 	cli_trap_signals();
+	/* [DC/OS install] The installer is checked before any node exists. */
+	if (ci.o.installer) {
+		ci.quiet = quiet;
+		ci.timeout = o.timeout;
+		cli_install_setup(&ci);
+		ret = cli_install_prepare(&ci, &plan);
+		if (ret)
+			goto out;
+	}
 	cli_progress_init(&prog, stderr, quiet);
 	o.progress = cli_progress_cb;
 	o.userdata = &prog;
-	if (!quiet)
-		fprintf(stderr, "Creating cluster '%s': %d master(s), %d agent(s), %d public agent(s)\n",
-			o.name, o.counts[0], o.counts[1], o.counts[2]);
+	snprintf(prog.header, sizeof(prog.header),
+		 "Creating cluster '%s': %d master(s), %d agent(s), %d public agent(s)", o.name,
+		 o.counts[0], o.counts[1], o.counts[2]);
 	double t0 = dd_now();
 	if (dd_cluster_create(d, &o, &cluster, &err) < 0) {
 		if (dd_cancelled()) {
@@ -285,6 +325,17 @@ int cmd_create(int argc, char **argv)
 	}
 	if (!quiet)
 		fprintf(stderr, "Cluster '%s' is ready (%.1f s)\n", o.name, dd_now() - t0);
+	/* [DC/OS install] The cluster stays when the install fails: its nodes
+	 * show what went wrong. */
+	if (plan) {
+		ret = cli_install_run(d, cluster, &ci, plan);
+		if (ret && !dd_cancelled())
+			fprintf(stderr, "  note: cluster '%s' was created and is left as it is; remove "
+					"it with 'dcos-docker destroy --cluster %s'\n",
+				o.name, o.name);
+		if (ret)
+			goto out;
+	}
 	for (size_t i = 0; i < cluster->n_nodes; i++) {
 		const dd_node *n = &cluster->nodes[i];
 		printf("%-13s %-32s %s\n", dd_role_label(n->role), n->name, n->ip);

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/install.h" /* [DC/OS install] */
 #include "inspect.h"
 #include "util.h"
 
@@ -11,7 +12,8 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: dcos-docker inspect [--cluster NAME]\n\n"
 		   "Prints the cluster as JSON: network and subnet, workspace, SSH key, privilege\n"
 		   "mode, and for every node its role, index, names, container id, IP, state and\n"
-		   "the ssh command that logs into it.\n\n"
+		   "the ssh command that logs into it; once DC/OS is installed, its version,\n"
+		   "variant and web UI address (\"dcos\", \"web_ui\"; null before).\n\n"
 		   "Options:\n"
 		   "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
 		   "  -h, --help           show this help\n");
@@ -91,11 +93,29 @@ json_t *cli_cluster_json(const dd_cluster *c)
 				   ? "privileged"
 				   : "capabilities (all the daemon holds; --privileged cannot work "
 				     "on this host)";
-	return json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o}", "cluster",
-			 c->name, "network", "name", c->network, "id", c->network_id, "subnet",
-			 c->subnet, "gateway", c->gateway, "workspace", c->workspace, "ssh_key", key,
-			 "known_hosts", kh, "privilege_mode", priv, "image", c->image, "nodes",
-			 nodes);
+	json_t *j = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o}", "cluster",
+			      c->name, "network", "name", c->network, "id", c->network_id, "subnet",
+			      c->subnet, "gateway", c->gateway, "workspace", c->workspace, "ssh_key",
+			      key, "known_hosts", kh, "privilege_mode", priv, "image", c->image,
+			      "nodes", nodes);
+	/* [DC/OS install] web_ui and dcos {version, variant, installed_at}: null
+	 * until DC/OS is installed (read from the workspace, no exec). */
+	dd_dcos_info info;
+	dd_error ierr = {0};
+	const dd_node *m1 = NULL;
+	if (dd_dcos_info_load(c->workspace, &info, &ierr) == 0) {
+		_cleanup_free_ char *url = NULL;
+		if (dd_cluster_find_node(c, "master1", &m1, &ierr) == 0)
+			url = dd_asprintf("http://%s", m1->ip);
+		json_object_set_new(j, "web_ui", url ? json_string(url) : json_null());
+		json_object_set_new(j, "dcos",
+				    json_pack("{s:s, s:s, s:s}", "version", info.version, "variant",
+					      info.variant, "installed_at", info.installed_at));
+	} else {
+		json_object_set_new(j, "web_ui", json_null());
+		json_object_set_new(j, "dcos", json_null());
+	}
+	return j;
 }
 
 int cmd_inspect(int argc, char **argv)

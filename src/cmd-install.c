@@ -1,13 +1,207 @@
-/* Placeholder: replaced by the real command. */
-#include <stdio.h>
+/* dcos-docker install: DC/OS on an existing cluster. Also the DC/OS steps of
+ * `create --installer` (install-cli.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "dcos-docker/cancel.h"
+#include "dcos-docker/install.h"
+#include "install-cli.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: dcos-docker install [OPTIONS] PATH/TO/dcos_generate_config.sh\n\n"
+	        "Installs DC/OS on every node of an existing cluster: writes genconf/config.yaml\n"
+	        "and genconf/ip-detect in the cluster's workspace, runs the installer's genconf\n"
+	        "on this host, then dcos_install.sh on all nodes in parallel, straight from the\n"
+	        "genconf/serve directory each node mounts read-only (no copies).\n\n"
+	        "Options:\n"
+	        "  -c, --cluster NAME            the cluster (default: " DD_DEFAULT_CLUSTER
+	        ")\n" CLI_INSTALL_HELP "      --timeout SECONDS         with --wait (default: %d)\n"
+	        "  -v, --verbose                 show the installer's and the nodes' output\n"
+	        "  -q, --quiet                   no progress output\n"
+	        "  -h, --help                    show this help\n\n"
+	        "Exit code: 0 when DC/OS is installed (and, with --wait, healthy), 1 when the\n"
+	        "installer or a node's install failed (its last output lines are shown), 2 on a\n"
+	        "usage error (such as an installer file that does not exist).\n",
+	        DD_DCOS_WAIT_DEFAULT_TIMEOUT);
+}
+
+int cli_install_option(cli_install *ci, int c, const char *arg, const char *verb)
+{
+	dd_install_opts *o = &ci->o;
+	switch (c) {
+	case CLI_OPT_EXTRA_CONFIG: o->extra_config = arg; break;
+	case CLI_OPT_VARIANT:
+		if (strcmp(arg, "auto") != 0 && strcmp(arg, "oss") != 0 &&
+		    strcmp(arg, "enterprise") != 0)
+			return -cli_usage_error(
+			    verb, "Invalid --variant '%s' (auto, oss or enterprise)", arg);
+		o->variant = arg;
+		break;
+	case CLI_OPT_LICENSE_KEY: o->license_key_path = arg; break;
+	case CLI_OPT_SUPERUSER_USERNAME: o->superuser_username = arg; break;
+	case CLI_OPT_SUPERUSER_PASSWORD: o->superuser_password = arg; break;
+	case CLI_OPT_SECURITY_MODE:
+		if (strcmp(arg, "disabled") != 0 && strcmp(arg, "permissive") != 0 &&
+		    strcmp(arg, "strict") != 0)
+			return -cli_usage_error(
+			    verb, "Invalid --security-mode '%s' (disabled, permissive or strict)",
+			    arg);
+		o->security_mode = arg;
+		break;
+	case CLI_OPT_GENCONF_DIR: o->genconf_dir = arg; break;
+	case CLI_OPT_WAIT: ci->wait = true; break;
+	case CLI_OPT_SKIP_HTTP: ci->skip_http = true; break;
+	case CLI_OPT_VERBOSE: ci->verbose = true; break;
+	default: return 0;
+	}
+	/* --verbose alone says nothing about DC/OS. */
+	if (c != CLI_OPT_VERBOSE)
+		ci->any = true;
+	return 1;
+}
+
+static void on_output(const char *node, const char *line, void *userdata)
+{
+	cli_install *ci = userdata;
+	if (!ci->verbose)
+		return;
+	fprintf(stderr, "%s | %s\n", node ? node : "installer", line);
+	fflush(stderr);
+}
+
+static void on_install_progress(const char *node, const char *status, bool done, void *userdata)
+{
+	cli_install *ci = userdata;
+	cli_progress_cb(node, status, done, &ci->prog);
+}
+
+void cli_install_setup(cli_install *ci)
+{
+	const char *lic = getenv("DCOS_LICENSE_KEY_PATH");
+	if (!ci->o.license_key_path && lic && *lic)
+		ci->o.license_key_path = lic;
+	cli_progress_init(&ci->prog, stderr, ci->quiet);
+	/* Output lines between the node lines would break redrawing in place. */
+	if (ci->verbose)
+		ci->prog.tty = false;
+	ci->o.progress = on_install_progress;
+	ci->o.on_output = on_output;
+	ci->o.userdata = ci;
+}
+
+int cli_install_prepare(cli_install *ci, dd_install_plan **ret)
+{
+	dd_error err = {0};
+	if (dd_dcos_install_prepare(&ci->o, ret, &err) < 0) {
+		if (dd_cancelled())
+			return 128 + (dd_cancel_signal() ? dd_cancel_signal() : 2);
+		return cli_fail(&err);
+	}
+	return EXIT_OK;
+}
+
+int cli_install_run(dd_docker *d, const dd_cluster *c, cli_install *ci, dd_install_plan *p)
+{
+	dd_error err = {0};
+	if (!ci->quiet)
+		fprintf(stderr, "Installing DC/OS %s (%s) on cluster '%s'\n",
+		        dd_install_plan_version(p), dd_install_plan_variant(p), c->name);
+	double t0 = dd_now();
+	if (dd_dcos_install(d, c, p, &err) < 0) {
+		if (dd_cancelled()) {
+			fprintf(stderr,
+			        "dcos-docker: interrupted while installing DC/OS; the cluster "
+			        "'%s' is left as it is\n"
+			        "  hint: remove it with 'dcos-docker destroy --cluster %s'\n",
+			        c->name, c->name);
+			return 128 + (dd_cancel_signal() ? dd_cancel_signal() : 2);
+		}
+		return cli_fail(&err);
+	}
+	if (!ci->quiet)
+		fprintf(stderr, "DC/OS %s is installed on cluster '%s' (%.1f s)\n",
+		        dd_install_plan_version(p), c->name, dd_now() - t0);
+	if (ci->wait)
+		return cli_wait_run(d, c, ci->timeout, ci->skip_http, ci->quiet);
+	if (!ci->quiet)
+		fprintf(stderr,
+		        "Run 'dcos-docker wait --cluster %s' to wait until it is healthy.\n",
+		        c->name);
+	return EXIT_OK;
+}
 
 int cmd_install(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "dcos-docker: error: 'install' is not implemented yet\n");
-	return EXIT_FAILED;
+	static const struct option longopts[] = {
+	    {"cluster", required_argument, NULL, 'c'}, CLI_INSTALL_LONGOPTS,
+	    {"timeout", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},          {0}};
+	const char *name = DD_DEFAULT_CLUSTER;
+	cli_install ci = {0};
+	bool timeout_set = false;
+	int c;
+	long v;
+	while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
+		int h = cli_install_option(&ci, c, optarg, "install");
+		if (h < 0)
+			return -h;
+		if (h > 0)
+			continue;
+		switch (c) {
+		case 'c': name = optarg; break;
+		case 'v': ci.verbose = true; break;
+		case 't':
+			if (!cli_parse_int(optarg, 1, 7 * 86400, &v))
+				return cli_usage_error("install", "Invalid timeout '%s'", optarg);
+			ci.timeout = (double)v;
+			timeout_set = true;
+			break;
+		case 'q': ci.quiet = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: return cli_bad_option("install");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("install",
+		                       "Missing the DC/OS installer: dcos-docker install "
+		                       "[OPTIONS] PATH/TO/dcos_generate_config.sh");
+	if (optind + 1 < argc)
+		return cli_usage_error("install", "Unexpected argument '%s'", argv[optind + 1]);
+	if ((timeout_set || ci.skip_http) && !ci.wait)
+		return cli_usage_error("install",
+		                       "--timeout and --skip-http-checks go with --wait");
+	ci.o.installer = argv[optind];
+	dd_error err = {0};
+	if (dd_cluster_name_check(name, &err) < 0)
+		return cli_fail(&err);
+
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	int ret = cli_connect(&d);
+	if (ret)
+		return ret;
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	if (dd_cluster_load(d, name, &cluster, &err) < 0)
+		return cli_fail(&err);
+	/* Before the installer's --version, which takes minutes with a real one. */
+	dd_dcos_info info;
+	if (dd_dcos_info_load(cluster->workspace, &info, &err) == 0) {
+		dd_error_set(&err, -EEXIST, "DC/OS %s (%s) is already installed on cluster '%s'",
+		             info.version, info.variant, name);
+		dd_error_hint(&err,
+		              "DC/OS installs once per node: destroy the cluster and create it "
+		              "again to install another.");
+		return cli_fail(&err);
+	}
+	cli_trap_signals();
+	cli_install_setup(&ci);
+	_cleanup_(dd_install_plan_freep) dd_install_plan *plan = NULL;
+	if ((ret = cli_install_prepare(&ci, &plan)) != 0)
+		return ret;
+	return cli_install_run(d, cluster, &ci, plan);
 }

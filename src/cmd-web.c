@@ -1,13 +1,119 @@
-/* Placeholder: replaced by the real command. */
-#include <stdio.h>
+/* dcos-docker web: the DC/OS web UI address (Admin Router on master1). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "dcos-docker/install.h"
+#include "util.h"
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: dcos-docker web [--cluster NAME] [--open]\n\n"
+	           "Prints the address of the DC/OS web UI: http://<IP of master1>. Node IPs are\n"
+	           "reachable from this host; from another machine, see docs/dcos.md.\n\n"
+	           "Options:\n"
+	           "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	           "  -o, --open           also open it in a browser (xdg-open, or open on macOS)\n"
+	           "  -h, --help           show this help\n");
+}
+
+/* Runs the first of xdg-open / open found on PATH; false when none is. */
+static bool open_url(const char *url, int *ret_status)
+{
+	static const char *const openers[] = {"xdg-open", "open"};
+	const char *path = getenv("PATH");
+	for (size_t i = 0; i < ELEMENTSOF(openers); i++) {
+		bool found = false;
+		_cleanup_free_ char *dirs = dd_strdup(path && *path ? path : "/usr/bin:/bin");
+		char *save = NULL;
+		for (char *dir = strtok_r(dirs, ":", &save); dir && !found;
+		     dir = strtok_r(NULL, ":", &save)) {
+			_cleanup_free_ char *exe = dd_asprintf("%s/%s", dir, openers[i]);
+			found = access(exe, X_OK) == 0;
+		}
+		if (!found)
+			continue;
+		/* The browser must not write over our terminal nor read it. */
+		posix_spawn_file_actions_t fa;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		const char *argv[] = {openers[i], url, NULL};
+		pid_t pid;
+		int rc = posix_spawnp(&pid, openers[i], &fa, NULL, (char *const *)argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
+		if (rc != 0)
+			continue;
+		int st = 0;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		*ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		return true;
+	}
+	return false;
+}
 
 int cmd_web(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "dcos-docker: error: 'web' is not implemented yet\n");
-	return EXIT_FAILED;
+	static const struct option longopts[] = {{"cluster", required_argument, NULL, 'c'},
+	                                         {"open", no_argument, NULL, 'o'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {0}};
+	const char *name = DD_DEFAULT_CLUSTER;
+	bool open = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:oh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': name = optarg; break;
+		case 'o': open = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: return cli_bad_option("web");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("web", "Unexpected argument '%s'", argv[optind]);
+	dd_error err = {0};
+	if (dd_cluster_name_check(name, &err) < 0)
+		return cli_fail(&err);
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	int ret = cli_connect(&d);
+	if (ret)
+		return ret;
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	if (dd_cluster_load(d, name, &cluster, &err) < 0)
+		return cli_fail(&err);
+	const dd_node *m = NULL;
+	if (dd_cluster_find_node(cluster, "master1", &m, &err) < 0)
+		return cli_fail(&err);
+	_cleanup_free_ char *url = dd_asprintf("http://%s", m->ip);
+	printf("%s\n", url);
+	fflush(stdout);
+
+	dd_dcos_info info;
+	int r = dd_dcos_info_load(cluster->workspace, &info, &err);
+	if (r == -ENOENT)
+		fprintf(stderr,
+		        "Note: DC/OS is not installed on cluster '%s': nothing answers there "
+		        "yet ('dcos-docker install --cluster %s PATH').\n",
+		        name, name);
+	else if (r < 0)
+		return cli_fail(&err);
+	if (!open)
+		return EXIT_OK;
+	int status = 0;
+	if (!open_url(url, &status)) {
+		fprintf(stderr, "No xdg-open or open on this host: open %s in a browser.\n", url);
+		return EXIT_OK;
+	}
+	if (status != 0)
+		fprintf(stderr, "The browser opener exited with %d: open %s by hand.\n", status,
+		        url);
+	return EXIT_OK;
 }

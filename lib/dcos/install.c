@@ -1,0 +1,652 @@
+/* Installing DC/OS on a cluster: check what the user named, write genconf/,
+ * run the installer's genconf on the host, then the role installs on all
+ * nodes at once, straight from the read-only serve/ mount (no copies). */
+#define _GNU_SOURCE
+#include "dcos-docker/install.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "dcos-docker/cancel.h"
+#include "dcos-docker/exec.h"
+#include "util.h"
+
+/* Lines of a role install kept for the error message. */
+#define ROLE_TAIL_LINES 40
+#define ROLE_LINE_MAX   1024
+/* Where the role install's shell records its PID, so a cancellation can stop
+ * it (and its children: Docker makes every exec'd process a session and
+ * process group leader). /run is a tmpfs in every node. */
+#define ROLE_PID_FILE "/run/dcos-docker-install.pid"
+
+struct dd_install_plan {
+	const dd_install_opts *o;
+	char *version;
+	char *variant; /* oss | enterprise */
+	char *detected_variant;
+	char *license;
+	char *password_hash;
+	char **resolvers;
+	size_t n_resolvers;
+	pthread_mutex_t lock; /* serialises the caller's callbacks */
+};
+
+static void note(dd_install_plan *p, const char *node, bool done, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void note(dd_install_plan *p, const char *node, bool done, const char *fmt, ...)
+{
+	if (!p->o->progress)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	pthread_mutex_lock(&p->lock);
+	p->o->progress(node, s, done, p->o->userdata);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void output(dd_install_plan *p, const char *node, const char *line)
+{
+	if (!p->o->on_output)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->o->on_output(node, line, p->o->userdata);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void dd_install_plan_free(dd_install_plan *p)
+{
+	if (!p)
+		return;
+	free(p->version);
+	free(p->variant);
+	free(p->detected_variant);
+	free(p->license);
+	free(p->password_hash);
+	strvfreep(&p->resolvers);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+const char *dd_install_plan_version(const dd_install_plan *p)
+{
+	return p->version;
+}
+const char *dd_install_plan_variant(const dd_install_plan *p)
+{
+	return p->variant;
+}
+
+/* A file the user named: a usage error when it is missing or not a file. */
+static int check_user_file(const char *what, const char *path, bool dir, dd_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return dd_error_usage(err, -ENOENT, "%s not found: %s", what, path);
+		return dd_error_usage(err, -errno, "Cannot access the %s %s: %s", what, path,
+		                      strerror(errno));
+	}
+	if (dir && !S_ISDIR(st.st_mode))
+		return dd_error_usage(err, -ENOTDIR, "The %s %s is not a directory", what, path);
+	if (!dir && !S_ISREG(st.st_mode))
+		return dd_error_usage(err, -EINVAL, "The %s %s is not a regular file", what, path);
+	if (access(path, R_OK | (dir ? X_OK : 0)) < 0)
+		return dd_error_usage(err, -errno, "The %s %s is not readable: %s", what, path,
+		                      strerror(errno));
+	return 0;
+}
+
+static bool is_ipv4(const char *s)
+{
+	struct in_addr a;
+	return inet_pton(AF_INET, s, &a) == 1;
+}
+
+/* DC/OS accepts IPv4 resolvers only; with none usable (a host that only
+ * knows a local stub resolver), fall back to public ones as Docker does. */
+static int pick_resolvers(dd_install_plan *p, dd_error *err)
+{
+	_cleanup_strv_ char **host = NULL;
+	size_t n = 0;
+	int r = dd_host_resolvers(p->o->resolv_conf, &host, &n, err);
+	if (r < 0)
+		return r;
+	p->resolvers = dd_malloc0((n + 3) * sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		if (is_ipv4(host[i]))
+			p->resolvers[p->n_resolvers++] = dd_strdup(host[i]);
+	if (p->n_resolvers == 0) {
+		p->resolvers[p->n_resolvers++] = dd_strdup("8.8.8.8");
+		p->resolvers[p->n_resolvers++] = dd_strdup("8.8.4.4");
+		note(
+		    p, NULL, false,
+		    "Note: the host has no IPv4 nameserver that nodes can reach (only loopback or "
+		    "IPv6 ones); DC/OS resolvers fall back to 8.8.8.8 and 8.8.4.4, as Docker's do. "
+		    "Set 'resolvers' in --extra-config to choose others.");
+	}
+	return 0;
+}
+
+/* config.yaml for the given node IPs. */
+static int render_config(const dd_install_plan *p, const char *cluster_name,
+                         const char *const *ips[DD_ROLE_COUNT], const size_t n[DD_ROLE_COUNT],
+                         char **ret, dd_error *err)
+{
+	bool ee = strcmp(p->variant, "enterprise") == 0;
+	struct dd_dcos_config_input in = {
+	    .cluster_name = cluster_name,
+	    .master_ips = ips[DD_ROLE_MASTER],
+	    .n_master_ips = n[DD_ROLE_MASTER],
+	    .agent_ips = ips[DD_ROLE_AGENT],
+	    .n_agent_ips = n[DD_ROLE_AGENT],
+	    .public_agent_ips = ips[DD_ROLE_PUBLIC_AGENT],
+	    .n_public_agent_ips = n[DD_ROLE_PUBLIC_AGENT],
+	    .resolvers = (const char *const *)p->resolvers,
+	    .n_resolvers = p->n_resolvers,
+	    .enterprise = ee,
+	    .superuser_username = p->o->superuser_username,
+	    .superuser_password_hash = p->password_hash,
+	    .license_key_contents = p->license,
+	    .security_mode = p->o->security_mode,
+	    .extra_config_path = p->o->extra_config,
+	};
+	return dd_dcos_config_yaml(&in, ret, err);
+}
+
+int dd_dcos_install_prepare(const dd_install_opts *o, dd_install_plan **ret, dd_error *err)
+{
+	if (!o->installer || !*o->installer)
+		return dd_error_usage(err, -EINVAL, "No DC/OS installer given");
+	const char *want = o->variant && strcmp(o->variant, "auto") != 0 ? o->variant : NULL;
+	if (want && strcmp(want, "oss") != 0 && strcmp(want, "enterprise") != 0)
+		return dd_error_usage(
+		    err, -EINVAL, "Unknown variant '%s' (expected auto, oss or enterprise)", want);
+	if (o->security_mode && strcmp(o->security_mode, "disabled") != 0 &&
+	    strcmp(o->security_mode, "permissive") != 0 && strcmp(o->security_mode, "strict") != 0)
+		return dd_error_usage(
+		    err, -EINVAL,
+		    "Unknown security mode '%s' (expected disabled, permissive or strict)",
+		    o->security_mode);
+	/* The cheap checks of what the user named come before the installer's
+	 * --version run, which takes minutes with a real installer. */
+	int r;
+	if ((r = check_user_file("DC/OS installer", o->installer, false, err)) < 0)
+		return dd_error_hint(err, "Pass the path of a DC/OS installer file "
+		                          "(dcos_generate_config.sh, or dcos_generate_config.ee.sh "
+		                          "for Enterprise).");
+	if (o->extra_config &&
+	    (r = check_user_file("extra config file", o->extra_config, false, err)) < 0)
+		return r;
+	if (o->genconf_dir &&
+	    (r = check_user_file("genconf directory", o->genconf_dir, true, err)) < 0)
+		return r;
+	if (o->license_key_path &&
+	    (r = check_user_file("license key file", o->license_key_path, false, err)) < 0)
+		return r;
+	if (o->superuser_password && !*o->superuser_password)
+		return dd_error_usage(err, -EINVAL, "The superuser password must not be empty");
+	if (o->superuser_username && !*o->superuser_username)
+		return dd_error_usage(err, -EINVAL, "The superuser username must not be empty");
+
+	_cleanup_(dd_install_plan_freep) dd_install_plan *p = dd_malloc0(sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	p->o = o;
+	if (o->license_key_path) {
+		size_t len = 0;
+		r = dd_read_file(o->license_key_path, DD_DCOS_LICENSE_MAX, &p->license, &len);
+		if (r < 0)
+			return dd_error_usage(
+			    err, r, "Cannot read the license key file %s: %s", o->license_key_path,
+			    r == -EFBIG ? "too large for a license key" : strerror(-r));
+		if (strspn(p->license, " \t\r\n") == len)
+			return dd_error_usage(err, -EINVAL, "The license key file %s is empty",
+			                      o->license_key_path);
+	}
+
+	note(p, NULL, false, "Checking the DC/OS installer %s", o->installer);
+	r = dd_dcos_installer_info(o->installer, &p->version, &p->detected_variant, err);
+	if (r < 0)
+		return r;
+	p->variant = dd_strdup(want ? want : p->detected_variant);
+	if (want && strcmp(want, p->detected_variant) != 0)
+		note(p, NULL, false,
+		     "Note: --variant %s overrides the installer's own variant (%s)", want,
+		     p->detected_variant);
+	bool ee = strcmp(p->variant, "enterprise") == 0;
+	if (!ee && (o->license_key_path || o->superuser_username || o->superuser_password))
+		note(p, NULL, false,
+		     "Note: the license key and superuser options apply to DC/OS Enterprise only; "
+		     "this installer is open source, so they are ignored");
+	if (ee && o->superuser_password &&
+	    (r = dd_dcos_password_hash(o->superuser_password, &p->password_hash, err)) < 0)
+		return r;
+	if ((r = pick_resolvers(p, err)) < 0)
+		return r;
+
+	/* A trial rendering with documentation addresses (RFC 5737) checks the
+	 * extra config and the options against the variant before any cluster
+	 * exists. */
+	static const char *const m[] = {"192.0.2.1"}, *const a[] = {"192.0.2.2"},
+	                         *const pa[] = {"192.0.2.3"};
+	const char *const *ips[DD_ROLE_COUNT] = {m, a, pa};
+	const size_t n[DD_ROLE_COUNT] = {1, 1, 1};
+	_cleanup_free_ char *trial = NULL;
+	if ((r = render_config(p, "trial", ips, n, &trial, err)) < 0)
+		return r;
+	*ret = TAKE_PTR(p);
+	return 0;
+}
+
+int dd_dcos_info_load(const char *workspace, dd_dcos_info *ret, dd_error *err)
+{
+	_cleanup_free_ char *path = dd_asprintf("%s/" DD_DCOS_INFO_FILE, workspace);
+	_cleanup_free_ char *text = NULL;
+	int r = dd_read_file(path, 64u << 10, &text, NULL);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to read %s: %s", path, strerror(-r));
+	json_error_t je;
+	_cleanup_json_ json_t *j = json_loads(text, 0, &je);
+	const char *version = json_string_value(json_object_get(j, "version"));
+	const char *variant = json_string_value(json_object_get(j, "variant"));
+	const char *at = json_string_value(json_object_get(j, "installed_at"));
+	if (!version || !variant)
+		return dd_error_set(err, -EBADMSG, "%s is damaged (no version or variant)", path);
+	dd_dcos_info info = {0};
+	snprintf(info.version, sizeof(info.version), "%s", version);
+	snprintf(info.variant, sizeof(info.variant), "%s", variant);
+	snprintf(info.installed_at, sizeof(info.installed_at), "%s", at ? at : "");
+	*ret = info;
+	return 0;
+}
+
+static int write_info(const dd_cluster *c, const dd_install_plan *p, dd_error *err)
+{
+	char at[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	_cleanup_json_ json_t *j = json_pack("{s:s, s:s, s:s}", "version", p->version, "variant",
+	                                     p->variant, "installed_at", at);
+	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	_cleanup_free_ char *path = dd_asprintf("%s/" DD_DCOS_INFO_FILE, c->workspace);
+	_cleanup_free_ char *body = dd_asprintf("%s\n", s);
+	int r = dd_write_file(path, body, strlen(body), 0644);
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to write %s: %s", path, strerror(-r));
+	return 0;
+}
+
+/* The real installer runs its own container on the host; a failed or
+ * interrupted run can leave it behind. It carries the name we gave it. */
+static void remove_installer_container(dd_docker *d, const char *name)
+{
+	dd_error e = {0};
+	_cleanup_free_ char *esc = dd_docker_escape(name);
+	_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1&v=1", esc);
+	dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e); /* 404: it is not there */
+}
+
+/* ---- role installs ---- */
+
+struct role_job {
+	dd_install_plan *p;
+	dd_docker *parent;
+	const dd_cluster *c;
+	const dd_node *n;
+	pthread_t thread;
+	bool started;
+	int r;
+	int exit_code;
+	dd_error err;
+	/* Output split into lines per stream; the last lines kept. */
+	char partial[3][ROLE_LINE_MAX + 1];
+	size_t partial_len[3];
+	char *tail[ROLE_TAIL_LINES];
+	size_t n_lines;
+	/* Completion, watched by the main thread. */
+	pthread_mutex_t *done_lock;
+	pthread_cond_t *done_cond;
+	size_t *n_done;
+	bool done;
+};
+
+static void role_line(struct role_job *j, const char *line)
+{
+	output(j->p, j->n->name, line);
+	char **slot = &j->tail[j->n_lines++ % ROLE_TAIL_LINES];
+	free(*slot);
+	*slot = dd_strdup(line);
+}
+
+static void role_flush(struct role_job *j, int stream)
+{
+	size_t len = j->partial_len[stream];
+	if (len > 0 && j->partial[stream][len - 1] == '\r')
+		len--;
+	j->partial[stream][len] = '\0';
+	role_line(j, j->partial[stream]);
+	j->partial_len[stream] = 0;
+}
+
+static int role_output(int stream, const char *buf, size_t len, void *userdata)
+{
+	struct role_job *j = userdata;
+	if (stream != DD_STREAM_STDOUT && stream != DD_STREAM_STDERR)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			role_flush(j, stream);
+			continue;
+		}
+		if (j->partial_len[stream] == ROLE_LINE_MAX)
+			role_flush(j, stream); /* an endless line is passed on in pieces */
+		j->partial[stream][j->partial_len[stream]++] = buf[i];
+	}
+	return dd_cancelled() ? -ECANCELED : 0;
+}
+
+static void *role_worker(void *arg)
+{
+	struct role_job *j = arg;
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	j->r = dd_docker_dup(j->parent, &d, &j->err);
+	if (j->r == 0) {
+		note(j->p, j->n->name, false, "installing (%s)", dd_role_dcos(j->n->role));
+		/* Nothing user-given is in the script: the role is $1. */
+		const char *argv[] = {"/bin/sh",
+		                      "-c",
+		                      "echo $$ >" ROLE_PID_FILE "; exec /bin/bash "
+		                      "\"$0\" --no-block-dcos-setup \"$1\"",
+		                      DD_NODE_INSTALL_DIR "/dcos_install.sh",
+		                      dd_role_dcos(j->n->role),
+		                      NULL};
+		dd_exec_opts eo = {.argv = argv,
+		                   .stdin_fd = -1,
+		                   .on_output = role_output,
+		                   .userdata = j,
+		                   .name = j->n->short_name,
+		                   .resize_fd = -1};
+		j->r = dd_exec(d, j->n->id, &eo, &j->exit_code, &j->err);
+		for (int s = 1; s <= 2; s++)
+			if (j->partial_len[s] > 0)
+				role_flush(j, s);
+	}
+	if (j->r == -ECANCELED || ((j->r < 0 || j->exit_code != 0) && dd_cancelled()))
+		note(j->p, j->n->name, true, "interrupted");
+	else if (j->r < 0)
+		note(j->p, j->n->name, true, "failed: %s", j->err.msg);
+	else if (j->exit_code != 0)
+		note(j->p, j->n->name, true, "failed (exit code %d)", j->exit_code);
+	else
+		note(j->p, j->n->name, true, "installed");
+	pthread_mutex_lock(j->done_lock);
+	j->done = true;
+	(*j->n_done)++;
+	pthread_cond_signal(j->done_cond);
+	pthread_mutex_unlock(j->done_lock);
+	return NULL;
+}
+
+/* Stops a role install that is still running in a node (cancellation). */
+static void role_kill(dd_docker *d, const dd_node *n)
+{
+	/* The whole process group; no "--": dash's kill does not take it. */
+	static const char *const argv[] = {
+	    "/bin/sh", "-c",
+	    "p=$(cat " ROLE_PID_FILE " 2>/dev/null) && [ -n \"$p\" ] && kill -TERM \"-$p\"", NULL};
+	dd_error e = {0};
+	int code = 0;
+	dd_exec_capture(d, n->id, argv, 4096, NULL, NULL, &code, &e);
+}
+
+static void role_job_done(struct role_job *j)
+{
+	for (size_t i = 0; i < ROLE_TAIL_LINES; i++)
+		free(j->tail[i]);
+}
+
+/* The newest lines of a job that fit in budget bytes, oldest first, indented. */
+static char *role_tail_text(const struct role_job *j, size_t budget)
+{
+	size_t have = j->n_lines < ROLE_TAIL_LINES ? j->n_lines : ROLE_TAIL_LINES;
+	size_t take = 0, size = 0;
+	while (take < have) {
+		size_t n = strlen(j->tail[(j->n_lines - take - 1) % ROLE_TAIL_LINES]);
+		n = (n > 200 ? 203 : n) + 3;
+		if (size + n > budget)
+			break;
+		size += n;
+		take++;
+	}
+	if (take == 0)
+		return dd_strdup("  (no output)");
+	char *out = dd_malloc0(size + 1), *p = out;
+	for (size_t i = j->n_lines - take; i < j->n_lines; i++) {
+		const char *l = j->tail[i % ROLE_TAIL_LINES];
+		size_t n = strlen(l);
+		p += sprintf(p, "%s  %.*s%s", p == out ? "" : "\n", n > 200 ? 200 : (int)n, l,
+		             n > 200 ? "..." : "");
+	}
+	return out;
+}
+
+static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_error *err)
+{
+	pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t done_cond;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&done_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	size_t n_done = 0, n_started = 0;
+	struct role_job *jobs = dd_malloc0(c->n_nodes * sizeof(*jobs));
+	int r = 0;
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		struct role_job *j = &jobs[i];
+		*j = (struct role_job){.p = p,
+		                       .parent = d,
+		                       .c = c,
+		                       .n = &c->nodes[i],
+		                       .done_lock = &done_lock,
+		                       .done_cond = &done_cond,
+		                       .n_done = &n_done};
+		int e = pthread_create(&j->thread, NULL, role_worker, j);
+		if (e) {
+			r = dd_error_set(err, -e, "Failed to start a thread: %s", strerror(e));
+			break;
+		}
+		j->started = true;
+		n_started++;
+	}
+
+	/* Wait for all; on cancellation, stop the installs still running (they
+	 * may print nothing for a long time, so the workers would not notice). */
+	double last_kill = 0;
+	pthread_mutex_lock(&done_lock);
+	while (n_done < n_started) {
+		if (dd_cancelled() && dd_now() - last_kill > 2) {
+			bool *running = dd_malloc0(c->n_nodes * sizeof(bool));
+			for (size_t i = 0; i < c->n_nodes; i++)
+				running[i] = jobs[i].started && !jobs[i].done;
+			pthread_mutex_unlock(&done_lock);
+			for (size_t i = 0; i < c->n_nodes; i++)
+				if (running[i])
+					role_kill(d, jobs[i].n);
+			free(running);
+			last_kill = dd_now();
+			pthread_mutex_lock(&done_lock);
+			continue;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 200 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&done_cond, &done_lock, &ts);
+	}
+	pthread_mutex_unlock(&done_lock);
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (jobs[i].started)
+			pthread_join(jobs[i].thread, NULL);
+	pthread_cond_destroy(&done_cond);
+
+	if (r == 0 && dd_cancelled())
+		r = dd_error_set(err, -ECANCELED, "Interrupted during the role installs");
+	if (r == 0) {
+		size_t n_failed = 0;
+		for (size_t i = 0; i < c->n_nodes; i++)
+			n_failed += jobs[i].r < 0 || jobs[i].exit_code != 0;
+		if (n_failed > 0) {
+			/* One sentence, then each failed node with its last lines, in
+			 * what fits in an error message. */
+			size_t budget = (DD_ERROR_MSG_MAX - 200) / n_failed;
+			char msg[DD_ERROR_MSG_MAX];
+			size_t len = 0;
+			len += (size_t)snprintf(msg, sizeof(msg),
+			                        "DC/OS role install failed on %zu of %zu node%s:",
+			                        n_failed, c->n_nodes, c->n_nodes == 1 ? "" : "s");
+			for (size_t i = 0; i < c->n_nodes && len < sizeof(msg); i++) {
+				const struct role_job *j = &jobs[i];
+				if (j->r == 0 && j->exit_code == 0)
+					continue;
+				_cleanup_free_ char *what =
+				    j->r < 0 ? dd_asprintf("%s", j->err.msg)
+				             : dd_asprintf("dcos_install.sh %s exited with code %d",
+				                           dd_role_dcos(j->n->role), j->exit_code);
+				size_t head = strlen(what) + strlen(j->n->name) + 80;
+				_cleanup_free_ char *tail =
+				    role_tail_text(j, budget > head ? budget - head : 0);
+				len += (size_t)snprintf(
+				    msg + len, sizeof(msg) - len,
+				    "\nnode %s (%s, %s): %s. Its last lines:\n%s", j->n->short_name,
+				    j->n->name, j->n->ip, what, tail);
+			}
+			r = dd_error_set(err, -EIO, "%s", msg);
+			dd_error_hint(
+			    err,
+			    "The nodes keep what the install did. Look around with "
+			    "'dcos-docker run --cluster %s --node NODE -- journalctl -n 100', "
+			    "then destroy and recreate the cluster to try again.",
+			    c->name);
+		}
+	}
+	for (size_t i = 0; i < c->n_nodes; i++)
+		role_job_done(&jobs[i]);
+	free(jobs);
+	return r;
+}
+
+/* ---- the whole install ---- */
+
+struct genconf_ctx {
+	dd_install_plan *p;
+};
+
+static void on_genconf_line(const char *line, void *userdata)
+{
+	struct genconf_ctx *g = userdata;
+	output(g->p, NULL, line);
+}
+
+int dd_dcos_install(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_error *err)
+{
+	/* Every node must take part: DC/OS's node lists are fixed at genconf. */
+	char stopped[512] = "";
+	size_t n_stopped = 0;
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (strcmp(c->nodes[i].state, "running") != 0) {
+			size_t l = strlen(stopped);
+			snprintf(stopped + l, sizeof(stopped) - l, "%s%s (%s)", l ? ", " : "",
+			         c->nodes[i].short_name, c->nodes[i].state);
+			n_stopped++;
+		}
+	if (n_stopped > 0) {
+		dd_error_set(err, -ESRCH,
+		             "Cannot install DC/OS on cluster '%s': node%s not running: %s",
+		             c->name, n_stopped == 1 ? " is" : "s are", stopped);
+		return dd_error_hint(err, "Start the node containers ('docker start NAME') or "
+		                          "recreate the cluster.");
+	}
+	if (dd_cluster_count_role(c, DD_ROLE_MASTER) == 0)
+		return dd_error_usage(err, -EINVAL, "Cluster '%s' has no master: DC/OS needs one",
+		                      c->name);
+	dd_dcos_info info;
+	dd_error ie = {0};
+	int r = dd_dcos_info_load(c->workspace, &info, &ie);
+	if (r == 0) {
+		dd_error_set(err, -EEXIST,
+		             "DC/OS %s (%s) is already installed on cluster '%s' (since %s)",
+		             info.version, info.variant, c->name, info.installed_at);
+		return dd_error_hint(err, "DC/OS installs once per node: destroy the cluster and "
+		                          "create it again to install another.");
+	}
+	if (r != -ENOENT) {
+		dd_error_copy(err, &ie);
+		return r;
+	}
+
+	/* Node IPs per role, in node order (masters, agents, public agents by index). */
+	const char **ips[DD_ROLE_COUNT] = {0};
+	size_t n[DD_ROLE_COUNT] = {0};
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		ips[role] = dd_malloc0((c->n_nodes + 1) * sizeof(char *));
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		const dd_node *node = &c->nodes[i];
+		ips[node->role][n[node->role]++] = node->ip;
+	}
+	_cleanup_free_ char *yaml = NULL;
+	r = render_config(p, c->name, (const char *const **)ips, n, &yaml, err);
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		free(ips[role]);
+	if (r < 0)
+		return r;
+	if ((r = dd_dcos_write_genconf(c->workspace, yaml, p->o->genconf_dir, err)) < 0)
+		return r;
+	if (dd_cancelled())
+		return dd_error_set(err, -ECANCELED, "Interrupted");
+
+	note(p, NULL, false,
+	     "Running the DC/OS %s %s installer's genconf (this takes a while "
+	     "with a real installer)",
+	     p->variant, p->version);
+	_cleanup_free_ char *container = dd_asprintf("%s-installer", c->name);
+	struct genconf_ctx g = {.p = p};
+	r = dd_dcos_genconf(p->o->installer, c->workspace, container, on_genconf_line, &g, err);
+	if (r < 0) {
+		remove_installer_container(d, container);
+		if (r != -ECANCELED && strcmp(p->variant, "enterprise") == 0 && !p->license)
+			dd_error_hint(err,
+			              "DC/OS Enterprise 1.11 and later needs a license key: pass "
+			              "--license-key FILE (or set DCOS_LICENSE_KEY_PATH).");
+		else if (r != -ECANCELED && !err->hint[0])
+			dd_error_hint(
+			    err,
+			    "The generated configuration is in %s/genconf/config.yaml; "
+			    "nothing was installed on the nodes, so 'dcos-docker install' "
+			    "can run again.",
+			    c->workspace);
+		return r;
+	}
+	if (dd_cancelled())
+		return dd_error_set(err, -ECANCELED, "Interrupted");
+
+	note(p, NULL, false, "Installing DC/OS on %zu node%s in parallel", c->n_nodes,
+	     c->n_nodes == 1 ? "" : "s");
+	if ((r = role_installs(d, c, p, err)) < 0)
+		return r;
+	return write_info(c, p, err);
+}

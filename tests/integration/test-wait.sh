@@ -1,0 +1,100 @@
+#!/bin/bash
+# DC/OS on a 3-master cluster (Enterprise stand-in): create, then install,
+# then wait; and the failures: a role install failing on one node, wait
+# timing out in poststart and in the Admin Router check, Ctrl-C while waiting.
+source "$(dirname "$0")/lib.sh"
+FIXTURES=$(cd "$(dirname "$0")/../fixtures" && pwd)
+tmp=$(mktemp -d)
+on_exit "rm -rf '$tmp'"
+ip_of() { dd inspect --cluster "$1" | python3 -c "import json,sys; print([n['ip'] for n in json.load(sys.stdin)['nodes'] if n['short_name']=='$2'][0])"; }
+
+# ---- 3 masters, Enterprise: create, install, wait ----
+C=$TEST_PREFIX-ee3
+create_cluster "$C" --masters 3 --agents 2 --public-agents 1 >/dev/null
+echo "FIXTURE-LICENSE-KEY" >"$tmp/license.txt"
+DCOS_LICENSE_KEY_PATH=$tmp/license.txt dd install --cluster "$C" --superuser-username admin \
+  --superuser-password 's3cret' --security-mode permissive "$FIXTURES/dcos_generate_config.ee.sh" \
+  >"$tmp/out" 2>"$tmp/err" || fail "install (ee) failed: $(cat "$tmp/err")"
+grep -q "Installing DC/OS 2.2.0-fixture (enterprise)" "$tmp/err" || fail "variant not detected: $(cat "$tmp/err")"
+# Role installs run in parallel: every node starts before any finishes.
+last_start=$(grep -n ": installing (" "$tmp/err" | tail -1 | cut -d: -f1)
+first_end=$(grep -n ": installed$" "$tmp/err" | head -1 | cut -d: -f1)
+[ "$(grep -c ": installing (" "$tmp/err")" = 6 ] || fail "not 6 role installs: $(cat "$tmp/err")"
+[ "$last_start" -lt "$first_end" ] || fail "role installs did not overlap: $(cat "$tmp/err")"
+grep -q "installing (slave_public)" "$tmp/err" || fail "no slave_public role: $(cat "$tmp/err")"
+ws=$(dd inspect --cluster "$C" | python3 -c 'import json,sys; print(json.load(sys.stdin)["workspace"])')
+cfg=$ws/genconf/config.yaml
+masters=$(awk '$0=="master_list:"{on=1;next} on&&/^- /{print;next} on{exit}' "$cfg" | tr -d "' -" | tr '\n' ' ')
+[ "$masters" = "$(ip_of "$C" master1) $(ip_of "$C" master2) $(ip_of "$C" master3) " ] || fail "master_list order: $masters"
+agents=$(awk '$0=="agent_list:"{on=1;next} on&&/^- /{print;next} on{exit}' "$cfg" | tr -d "' -" | tr '\n' ' ')
+[ "$agents" = "$(ip_of "$C" agent1) $(ip_of "$C" agent2) " ] || fail "agent_list order: $agents"
+grep -qx "superuser_username: 'admin'" "$cfg" || fail "superuser_username: $(cat "$cfg")"
+grep -q "^superuser_password_hash: '[\$]6[\$][^']*'\$" "$cfg" || fail "superuser_password_hash: $(cat "$cfg")"
+grep -qx "license_key_contents: 'FIXTURE-LICENSE-KEY'" "$cfg" || fail "license_key_contents: $(cat "$cfg")"
+grep -qx "security: 'permissive'" "$cfg" || fail "security: $(cat "$cfg")"
+grep -qx "fault_domain_enabled: false" "$cfg" || fail "fault_domain_enabled: $(cat "$cfg")"
+pass "Enterprise install on 3 masters: variant detected, role installs in parallel, lists in node order, superuser/license/security keys"
+
+dd wait --cluster "$C" --timeout 120 2>"$tmp/err" || fail "wait failed: $(cat "$tmp/err")"
+grep -q "DC/OS is healthy on all 6 nodes" "$tmp/err" || fail "no healthy line: $(cat "$tmp/err")"
+[ "$(dd inspect --cluster "$C" | python3 -c 'import json,sys; print(json.load(sys.stdin)["dcos"]["variant"])')" = enterprise ] ||
+  fail "inspect variant"
+pass "wait: all 6 nodes of the 3-master cluster pass"
+
+# Admin Router down on one agent: wait names it, the check and its error.
+docker exec "$C-agent2" systemctl stop dcos-adminrouter.socket
+expect_exit 1 dd wait --cluster "$C" --timeout 4
+a2=$(ip_of "$C" agent2)
+printf '%s\n' "$ERR" | grep -q "^dcos-docker: error: DC/OS did not become healthy within 4 s on 1 of 6 nodes" || fail "wait: $ERR"
+printf '%s\n' "$ERR" | grep -q "^node agent2 ($C-agent2, $a2) stuck at Admin Router: GET http://$a2:61001/dcos-metadata/dcos-version.json did not pass: .*" ||
+  fail "wait does not name agent2's Admin Router check: $ERR"
+printf '%s\n' "$ERR" | grep -qi "refused\|connect" || fail "no check output: $ERR"
+dd wait --cluster "$C" --timeout 30 --skip-http-checks -q || fail "--skip-http-checks still checks Admin Router"
+docker exec "$C-agent2" systemctl start dcos-adminrouter.socket
+pass "Admin Router down on agent2: wait times out naming it; --skip-http-checks passes"
+
+# ---- a role install failing on one node ----
+F=$TEST_PREFIX-rolefail
+create_cluster "$F" --agents 2 --public-agents 0 >/dev/null
+fa=$(ip_of "$F" agent1)
+printf "dcos_fixture_fail_install_on: '%s'\n" "$fa" >"$tmp/fail.yaml"
+expect_exit 1 dd install --cluster "$F" --extra-config "$tmp/fail.yaml" -q "$FIXTURES/dcos_generate_config.sh"
+printf '%s\n' "$ERR" | grep -q "^dcos-docker: error: DC/OS role install failed on 1 of 3 nodes" || fail "role failure: $ERR"
+printf '%s\n' "$ERR" | grep -q "^node agent1 ($F-agent1, $fa): dcos_install.sh slave exited with code 1" || fail "node not named: $ERR"
+printf '%s\n' "$ERR" | grep -q "install failure injected for $fa" || fail "node output missing: $ERR"
+printf '%s\n' "$ERR" | grep -q "agent2" && fail "agent2 is blamed too: $ERR"
+docker exec "$F-agent2" test -f /etc/mesosphere/roles/slave || fail "agent2 was not installed (installs are independent)"
+expect_exit 1 dd wait --cluster "$F" --timeout 5
+assert_one_line_error "not installed"
+pass "role install failing on agent1: exit 1 naming agent1 with its output; the other nodes installed"
+
+# ---- wait timing out in poststart; Ctrl-C while waiting ----
+T=$TEST_PREFIX-never
+create_cluster "$T" --agents 1 --public-agents 0 >/dev/null
+ta=$(ip_of "$T" agent1)
+printf "dcos_fixture_never_healthy: '%s'\n" "$ta" >"$tmp/never.yaml"
+t0=$(date +%s)
+expect_exit 1 dd install --cluster "$T" --extra-config "$tmp/never.yaml" -q --wait --timeout 10 "$FIXTURES/dcos_generate_config.sh"
+took=$(($(date +%s) - t0))
+printf '%s\n' "$ERR" | grep -q "^dcos-docker: error: DC/OS did not become healthy within 10 s on 1 of 2 nodes" || fail "timeout: $ERR"
+printf '%s\n' "$ERR" | grep -q "^node agent1 ($T-agent1, $ta) stuck at poststart: the node-poststart check (dcos-diagnostics check node-poststart) did not pass: fixture_never_healthy: dcos_fixture_never_healthy is set for $ta" ||
+  fail "timeout does not name agent1, the check and its output: $ERR"
+printf '%s\n' "$ERR" | grep -q "master1" && fail "master1 is blamed too: $ERR"
+[ "$took" -lt 25 ] || fail "install --wait --timeout 10 took $took s"
+pass "wait timing out: exit 1 naming agent1, the poststart check and its output (${took}s)"
+
+"$DCOS_DOCKER" wait --cluster "$T" --timeout 600 2>"$tmp/int" & pid=$!
+sleep 2
+kill -INT $pid
+t0=$(date +%s)
+rc=0
+wait $pid || rc=$?
+[ "$rc" = 130 ] || fail "wait after SIGINT exited $rc: $(cat "$tmp/int")"
+[ $(($(date +%s) - t0)) -le 3 ] || fail "wait took more than 3 s to stop after SIGINT"
+pass "Ctrl-C stops wait at once (exit 130)"
+
+# A stopped node: a clear error naming it, at once.
+docker stop "$T-agent1" >/dev/null
+expect_exit 1 dd wait --cluster "$T" --timeout 600
+assert_one_line_error "agent1 (exited)"
+pass "wait with a stopped node: exit 1 naming it"
