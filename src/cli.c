@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dcos-docker/cancel.h"
+#include "dcos-docker/cluster.h"
 
 int cli_fail(const dd_error *err)
 {
@@ -47,6 +48,23 @@ int cli_connect(dd_docker **ret)
 		return cli_fail(&err);
 	}
 	*ret = d;
+	return 0;
+}
+
+int cli_open_cluster(const char *name, dd_docker **ret_d, dd_cluster **ret_cluster)
+{
+	dd_error err = {0};
+	if (dd_cluster_name_check(name, &err) < 0)
+		return cli_fail(&err);
+	dd_docker *d = NULL;
+	int ret = cli_connect(&d);
+	if (ret)
+		return ret;
+	if (dd_cluster_load(d, name, ret_cluster, &err) < 0) {
+		dd_docker_free(d);
+		return cli_fail(&err);
+	}
+	*ret_d = d;
 	return 0;
 }
 

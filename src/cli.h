@@ -24,6 +24,11 @@ int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 int cli_bad_option(const char *verb);
 /* Opens the daemon connection and pings it; prints and returns the exit code on failure, 0 on success. */
 int cli_connect(dd_docker **ret);
+/* The common start of commands on one cluster: checks the name (usage error),
+ * connects to the daemon and loads the cluster. Prints the error and returns
+ * the exit code on failure, 0 on success. */
+struct dd_cluster;
+int cli_open_cluster(const char *name, dd_docker **ret_d, struct dd_cluster **ret_cluster);
 /* Parses a decimal integer within [min, max]; false when invalid. */
 bool cli_parse_int(const char *s, long min, long max, long *ret);
 /* True when stderr is a terminal (progress lines redraw in place then). */

@@ -75,15 +75,11 @@ int cmd_export_logs(int argc, char **argv)
 				       argc - optind < 1 ? "" : argv[optind + 1]);
 	const char *dir = argv[optind];
 	dd_error err = {0};
-	if (dd_cluster_name_check(name, &err) < 0)
-		return cli_fail(&err);
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	int ret = cli_open_cluster(name, &d, &cluster);
 	if (ret)
 		return ret;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	if (dd_cluster_load(d, name, &cluster, &err) < 0)
-		return cli_fail(&err);
 
 	dd_logs_opts opts = {.dir = dir, .tool_version = DD_VERSION, .on_node_done = on_node_done};
 	_cleanup_(dd_logs_report_freep) dd_logs_report *rep = NULL;

@@ -178,16 +178,11 @@ int cmd_install(int argc, char **argv)
 		                       "--timeout and --skip-http-checks go with --wait");
 	ci.o.installer = argv[optind];
 	dd_error err = {0};
-	if (dd_cluster_name_check(name, &err) < 0)
-		return cli_fail(&err);
-
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	int ret = cli_open_cluster(name, &d, &cluster);
 	if (ret)
 		return ret;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	if (dd_cluster_load(d, name, &cluster, &err) < 0)
-		return cli_fail(&err);
 	/* Before the installer's --version, which takes minutes with a real one. */
 	dd_dcos_info info;
 	if (dd_dcos_info_load(cluster->workspace, &info, &err) == 0) {

@@ -77,17 +77,13 @@ int cmd_send_file(int argc, char **argv)
 	if (nspecs == 0)
 		specs[nspecs++] = "master1";
 	dd_error err = {0};
-	if (dd_cluster_name_check(name, &err) < 0)
-		return cli_fail(&err);
 	/* Ctrl-C stops the transfer cleanly: no half-unpacked temporary files. */
 	cli_trap_signals();
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	int ret = cli_open_cluster(name, &d, &cluster);
 	if (ret)
 		return ret;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	if (dd_cluster_load(d, name, &cluster, &err) < 0)
-		return cli_fail(&err);
 	_cleanup_free_ const dd_node **nodes = NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < nspecs; i++) {

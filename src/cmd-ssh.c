@@ -62,15 +62,11 @@ int cmd_ssh(int argc, char **argv)
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
 	dd_error err = {0};
-	if (dd_cluster_name_check(name, &err) < 0)
-		return cli_fail(&err);
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	int ret = cli_open_cluster(name, &d, &cluster);
 	if (ret)
 		return ret;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	if (dd_cluster_load(d, name, &cluster, &err) < 0)
-		return cli_fail(&err);
 	const dd_node *node = NULL;
 	if (dd_cluster_find_node(cluster, spec, &node, &err) < 0)
 		return cli_fail(&err);

@@ -115,16 +115,11 @@ int cmd_wait(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("wait", "Unexpected argument '%s'", argv[optind]);
-	dd_error err = {0};
-	if (dd_cluster_name_check(name, &err) < 0)
-		return cli_fail(&err);
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
+	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
+	int ret = cli_open_cluster(name, &d, &cluster);
 	if (ret)
 		return ret;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	if (dd_cluster_load(d, name, &cluster, &err) < 0)
-		return cli_fail(&err);
 	cli_trap_signals();
 	return cli_wait_run(d, cluster, timeout, skip_http, quiet);
 }
