@@ -144,7 +144,7 @@ for _ in $(seq 1 300); do
 	case $state in running | degraded) break ;; esac
 	sleep 0.1
 done
-boot=$(echo "$(date +%s.%N) - $start" | bc)
+boot=$(awk -v s="$start" -v e="$(date +%s.%N)" "BEGIN { printf \"%.2f\", e - s }")
 case $state in running | degraded) ;; *) fail "the node did not boot: state '$state'" ;; esac
 failed=$(docker exec "$node" systemctl list-units --failed --plain --no-legend | awk '{print $1}' | tr '\n' ' ')
 [ "$failed" = "" ] || [ "$failed" = "ssh.service " ] || fail "failed units besides ssh: $failed"
