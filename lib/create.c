@@ -3,6 +3,7 @@
  * READY=1 on a notify socket), rolling back on any failure or Ctrl-C. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -295,6 +296,19 @@ static int keygen(const char *path, const char *comment, dd_error *err)
 	return 0;
 }
 
+static bool dir_empty_or_missing(const char *path)
+{
+	DIR *dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT;
+	struct dirent *e;
+	bool empty = true;
+	while (empty && (e = readdir(dir)))
+		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+	closedir(dir);
+	return empty;
+}
+
 static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
 {
 	const char *ws = ctx->opts->workspace;
@@ -305,6 +319,13 @@ static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
 	}
 	if (dd_snprintf(ctx->workspace, sizeof(ctx->workspace), "%s", ws) < 0)
 		return dd_error_usage(err, -ENAMETOOLONG, "Workspace path too long");
+	/* destroy removes the workspace whole: a directory of the user's that
+	 * already holds files must never become one. */
+	_cleanup_free_ char *mark = dd_asprintf("%s/" DD_WORKSPACE_MARKER, ctx->workspace);
+	if (access(mark, F_OK) != 0 && !dir_empty_or_missing(ctx->workspace)) {
+		dd_error_usage(err, -EEXIST, "Workspace %s exists and is not empty", ctx->workspace);
+		return dd_error_hint(err, "Pass a new or empty directory to --workspace.");
+	}
 	/* A marked workspace without containers is a leftover of a killed run: reuse it. */
 	dd_workspace_remove(ctx->workspace);
 	int r = dd_mkdir_p(ctx->workspace, 0700);
@@ -998,9 +1019,11 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	}
 	progress(&ctx, NULL, "preparing workspace and keys", false);
 	r = prepare_workspace(&ctx, err);
+	if (r < 0) {
+		dd_workspace_remove(ctx.workspace); /* only if it got our marker */
+		goto out;
+	}
 	made_workspace = true;
-	if (r < 0)
-		goto fail;
 	progress(&ctx, NULL, "creating network", false);
 	r = create_network(&ctx, err);
 	if (r < 0)

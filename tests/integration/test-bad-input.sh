@@ -33,6 +33,12 @@ expect_exit 2 dd frobnicate
 nothing_created "$C"
 pass "unknown distro, unusable storage driver, bad volumes and ports, unknown flags and images: exit 2, nothing created"
 
+mine=$(mktemp -d); echo keep > "$mine/precious"
+expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" --workspace "$mine"; assert_one_line_error "not empty"
+[ "$(cat "$mine/precious")" = keep ] || fail "a non-empty --workspace was touched"
+assert_nothing_left "$C"; rm -rf "$mine"
+pass "a non-empty --workspace of the user's is refused and left alone"
+
 DOCKER_HOST=unix:///nonexistent.sock expect_exit 1 dd create --cluster "$C"
 assert_one_line_error "nonexistent.sock"
 DOCKER_HOST=unix:///nonexistent.sock expect_exit 1 dd list
