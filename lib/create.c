@@ -309,7 +309,8 @@ static bool dir_empty_or_missing(const char *path)
 	return empty;
 }
 
-static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
+/* Where the workspace goes, and whether it may: done before any output. */
+static int resolve_workspace(struct create_ctx *ctx, dd_error *err)
 {
 	const char *ws = ctx->opts->workspace;
 	_cleanup_free_ char *def = NULL;
@@ -326,9 +327,15 @@ static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
 		dd_error_usage(err, -EEXIST, "Workspace %s exists and is not empty", ctx->workspace);
 		return dd_error_hint(err, "Pass a new or empty directory to --workspace.");
 	}
+	return 0;
+}
+
+static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
+{
+	int r;
 	/* A marked workspace without containers is a leftover of a killed run: reuse it. */
 	dd_workspace_remove(ctx->workspace);
-	int r = dd_mkdir_p(ctx->workspace, 0700);
+	r = dd_mkdir_p(ctx->workspace, 0700);
 	if (r < 0)
 		return dd_error_set(err, r, "Failed to create the workspace %s: %s",
 				    ctx->workspace, strerror(-r));
@@ -1011,7 +1018,8 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 
 	if ((r = check_image(d, opts->image, err)) < 0 || (r = host_facts(&ctx, err)) < 0 ||
 	    (r = lock_name(opts->name, &lockfd, err)) < 0 ||
-	    (r = check_name_free(d, opts->name, err)) < 0)
+	    (r = check_name_free(d, opts->name, err)) < 0 ||
+	    (r = resolve_workspace(&ctx, err)) < 0)
 		goto out;
 	if (dd_cancelled()) {
 		r = cancelled_error(err);
