@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/dcos.h"
+#include "dcos-docker/process.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -11,7 +12,6 @@
 #include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -139,36 +139,10 @@ static int run_child(struct run *r, dd_error *err)
 	_cleanup_close_ int rfd = fds[0];
 	_cleanup_close_ int wfd = fds[1];
 
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all, none;
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	int rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (!rc)
-		rc = posix_spawn_file_actions_adddup2(&fa, wfd, 1);
-	if (!rc)
-		rc = posix_spawn_file_actions_adddup2(&fa, wfd, 2);
-	if (!rc)
-		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	if (!rc && r->cwd)
-		rc = posix_spawn_file_actions_addchdir_np(&fa, r->cwd);
-	if (!rc)
-		rc = posix_spawnattr_setsigdefault(&attr, &all);
-	if (!rc)
-		rc = posix_spawnattr_setsigmask(&attr, &none);
-	if (!rc)
-		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	pid_t pid = -1;
-	if (!rc)
-		rc = posix_spawnp(&pid, r->argv[0], &fa, &attr, (char *const *)r->argv,
-				  r->envp ? r->envp : environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	if (rc)
-		return dd_error_set(err, -rc, "Failed to run %s: %s", r->argv[0], strerror(rc));
+	int rc = dd_process_spawn(r->argv, r->cwd, r->envp, false, wfd, &pid, err);
+	if (rc < 0)
+		return rc;
 	close(TAKE_FD(wfd)); /* so that read() sees EOF when the child is done */
 
 	char buf[8192];

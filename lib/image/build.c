@@ -7,7 +7,6 @@
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -18,6 +17,7 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/image.h"
 #include "image/recipe.h"
+#include "dcos-docker/process.h"
 #include "util.h"
 
 extern char **environ;
@@ -223,39 +223,20 @@ static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv,
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return dd_error_set(err, -errno, "pipe: %s", strerror(errno));
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	/* Without a mirror argument mmdebstrap would read sources.list entries
-	 * from a stdin that is not a terminal. */
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-	/* Nothing else: mmdebstrap hands apt a pipe on the lowest free fd and
-	 * apt passes it to "sh -c 'cat >&N'", which dash rejects for N > 9. The
-	 * daemon's socket (libcurl's, not close-on-exec) would push it there. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_t attr;
-	posix_spawnattr_init(&attr);
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	/* Its own process group: a terminal's Ctrl-C reaches only us, and we
-	 * stop mmdebstrap once, with SIGTERM, so that it unmounts and removes its
-	 * chroot instead of being interrupted in the middle of that. */
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr,
-				 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+	/* stdin is /dev/null: without a mirror argument mmdebstrap would read
+	 * sources.list entries from a stdin that is not a terminal. No other
+	 * descriptor is inherited: mmdebstrap hands apt a pipe on the lowest free
+	 * fd and apt passes it to "sh -c 'cat >&N'", which dash rejects for N > 9.
+	 * Its own process group: we stop mmdebstrap once, with SIGTERM, so that it
+	 * unmounts and removes its chroot instead of being interrupted in the
+	 * middle of that by a terminal's Ctrl-C. */
 	_cleanup_strv_ char **env = env_with_tmpdir(tmpdir);
 	pid_t pid;
-	int r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int r = dd_process_spawn(argv, NULL, env, true, pipefd[1], &pid, err);
 	close(pipefd[1]);
-	if (r != 0) {
+	if (r < 0) {
 		close(pipefd[0]);
-		return dd_error_set(err, -r, "Failed to run mmdebstrap: %s", strerror(r));
+		return r;
 	}
 
 	_cleanup_free_ struct output *out = dd_malloc0(sizeof(*out));
