@@ -26,7 +26,14 @@ on_exit() { _cleanups+=("$1"); }
 _cleanup() {
   local rc=$?
   for c in "${_cleanups[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
-  for c in "${_clusters[@]}"; do dd destroy --cluster "$c" --ignore-missing --quiet >/dev/null 2>&1 || true; done
+  # A destroy that leaves a cluster behind fails the test too.
+  for c in "${_clusters[@]}"; do
+    dd destroy --cluster "$c" --ignore-missing --quiet >/dev/null 2>&1 || true
+    if docker ps -aq --filter "label=dcos-docker.cluster=$c" | grep -q .; then
+      echo "FAIL: destroy --cluster $c left the cluster behind" >&2
+      rc=1
+    fi
+  done
   rm -rf "$DCOS_DOCKER_WORKSPACE_ROOT"
   exit $rc
 }

@@ -3,32 +3,13 @@
 # stdin and stdout streaming 50 MB byte for byte, arguments that reach the node
 # unchanged, node selection and prefixed output on several nodes, and clear
 # errors for missing executables and for unknown or stopped nodes.
-set -euo pipefail
-
-DCOS_DOCKER=${DCOS_DOCKER:-/work/main/build/dcos-docker}
-cluster=dd-test-run-$$
-image_args=()
-[ -n "${DD_TEST_IMAGE:-}" ] && image_args=(--image "$DD_TEST_IMAGE")
+source "$(dirname "$0")/lib.sh"
+cluster=$TEST_PREFIX-run
 tmp=$(mktemp -d)
+on_exit "rm -rf $tmp"
 
-fail() { echo "FAIL: $*"; exit 1; }
-pass() { echo "PASS: $*"; }
-# A destroy that fails would leave containers behind: that fails the test too.
-cleanup() {
-	local rc=$?
-	if ! "$DCOS_DOCKER" destroy --cluster "$cluster" >"$tmp/destroy.log" 2>&1 &&
-		docker ps -aq --filter "label=dcos-docker.cluster=$cluster" | grep -q .; then
-		echo "FAIL: destroy --cluster $cluster left the cluster behind:"
-		head -c 2000 "$tmp/destroy.log"
-		rc=1
-	fi
-	rm -rf "$tmp"
-	exit $rc
-}
-trap cleanup EXIT
-
-"$DCOS_DOCKER" create --cluster "$cluster" "${image_args[@]}" --masters 1 --agents 1 \
-	--public-agents 0 >"$tmp/create.log" 2>&1 || { cat "$tmp/create.log"; fail "create"; }
+create_cluster "$cluster" --masters 1 --agents 1 --public-agents 0 >"$tmp/create.log" 2>&1 ||
+	{ cat "$tmp/create.log"; fail "create"; }
 
 # run ARGS...: the CLI on our cluster; sets rc, stdout in $tmp/out, stderr in $tmp/err.
 run() {

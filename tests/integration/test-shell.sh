@@ -3,33 +3,14 @@
 # pseudo-terminal: a real TTY in the node, window size (at start and after a
 # resize), Ctrl-C reaching the remote process, the exit code coming back, and
 # the local terminal restored afterwards.
-set -euo pipefail
-
-DCOS_DOCKER=${DCOS_DOCKER:-/work/main/build/dcos-docker}
-cluster=dd-test-shell-$$
-image_args=()
-[ -n "${DD_TEST_IMAGE:-}" ] && image_args=(--image "$DD_TEST_IMAGE")
+source "$(dirname "$0")/lib.sh"
+cluster=$TEST_PREFIX-shell
 tmp=$(mktemp -d)
-
-fail() { echo "FAIL: $*"; exit 1; }
-pass() { echo "PASS: $*"; }
-# A destroy that fails would leave containers behind: that fails the test too.
-cleanup() {
-	local rc=$?
-	if ! "$DCOS_DOCKER" destroy --cluster "$cluster" >"$tmp/destroy.log" 2>&1 &&
-		docker ps -aq --filter "label=dcos-docker.cluster=$cluster" | grep -q .; then
-		echo "FAIL: destroy --cluster $cluster left the cluster behind:"
-		head -c 2000 "$tmp/destroy.log"
-		rc=1
-	fi
-	rm -rf "$tmp"
-	exit $rc
-}
-trap cleanup EXIT
+on_exit "rm -rf $tmp"
 
 command -v python3 >/dev/null || fail "python3 is needed to drive a pseudo-terminal"
-"$DCOS_DOCKER" create --cluster "$cluster" "${image_args[@]}" --masters 1 --agents 1 \
-	--public-agents 0 >"$tmp/create.log" 2>&1 || { cat "$tmp/create.log"; fail "create"; }
+create_cluster "$cluster" --masters 1 --agents 1 --public-agents 0 >"$tmp/create.log" 2>&1 ||
+	{ cat "$tmp/create.log"; fail "create"; }
 
 # The pty driver: runs argv on a new pseudo-terminal (as the controlling
 # terminal of a new session, like a terminal emulator does) and plays a script
