@@ -1,17 +1,13 @@
 /* dcos-docker web: the DC/OS web UI address (Admin Router on master1). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/install.h"
+#include "dcos-docker/process.h"
 #include "util.h"
-
-extern char **environ;
 
 static void usage(FILE *f)
 {
@@ -28,34 +24,13 @@ static void usage(FILE *f)
 static bool open_url(const char *url, int *ret_status)
 {
 	static const char *const openers[] = {"xdg-open", "open"};
-	const char *path = getenv("PATH");
 	for (size_t i = 0; i < ELEMENTSOF(openers); i++) {
-		bool found = false;
-		_cleanup_free_ char *dirs = dd_strdup(path && *path ? path : "/usr/bin:/bin");
-		char *save = NULL;
-		for (char *dir = strtok_r(dirs, ":", &save); dir && !found;
-		     dir = strtok_r(NULL, ":", &save)) {
-			_cleanup_free_ char *exe = dd_asprintf("%s/%s", dir, openers[i]);
-			found = access(exe, X_OK) == 0;
-		}
-		if (!found)
-			continue;
-		/* The browser must not write over our terminal nor read it. */
-		posix_spawn_file_actions_t fa;
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 		const char *argv[] = {openers[i], url, NULL};
-		pid_t pid;
-		int rc = posix_spawnp(&pid, openers[i], &fa, NULL, (char *const *)argv, environ);
-		posix_spawn_file_actions_destroy(&fa);
-		if (rc != 0)
-			continue;
-		int st = 0;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		*ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		return true;
+		dd_error e = {0};
+		/* Its output is captured: the browser must not write over our
+		 * terminal, nor read it. */
+		if (dd_process_run(argv, NULL, 4096, NULL, ret_status, &e) == 0)
+			return true;
 	}
 	return false;
 }
