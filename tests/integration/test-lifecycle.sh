@@ -3,7 +3,11 @@
 source "$(dirname "$0")/lib.sh"
 C=$TEST_PREFIX-life
 
-out=$(create_cluster "$C" --masters 1 --agents 1 --public-agents 1)
+# A host directory for --volume options, and a free port for --publish.
+vol=$(mktemp -d); echo from-host > "$vol/file"; on_exit "rm -rf $vol"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+out=$(create_cluster "$C" --masters 1 --agents 1 --public-agents 1 --volume "$vol:/mnt/all:ro" \
+  --agent-volume "$vol:/mnt/agents" --publish "127.0.0.1:$port:22")
 [ "$(printf '%s\n' "$out" | wc -l)" = 3 ] || fail "create should print 3 nodes, got: $out"
 printf '%s\n' "$out" | grep -q "^master .*$C-master1 .*[0-9]" || fail "no master line: $out"
 printf '%s\n' "$out" | grep -q "^public_agent .*$C-pubagent1 " || fail "no public agent line: $out"
@@ -36,6 +40,17 @@ done | sort | uniq -d | grep -q . && fail "machine-ids are not distinct"
 pass "systemd PID 1 running, journal, hostname = name, static IP, distinct machine-ids"
 
 m1=$C-master1
+for n in master1 agent1 pubagent1; do
+  [ "$(docker exec "$C-$n" cat /mnt/all/file)" = from-host ] || fail "$n: --volume not mounted"
+  docker exec "$C-$n" sh -c 'echo x > /mnt/all/new' 2>/dev/null && fail "$n: a :ro volume is writable"
+done
+docker exec "$C-agent1" test -f /mnt/agents/file || fail "--agent-volume missing on agent1"
+docker exec "$C-master1" test -e /mnt/agents && fail "--agent-volume mounted on master1"
+docker exec "$C-pubagent1" test -e /mnt/agents && fail "--agent-volume mounted on pubagent1"
+banner=$(python3 -c "import socket; s=socket.create_connection(('127.0.0.1', $port), 5); print(s.recv(64).decode().strip())")
+case $banner in SSH-2.0-*) ;; *) fail "--publish 127.0.0.1:$port:22 does not reach master1's sshd: '$banner'" ;; esac
+pass "--volume (read-only), --agent-volume (agents only), --publish (master1's port on the host)"
+
 docker exec "$m1" ping -c1 -W2 "$C-agent1" >/dev/null || fail "master1 cannot reach agent1 by name"
 docker exec "$m1" ping -c1 -W2 agent1 >/dev/null || fail "master1 cannot reach agent1 by short name"
 agent_ip=$(py "print(c['nodes'][1]['ip'])")
