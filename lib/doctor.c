@@ -126,20 +126,6 @@ static int free_space(const char *path, unsigned long long *ret, char **ret_wher
 	}
 }
 
-static bool in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	_cleanup_free_ char *copy = dd_strdup(path);
-	char *save = NULL;
-	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *p = dd_asprintf("%s/%s", d, prog);
-		if (access(p, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* /proc/config.gz (gzip: read with libarchive's raw format), else /boot/config-<release>. */
 static char *kernel_config(void)
@@ -395,21 +381,21 @@ static void check_local(struct report *rep)
 		fix(c, "setenforce 0, or label the mounted directories");
 	}
 
-	if (in_path("ssh-keygen"))
+	if (dd_in_path("ssh-keygen"))
 		add(rep, "ssh-keygen", "ssh-keygen", DD_CHECK_OK, "found");
 	else {
 		c = add(rep, "ssh-keygen", "ssh-keygen", DD_CHECK_FAIL,
 			"not found on PATH: create makes each cluster's SSH keys with it");
 		fix(c, "apt-get install openssh-client");
 	}
-	if (in_path("ssh"))
+	if (dd_in_path("ssh"))
 		add(rep, "ssh", "ssh", DD_CHECK_OK, "found");
 	else {
 		c = add(rep, "ssh", "ssh", DD_CHECK_WARN,
 			"not found on PATH: 'dcos-docker ssh' needs it (other commands do not)");
 		fix(c, "apt-get install openssh-client");
 	}
-	if (in_path("mmdebstrap"))
+	if (dd_in_path("mmdebstrap"))
 		add(rep, "mmdebstrap", "mmdebstrap", DD_CHECK_OK, "found (build-image uses it)");
 	else {
 		c = add(rep, "mmdebstrap", "mmdebstrap", DD_CHECK_WARN,

@@ -174,3 +174,44 @@ double dd_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+bool dd_in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	_cleanup_free_ char *copy = dd_strdup(path);
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = dd_asprintf("%s/%s", d, prog);
+		if (access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+char *dd_tail_text(char *const *ring, size_t ring_size, size_t n_lines, size_t line_max,
+		   size_t budget)
+{
+	size_t have = n_lines < ring_size ? n_lines : ring_size;
+	size_t take = 0, size = 0;
+	while (take < have) {
+		size_t n = strlen(ring[(n_lines - take - 1) % ring_size]);
+		n = (n > line_max ? line_max + 3 : n) + 3; /* "  " + line ("..." if cut) + "\n" */
+		if (size + n > budget)
+			break;
+		size += n;
+		take++;
+	}
+	if (take == 0)
+		return dd_strdup("  (no output)");
+	char *out = dd_malloc0(size + 1), *p = out;
+	for (size_t i = n_lines - take; i < n_lines; i++) {
+		const char *l = ring[i % ring_size];
+		size_t n = strlen(l);
+		bool cut = n > line_max;
+		p += sprintf(p, "%s  %.*s%s", p == out ? "" : "\n", cut ? (int)line_max : (int)n, l,
+			     cut ? "..." : "");
+	}
+	return out;
+}

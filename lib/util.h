@@ -73,6 +73,17 @@ int dd_mkdir_p(const char *path, unsigned mode);
 /* rm -rf; missing paths are not an error. */
 int dd_rm_rf(const char *path);
 
+/* True when prog is an executable in one of $PATH's directories (default:
+ * the usual system ones). */
+bool dd_in_path(const char *prog);
+
+/* The newest lines of a ring buffer (line i at ring[i % ring_size], n_lines
+ * added in all) that fit in budget bytes, oldest first, each indented by two
+ * spaces and cut at line_max characters: the tail of a program's output for
+ * an error message. */
+char *dd_tail_text(char *const *ring, size_t ring_size, size_t n_lines, size_t line_max,
+		   size_t budget);
+
 /* Monotonic clock in seconds. */
 double dd_now(void);
 

@@ -211,28 +211,7 @@ static char *run_status_text(const struct run *r)
 /* The newest lines that fit in an error message, oldest first, indented. */
 static char *run_tail_text(const struct run *r)
 {
-	size_t have = r->n_lines < TAIL_LINES ? r->n_lines : TAIL_LINES;
-	size_t take = 0, size = 0;
-	while (take < have) {
-		const char *l = r->tail[(r->n_lines - take - 1) % TAIL_LINES];
-		size_t n = strlen(l);
-		n = (n > TAIL_LINE_SHOWN ? TAIL_LINE_SHOWN + 3 : n) + 3;
-		if (size + n > TAIL_BUDGET)
-			break;
-		size += n;
-		take++;
-	}
-	if (take == 0)
-		return dd_strdup("  (no output)");
-	char *out = dd_malloc0(size + 1), *p = out;
-	for (size_t i = r->n_lines - take; i < r->n_lines; i++) {
-		const char *l = r->tail[i % TAIL_LINES];
-		size_t n = strlen(l);
-		bool cut = n > TAIL_LINE_SHOWN;
-		p += sprintf(p, "%s  %.*s%s", p == out ? "" : "\n", cut ? TAIL_LINE_SHOWN : (int)n, l,
-			     cut ? "..." : "");
-	}
-	return out;
+	return dd_tail_text(r->tail, TAIL_LINES, r->n_lines, TAIL_LINE_SHOWN, TAIL_BUDGET);
 }
 
 /* Checks the installer file and returns its absolute path: the installer runs

@@ -419,26 +419,7 @@ static void role_job_done(struct role_job *j)
 /* The newest lines of a job that fit in budget bytes, oldest first, indented. */
 static char *role_tail_text(const struct role_job *j, size_t budget)
 {
-	size_t have = j->n_lines < ROLE_TAIL_LINES ? j->n_lines : ROLE_TAIL_LINES;
-	size_t take = 0, size = 0;
-	while (take < have) {
-		size_t n = strlen(j->tail[(j->n_lines - take - 1) % ROLE_TAIL_LINES]);
-		n = (n > 200 ? 203 : n) + 3;
-		if (size + n > budget)
-			break;
-		size += n;
-		take++;
-	}
-	if (take == 0)
-		return dd_strdup("  (no output)");
-	char *out = dd_malloc0(size + 1), *p = out;
-	for (size_t i = j->n_lines - take; i < j->n_lines; i++) {
-		const char *l = j->tail[i % ROLE_TAIL_LINES];
-		size_t n = strlen(l);
-		p += sprintf(p, "%s  %.*s%s", p == out ? "" : "\n", n > 200 ? 200 : (int)n, l,
-		             n > 200 ? "..." : "");
-	}
-	return out;
+	return dd_tail_text(j->tail, ROLE_TAIL_LINES, j->n_lines, 200, budget);
 }
 
 static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_error *err)

@@ -202,20 +202,6 @@ static char **env_with_tmpdir(const char *tmpdir)
 	return env;
 }
 
-static bool in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	_cleanup_free_ char *copy = dd_strdup(path);
-	char *save = NULL;
-	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *p = dd_asprintf("%s/%s", d, prog);
-		if (access(p, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
 
 static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv, const char *tmpdir,
 			  dd_error *err)
@@ -585,7 +571,7 @@ int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_bu
 					  "then there for every user of this Docker daemon.",
 				     o->distro ? " --distro " : "", o->distro ? o->distro : "");
 	}
-	if (!in_path("mmdebstrap")) {
+	if (!dd_in_path("mmdebstrap")) {
 		dd_error_set(err, -ENOENT, "mmdebstrap is not installed: it builds the node image");
 		return dd_error_hint(err, "Install it with 'apt-get install mmdebstrap'.");
 	}
