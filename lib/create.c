@@ -926,21 +926,25 @@ static int write_known_hosts(struct create_ctx *ctx, dd_error *err)
 	return 0;
 }
 
-static int lock_name(const char *name, int *ret_fd, dd_error *err)
+/* Serialises the short step that claims a name (check it is free, make the
+ * workspace and the network that carries the cluster label) among the
+ * creates of this workspace root. A lock on the root directory itself leaves
+ * no file per cluster behind; the labelled network holds the name after. */
+static int lock_root(int *ret_fd, dd_error *err)
 {
 	_cleanup_free_ char *root = dd_workspace_root();
 	int r = dd_mkdir_p(root, 0700);
 	if (r < 0)
 		return dd_error_set(err, r, "Failed to create %s: %s", root, strerror(-r));
-	_cleanup_free_ char *path = dd_asprintf("%s/.%s.lock", root, name);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return dd_error_set(err, -errno, "Failed to open %s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		return dd_error_set(err, -errno, "Failed to open %s: %s", root, strerror(errno));
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno == EINTR && !dd_cancelled())
+			continue;
+		r = errno == EINTR ? -ECANCELED : -errno;
 		close(fd);
-		dd_error_usage(err, -EBUSY, "Cluster name '%s' is already in use: another "
-					    "dcos-docker is creating or destroying it", name);
-		return dd_error_hint(err, "Wait for it to finish, or choose another --cluster.");
+		return dd_error_set(err, r, "Failed to lock %s: %s", root, strerror(-r));
 	}
 	*ret_fd = fd;
 	return 0;
@@ -948,14 +952,18 @@ static int lock_name(const char *name, int *ret_fd, dd_error *err)
 
 static int check_name_free(dd_docker *d, const char *name, dd_error *err)
 {
-	_cleanup_json_ json_t *ctrs = NULL;
-	int r = dd_list_labelled(d, "containers", DD_LABEL_CLUSTER, name, &ctrs, err);
-	if (r < 0)
-		return r;
-	if (json_array_size(ctrs) > 0) {
-		dd_error_usage(err, -EEXIST, "Cluster '%s' already exists", name);
-		return dd_error_hint(err, "Choose another --cluster, or remove it first with "
-					  "'dcos-docker destroy --cluster %s'.", name);
+	static const char *const kinds[] = {"containers", "networks"};
+	for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
+		_cleanup_json_ json_t *list = NULL;
+		int r = dd_list_labelled(d, kinds[i], DD_LABEL_CLUSTER, name, &list, err);
+		if (r < 0)
+			return r;
+		if (json_array_size(list) > 0) {
+			dd_error_usage(err, -EEXIST, "Cluster '%s' already exists", name);
+			return dd_error_hint(err, "Choose another --cluster, or remove it first "
+						  "with 'dcos-docker destroy --cluster %s'.",
+					     name);
+		}
 	}
 	return 0;
 }
@@ -1017,7 +1025,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	bool made_workspace = false;
 
 	if ((r = check_image(d, opts->image, err)) < 0 || (r = host_facts(&ctx, err)) < 0 ||
-	    (r = lock_name(opts->name, &lockfd, err)) < 0 ||
+	    (r = lock_root(&lockfd, err)) < 0 ||
 	    (r = check_name_free(d, opts->name, err)) < 0 ||
 	    (r = resolve_workspace(&ctx, err)) < 0)
 		goto out;
@@ -1036,6 +1044,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	r = create_network(&ctx, err);
 	if (r < 0)
 		goto fail;
+	close(TAKE_FD(lockfd)); /* the labelled network holds the name now */
 
 	size_t n = 0;
 	for (int role = 0; role < DD_ROLE_COUNT; role++)

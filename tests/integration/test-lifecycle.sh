@@ -93,6 +93,7 @@ ws=$(py "print(c['workspace'])")
 dd destroy --cluster "$C" >/dev/null 2>&1 || fail "destroy failed"
 assert_nothing_left "$C"
 [ ! -e "$ws" ] || fail "workspace $ws left behind"
+[ -z "$(ls -A "$DCOS_DOCKER_WORKSPACE_ROOT")" ] || fail "files left in the workspace root: $(ls -A "$DCOS_DOCKER_WORKSPACE_ROOT")"
 docker inspect "$decoy" >/dev/null 2>&1 || fail "destroy removed the user's container $decoy"
 pass "destroy removes containers, volumes, network and workspace, and nothing else"
 
