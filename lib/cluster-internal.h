@@ -10,7 +10,7 @@
 #define DD_WORKSPACE_MARKER ".dcos-docker-workspace"
 
 /* URL-escaped {"label":["k=v"]} filter. */
-char *dd_label_filter(const char *type, const char *label, const char *value);
+char *dd_label_filter(const char *label, const char *value);
 const char *dd_json_label(json_t *labels, const char *key);
 /* what: "containers", "networks" or "volumes"; value NULL matches any value. */
 int dd_list_labelled(dd_docker *d, const char *what, const char *label, const char *value,

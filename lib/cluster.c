@@ -82,12 +82,11 @@ char *dd_cluster_known_hosts_path(const dd_cluster *c)
 	return dd_asprintf("%s/ssh/known_hosts", c->workspace);
 }
 
-char *dd_label_filter(const char *type, const char *label, const char *value)
+char *dd_label_filter(const char *label, const char *value)
 {
 	_cleanup_json_ json_t *f = json_object();
 	_cleanup_free_ char *l = value ? dd_asprintf("%s=%s", label, value) : dd_strdup(label);
 	json_object_set_new(f, "label", json_pack("[s]", l));
-	(void)type;
 	_cleanup_free_ char *text = json_dumps(f, JSON_COMPACT);
 	return dd_docker_escape(text);
 }
@@ -143,7 +142,7 @@ static int node_from_json(json_t *ctr, const char *network, dd_node *n)
 int dd_list_labelled(dd_docker *d, const char *what, const char *label, const char *value,
 		     json_t **ret, dd_error *err)
 {
-	_cleanup_free_ char *filter = dd_label_filter(what, label, value);
+	_cleanup_free_ char *filter = dd_label_filter(label, value);
 	_cleanup_free_ char *path =
 		strcmp(what, "containers") == 0
 			? dd_asprintf("/containers/json?all=1&filters=%s", filter)

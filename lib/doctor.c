@@ -381,26 +381,25 @@ static void check_local(struct report *rep)
 		fix(c, "setenforce 0, or label the mounted directories");
 	}
 
-	if (dd_in_path("ssh-keygen"))
-		add(rep, "ssh-keygen", "ssh-keygen", DD_CHECK_OK, "found");
-	else {
-		c = add(rep, "ssh-keygen", "ssh-keygen", DD_CHECK_FAIL,
-			"not found on PATH: create makes each cluster's SSH keys with it");
-		fix(c, "apt-get install openssh-client");
-	}
-	if (dd_in_path("ssh"))
-		add(rep, "ssh", "ssh", DD_CHECK_OK, "found");
-	else {
-		c = add(rep, "ssh", "ssh", DD_CHECK_WARN,
-			"not found on PATH: 'dcos-docker ssh' needs it (other commands do not)");
-		fix(c, "apt-get install openssh-client");
-	}
-	if (dd_in_path("mmdebstrap"))
-		add(rep, "mmdebstrap", "mmdebstrap", DD_CHECK_OK, "found (build-image uses it)");
-	else {
-		c = add(rep, "mmdebstrap", "mmdebstrap", DD_CHECK_WARN,
-			"not found on PATH: build-image needs it to build the node image");
-		fix(c, "apt-get install mmdebstrap");
+	static const struct {
+		const char *prog, *found, *missing, *fix;
+		enum dd_check_status if_missing;
+	} tools[] = {
+		{"ssh-keygen", "found", "not found on PATH: create makes each cluster's SSH keys with it",
+		 "apt-get install openssh-client", DD_CHECK_FAIL},
+		{"ssh", "found", "not found on PATH: 'dcos-docker ssh' needs it (other commands do not)",
+		 "apt-get install openssh-client", DD_CHECK_WARN},
+		{"mmdebstrap", "found (build-image uses it)",
+		 "not found on PATH: build-image needs it to build the node image",
+		 "apt-get install mmdebstrap", DD_CHECK_WARN},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(tools); i++) {
+		if (dd_in_path(tools[i].prog)) {
+			add(rep, tools[i].prog, tools[i].prog, DD_CHECK_OK, "%s", tools[i].found);
+			continue;
+		}
+		c = add(rep, tools[i].prog, tools[i].prog, tools[i].if_missing, "%s", tools[i].missing);
+		fix(c, "%s", tools[i].fix);
 	}
 }
 
