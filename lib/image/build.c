@@ -27,7 +27,11 @@ extern char **environ;
 #endif
 
 /* mmdebstrap's hook that merges /usr without the usrmerge package (which
- * would pull in perl: 50 MB). Used when this mmdebstrap ships it. */
+ * would pull in perl: 50 MB) on releases that have usr-is-merged (bookworm
+ * on). Used when this mmdebstrap ships it; it runs before the recipe's
+ * setup01-merged-usr, which merges /usr where it did not (bullseye, or every
+ * release with an mmdebstrap without it: then apt adds usrmerge from bookworm
+ * on). DC/OS needs a merged /usr; customize02-check fails the build without. */
 #define MERGED_USR_HOOK "/usr/share/mmdebstrap/hooks/maybe-merged-usr"
 /* The chroot (~400 MB), the tar (~360 MB) and apt's downloads, with room. */
 #define BUILD_SPACE_MIN (1536ull << 20)
@@ -149,7 +153,14 @@ struct output {
 	size_t len;
 	char tail[TAIL_LINES][LINE_MAX_LEN];
 	size_t n_lines;
+	/* The recipe's checker's lines (customize02-check), all of them: a
+	 * failed check names what is missing and for which DC/OS unit, and
+	 * mmdebstrap's own lines after them would push them out of the tail. */
+	char checks[1800]; /* fits an error message (DD_ERROR_MSG_MAX) */
+	size_t checks_len;
 };
+
+#define CHECK_PREFIX "dcos-docker-check: "
 
 static void output_line(struct output *o)
 {
@@ -159,6 +170,13 @@ static void output_line(struct output *o)
 		return;
 	if (o->opts->progress)
 		o->opts->progress(DD_IMAGE_OUTPUT, o->line, o->opts->userdata);
+	size_t room = sizeof(o->checks) - o->checks_len;
+	if (dd_startswith(o->line, CHECK_PREFIX) && room > 1) {
+		int k = snprintf(o->checks + o->checks_len, room, "\n    %s",
+				 o->line + strlen(CHECK_PREFIX));
+		if (k > 0) /* cut at the end of the buffer */
+			o->checks_len += (size_t)k < room ? (size_t)k : room - 1;
+	}
 	memcpy(o->tail[o->n_lines % TAIL_LINES], o->line, sizeof(o->line));
 	o->n_lines++;
 }
@@ -267,6 +285,11 @@ static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv,
 		return cancelled(err);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	if (out->checks_len > 0 && WIFEXITED(status)) {
+		dd_error_set(err, -EIO, "The node image would not run DC/OS:%s", out->checks);
+		return dd_error_hint(err, "The recipe's checks (lib/image/recipe/node-commands) failed: "
+					  "lib/image/recipe/packages must install what is missing.");
+	}
 	char tail[1400];
 	output_tail(out, tail, sizeof(tail));
 	if (WIFSIGNALED(status))
