@@ -24,6 +24,7 @@
 #include "dcos-docker/exec.h"
 #include "dcos-docker/privilege.h"
 #include "dcos-docker/process.h"
+#include "dcos-docker/kmod.h"
 #include "util.h"
 
 #define LABEL_RUN "dcos-docker.create-run"
@@ -59,6 +60,10 @@ struct create_ctx {
 	char workspace[4096];
 	bool privileged;
 	char **missing_caps;
+	/* The modules the host kernel has loaded or built in, for the nodes'
+	 * modprobe (/etc/dcos-docker/host-modules): a node cannot see
+	 * modules.builtin or the kernel config. NULL when nothing could be told. */
+	char *host_modules;
 	char storage_driver[32];
 	int cgroup_version;
 	char *authorized_key;
@@ -418,6 +423,9 @@ static int write_seed(struct node_job *job, dd_error *err)
 	if ((r = seed_file(job, "machine-id", machine_id, 0444, err)) < 0 ||
 	    (r = seed_file(job, "daemon.json", daemon_json, 0644, err)) < 0 ||
 	    (r = seed_file(job, "etc/node.env", node_env, 0644, err)) < 0)
+		return r;
+	if (ctx->host_modules &&
+	    (r = seed_file(job, "etc/host-modules", ctx->host_modules, 0644, err)) < 0)
 		return r;
 	if (job->role == DD_ROLE_MASTER)
 		return 0;
@@ -1009,6 +1017,9 @@ static int host_facts(struct create_ctx *ctx, dd_error *err)
 	if (r < 0)
 		return r;
 	ctx->privileged = priv;
+	/* Once per create, before the node threads. */
+	if (dd_kmod_present_list(NULL, NULL, &ctx->host_modules, NULL) < 0)
+		ctx->host_modules = NULL;
 	return 0;
 }
 
@@ -1128,6 +1139,7 @@ out:
 		for (char **c = ctx.missing_caps; *c; c++)
 			free(*c);
 	free(ctx.missing_caps);
+	free(ctx.host_modules);
 	pthread_mutex_destroy(&ctx.progress_lock);
 	return r;
 }

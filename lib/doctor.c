@@ -2,18 +2,23 @@
 #define _GNU_SOURCE
 #include "dcos-docker/doctor.h"
 
-#include <archive.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/image.h"
 #include "dcos-docker/privilege.h"
+#include "dcos-docker/process.h"
 #include "util.h"
 
 #define GB 1000000000ull
@@ -22,6 +27,10 @@
 #define WORKSPACE_DISK_WARN (5 * GB)
 #define MEMORY_WARN (8 * GIB)
 #define CLOCK_SKEW_WARN 5.0
+/* The installer's `docker version` has no limit; ours does, so doctor and
+ * install cannot hang on a daemon that never answers. */
+#define DOCKER_CLI_TIMEOUT_MS 30000
+#define SYSTEMCTL_TIMEOUT_MS 5000
 
 const char *dd_check_status_name(enum dd_check_status s)
 {
@@ -48,23 +57,6 @@ int dd_api_version_cmp(const char *a, const char *b)
 		a = more_a ? ea + 1 : ea;
 		b = more_b ? eb + 1 : eb;
 	}
-}
-
-char dd_kernel_config_value(const char *config, const char *option)
-{
-	size_t n = strlen(option);
-	for (const char *line = config; line && *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		if (len > n + 1 && strncmp(line, option, n) == 0 && line[n] == '=')
-			return line[n + 1];
-		/* "# CONFIG_DUMMY is not set" */
-		if (len > n + 2 && line[0] == '#' && line[1] == ' ' && strncmp(line + 2, option, n) == 0 &&
-		    strncmp(line + 2 + n, " is not set", strlen(" is not set")) == 0)
-			return 'n';
-		line = nl ? nl + 1 : NULL;
-	}
-	return 0;
 }
 
 /* ---- collecting results ---- */
@@ -127,86 +119,347 @@ static int free_space(const char *path, unsigned long long *ret, char **ret_wher
 }
 
 
-/* /proc/config.gz (gzip: read with libarchive's raw format), else /boot/config-<release>. */
-static char *kernel_config(void)
+/* ---- running a host program with a time limit ---- */
+
+/* dd_process_run with a deadline: the program is killed after timeout_ms
+ * (then -ETIMEDOUT). Output: at most max bytes, the tail kept. */
+static int run_bounded(const char *const *argv, int timeout_ms, size_t max, char **ret_output,
+		       int *ret_status, dd_error *err)
 {
-	struct utsname u;
-	uname(&u);
-	struct archive *a = archive_read_new();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_raw(a);
-	char *text = NULL;
-	struct archive_entry *e;
-	if (archive_read_open_filename(a, "/proc/config.gz", 16384) == ARCHIVE_OK &&
-	    archive_read_next_header(a, &e) == ARCHIVE_OK) {
-		size_t cap = 1 << 20, len = 0;
-		text = dd_malloc0(cap);
-		for (;;) {
-			if (len + 1 >= cap) {
-				if (cap >= (16u << 20))
-					break;
-				cap *= 2;
-				text = realloc(text, cap);
-				if (!text)
-					abort();
-			}
-			la_ssize_t k = archive_read_data(a, text + len, cap - len - 1);
-			if (k <= 0)
-				break;
-			len += (size_t)k;
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return dd_error_set(err, -errno, "pipe: %s", strerror(errno));
+	pid_t pid;
+	int r = dd_process_spawn(argv, NULL, NULL, false, pipefd[1], &pid, err);
+	close(pipefd[1]);
+	_cleanup_close_ int fd = pipefd[0];
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *buf = dd_malloc0(max + 1);
+	size_t len = 0;
+	double deadline = dd_now() + timeout_ms / 1000.0;
+	bool timed_out = false;
+	for (;;) {
+		int left = (int)((deadline - dd_now()) * 1000);
+		if (left <= 0) {
+			timed_out = true;
+			break;
 		}
-		text[len] = '\0';
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int n = poll(&p, 1, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			timed_out = n == 0;
+			break;
+		}
+		char chunk[4096];
+		ssize_t k = read(fd, chunk, sizeof(chunk));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		size_t m = (size_t)k;
+		if (m >= max) { /* keep the tail: errors come last */
+			memcpy(buf, chunk + m - max, max);
+			len = max;
+			continue;
+		}
+		if (len + m > max) {
+			memmove(buf, buf + len + m - max, max - m);
+			len = max - m;
+		}
+		memcpy(buf + len, chunk, m);
+		len += m;
 	}
-	archive_read_free(a);
-	if (text)
-		return text;
-	_cleanup_free_ char *boot = dd_asprintf("/boot/config-%s", u.release);
-	if (dd_read_file(boot, 16u << 20, &text, NULL) < 0)
-		return NULL;
-	return text;
+	buf[len] = '\0';
+	if (timed_out)
+		kill(pid, SIGKILL);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return dd_error_set(err, -errno, "waitpid: %s", strerror(errno));
+	if (timed_out)
+		return dd_error_set(err, -ETIMEDOUT, "%s did not finish in %d s", argv[0],
+				    timeout_ms / 1000);
+	*ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (ret_output)
+		*ret_output = TAKE_PTR(buf);
+	return 0;
 }
 
-static void check_dummy(struct report *rep)
+/* ---- the docker CLI (DC/OS's installer needs it) ---- */
+
+/* Where prog is on $PATH, as posix_spawnp (and the installer's shell) finds it. */
+static bool path_lookup(const char *prog, char *buf, size_t size)
 {
-	const char *id = "dummy-module", *title = "dummy network interfaces";
-	struct stat st;
-	if (stat("/sys/module/dummy", &st) == 0) {
-		add(rep, id, title, DD_CHECK_OK, "the dummy module is loaded");
-		return;
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	_cleanup_free_ char *copy = dd_strdup(path);
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		struct stat st;
+		if (dd_snprintf(buf, size, "%s/%s", d, prog) == 0 && stat(buf, &st) == 0 &&
+		    S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+			return true;
 	}
+	return false;
+}
+
+/* The last non-empty line of a program's output, cut to fit. */
+static void last_line(const char *out, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	const char *end = out + strlen(out);
+	while (end > out && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	const char *start = end;
+	while (start > out && start[-1] != '\n')
+		start--;
+	snprintf(buf, size, "%.*s", (int)(end - start), start);
+}
+
+/* " Version:           28.2.2" under "Client:" (the first one). */
+static void client_version(const char *out, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	const char *v = strstr(out, "Version:");
+	if (!v)
+		return;
+	v += strlen("Version:");
+	v += strspn(v, " \t");
+	snprintf(buf, size, "%.*s", (int)strcspn(v, "\r\n"), v);
+}
+
+/* 0 with the CLI's path and version, or a usage error saying what is wrong. */
+static int docker_cli_probe(char *path, size_t path_size, char *version, size_t version_size,
+			    dd_error *err)
+{
+	if (!path_lookup("docker", path, path_size)) {
+		dd_error_usage(err, -ENOENT,
+			       "The docker command is not on PATH: DC/OS's installer runs 'docker "
+			       "version' first and aborts without it");
+		return dd_error_hint(err, "Install docker.io (the client: apt-get install "
+					  "docker.io), or put the docker command on PATH.");
+	}
+	/* By name, as the installer calls it: the same lookup, our environment
+	 * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG as they are). */
+	const char *argv[] = {"docker", "version", NULL};
+	_cleanup_free_ char *out = NULL;
+	int status = 0;
+	dd_error e = {0};
+	int r = run_bounded(argv, DOCKER_CLI_TIMEOUT_MS, 16384, &out, &status, &e);
+	if (r < 0) {
+		dd_error_usage(err, r, "'%s version' does not answer, so DC/OS's installer would "
+				       "abort (\"docker should be installed and running\"): %s",
+			       path, e.msg);
+		return dd_error_hint(err, "Make 'docker version' answer for this user: a "
+					  "running daemon, DOCKER_HOST pointing at it, access "
+					  "to its socket.");
+	}
+	if (status != 0) {
+		char line[400];
+		last_line(out, line, sizeof(line));
+		dd_error_usage(err, -EIO,
+			       "'%s version' fails (exit %d), so DC/OS's installer would abort "
+			       "(\"docker should be installed and running\")%s%s",
+			       path, status, line[0] ? ": " : "", line);
+		return dd_error_hint(err, "Make 'docker version' answer for this user: a "
+					  "running daemon, DOCKER_HOST pointing at it, access "
+					  "to its socket (the docker group).");
+	}
+	client_version(out, version, version_size);
+	return 0;
+}
+
+int dd_host_docker_cli_check(dd_error *err)
+{
+	char path[4096], version[64];
+	return docker_cli_probe(path, sizeof(path), version, sizeof(version), err);
+}
+
+/* ---- cgroup v2: nodes work, DC/OS cannot ---- */
+
+void dd_cgroup_v1_boot_hint(int v, char *buf, size_t size)
+{
+	if (v >= 258)
+		snprintf(buf, size,
+			 "This host's systemd %d cannot run cgroup v1 at all: run DC/OS in a "
+			 "VM whose systemd is 257 or older, booted with "
+			 "systemd.unified_cgroup_hierarchy=0 (256 and 257 also need "
+			 "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1).",
+			 v);
+	else if (v >= 256)
+		snprintf(buf, size,
+			 "Boot the host with cgroup v1: add "
+			 "systemd.unified_cgroup_hierarchy=0 "
+			 "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1 to the kernel command line "
+			 "(systemd %d refuses cgroup v1 without the second; GRUB_CMDLINE_LINUX "
+			 "in /etc/default/grub, update-grub) and reboot.",
+			 v);
+	else if (v > 0)
+		snprintf(buf, size,
+			 "Boot the host with cgroup v1: add "
+			 "systemd.unified_cgroup_hierarchy=0 to the kernel command line "
+			 "(systemd %d; GRUB_CMDLINE_LINUX in /etc/default/grub, update-grub) "
+			 "and reboot.",
+			 v);
+	else
+		snprintf(buf, size,
+			 "Boot the host with cgroup v1: systemd.unified_cgroup_hierarchy=0 on the "
+			 "kernel command line; systemd 256 and 257 also need "
+			 "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1; systemd 258 and later cannot run "
+			 "cgroup v1 at all: use a VM.");
+}
+
+/* "systemd 252 (252.38-1~deb12u1)" -> 252 */
+static int parse_systemd_version(const char *out)
+{
+	const char *p = strstr(out, "systemd ");
+	if (!p)
+		return 0;
+	long v = strtol(p + strlen("systemd "), NULL, 10);
+	return v > 0 && v < 100000 ? (int)v : 0;
+}
+
+/* The version of the systemd that booted this machine: -1 when PID 1 is not
+ * systemd, 0 when unknown. /proc/1/exe is readable only by root, so the
+ * installed binaries are asked; they are what booted unless systemd was
+ * upgraded since (then the next boot is what matters anyway). */
+static int host_systemd_version(void)
+{
+	_cleanup_free_ char *comm = NULL;
+	if (dd_read_file("/proc/1/comm", 64, &comm, NULL) < 0)
+		return 0;
+	comm[strcspn(comm, "\n")] = '\0';
+	if (strcmp(comm, "systemd") != 0)
+		return -1;
+	static const char *const progs[] = {"systemctl", "/usr/lib/systemd/systemd",
+					    "/lib/systemd/systemd"};
+	for (size_t i = 0; i < ELEMENTSOF(progs); i++) {
+		char path[4096];
+		if (progs[i][0] != '/' ? !path_lookup(progs[i], path, sizeof(path))
+				       : access(progs[i], X_OK) != 0)
+			continue;
+		const char *argv[] = {progs[i], "--version", NULL};
+		_cleanup_free_ char *out = NULL;
+		int status = 0;
+		if (run_bounded(argv, SYSTEMCTL_TIMEOUT_MS, 4096, &out, &status, NULL) == 0 &&
+		    status == 0) {
+			int v = parse_systemd_version(out);
+			if (v > 0)
+				return v;
+		}
+	}
+	return 0;
+}
+
+/* From `docker info`: whether it is cgroup v2, and the hint. The systemd
+ * asked about must be the one under the daemon: only when the daemon reports
+ * this machine's kernel is this machine's systemd the right one. */
+static bool info_cgroup_v2(json_t *info, char *hint, size_t size)
+{
+	const char *cgv = json_string_value(json_object_get(info, "CgroupVersion"));
+	hint[0] = '\0';
+	if (!cgv || strcmp(cgv, "2") != 0)
+		return false;
+	const char *kernel = json_string_value(json_object_get(info, "KernelVersion"));
 	struct utsname u;
 	uname(&u);
-	_cleanup_free_ char *builtin_path = dd_asprintf("/lib/modules/%s/modules.builtin", u.release);
-	_cleanup_free_ char *builtin = NULL;
-	if (dd_read_file(builtin_path, 4u << 20, &builtin, NULL) == 0 &&
-	    strstr(builtin, "/dummy.ko\n")) {
-		add(rep, id, title, DD_CHECK_OK, "the kernel has dummy built in");
-		return;
+	if (kernel && strcmp(kernel, u.release) != 0) {
+		char generic[400];
+		dd_cgroup_v1_boot_hint(0, generic, sizeof(generic));
+		snprintf(hint, size, "%s (On the machine that runs the Docker daemon, kernel %s.)",
+			 generic, kernel);
+	} else
+		dd_cgroup_v1_boot_hint(host_systemd_version(), hint, size);
+	return true;
+}
+
+int dd_host_cgroup_v2(dd_docker *d, bool *ret_v2, char *hint, size_t hint_size, dd_error *err)
+{
+	_cleanup_json_ json_t *info = NULL;
+	int r = dd_docker_call(d, "GET", "/info", NULL, &info, NULL, err);
+	if (r < 0)
+		return dd_error_prefix(err, "Failed to read the daemon's cgroup version: ");
+	char buf[512];
+	bool v2 = info_cgroup_v2(info, buf, sizeof(buf));
+	if (hint && hint_size)
+		snprintf(hint, hint_size, "%s", buf);
+	*ret_v2 = v2;
+	return 0;
+}
+
+/* ---- kernel modules DC/OS needs ---- */
+
+static char kmod_ids[64][40], kmod_titles[64][48];
+static pthread_once_t kmod_names_once = PTHREAD_ONCE_INIT;
+
+/* Check ids and titles live as long as the program, like the other checks' literals. */
+static void kmod_names_init(void)
+{
+	size_t n = 0;
+	const dd_kmod *t = dd_kmod_table(&n);
+	for (size_t i = 0; i < n && i < ELEMENTSOF(kmod_ids); i++) {
+		snprintf(kmod_ids[i], sizeof(kmod_ids[i]), "kmod-%s", t[i].name);
+		snprintf(kmod_titles[i], sizeof(kmod_titles[i]), "kernel module %s", t[i].name);
 	}
-	_cleanup_free_ char *config = kernel_config();
-	char v = config ? dd_kernel_config_value(config, "CONFIG_DUMMY") : 0;
-	dd_check *c;
-	switch (v) {
-	case 'y':
-		add(rep, id, title, DD_CHECK_OK, "the kernel has dummy built in");
+}
+
+static void check_kmods(struct report *rep)
+{
+	pthread_once(&kmod_names_once, kmod_names_init);
+	size_t n = 0;
+	const dd_kmod *t = dd_kmod_table(&n);
+	_cleanup_free_ dd_kmod_status *v = NULL;
+	if (dd_kmod_detect(NULL, NULL, NULL, &v, &n, NULL) < 0)
 		return;
-	case 'm':
-		c = add(rep, id, title, DD_CHECK_OK,
-			"the dummy module is available (not loaded; the kernel loads it on first use)");
-		fix(c, "modprobe dummy on the host if DC/OS's dcos-net cannot create its interfaces");
-		return;
-	case 'n':
-		c = add(rep, id, title, DD_CHECK_FAIL,
-			"this kernel (%s) is built without CONFIG_DUMMY: DC/OS's dcos-net (DNS, "
-			"VIPs) needs dummy interfaces and will not start in the nodes",
-			u.release);
-		fix(c, "Use a kernel with CONFIG_DUMMY=m or y; clusters without DC/OS still work");
-		return;
-	default:
-		c = add(rep, id, title, DD_CHECK_WARN,
-			"cannot tell whether the kernel supports dummy interfaces (DC/OS's dcos-net "
-			"needs them)");
-		fix(c, "Run 'modprobe dummy' on the host");
+	for (size_t i = 0; i < n && i < ELEMENTSOF(kmod_ids); i++) {
+		const dd_kmod *m = v[i].mod;
+		const char *name = v[i].found_as ? v[i].found_as : m->name;
+		const char *id = kmod_ids[m - t], *title = kmod_titles[m - t];
+		dd_check *c = NULL;
+		switch (v[i].state) {
+		case DD_KMOD_LOADED:
+		case DD_KMOD_BUILTIN:
+			c = add(rep, id, title, DD_CHECK_OK, "%s, for %s", v[i].detail,
+				m->needed_by);
+			break;
+		case DD_KMOD_LOADABLE:
+			/* The kernel loads some modules on first use, even for a node,
+			 * but the node's own modprobe loads nothing: load it here. */
+			c = add(rep, id, title, m->required ? DD_CHECK_WARN : DD_CHECK_OK,
+				"%s; a node cannot load it, and %s needs it", v[i].detail,
+				m->needed_by);
+			fix(c, "sudo modprobe %s; to load it at every boot: echo %s | sudo tee -a "
+			       "/etc/modules-load.d/dcos.conf",
+			    name, name);
+			break;
+		case DD_KMOD_MISSING:
+			if (m->required) {
+				c = add(rep, id, title, DD_CHECK_FAIL, "%s: %s; used by %s",
+					v[i].detail, m->without, m->needed_by);
+				fix(c, "Use a host or VM whose kernel has %s (=y or =m); nodes "
+				       "without DC/OS do not need it",
+				    m->config);
+			} else {
+				c = add(rep, id, title, DD_CHECK_WARN, "%s: %s", v[i].detail,
+					m->without);
+				fix(c, "Only if you need that: a host or VM whose kernel has %s",
+				    m->config);
+			}
+			break;
+		case DD_KMOD_UNKNOWN:
+			c = add(rep, id, title, m->required ? DD_CHECK_WARN : DD_CHECK_SKIP,
+				"%s; %s needs it", v[i].detail, m->needed_by);
+			fix(c, "sudo modprobe %s (if that fails, the kernel lacks %s or its "
+			       "modules package is not installed)",
+			    name, m->config);
+			break;
+		}
+		c->kmod = m;
+		c->kmod_state = v[i].state;
 	}
 }
 
@@ -279,13 +532,15 @@ static void check_daemon_facts(struct report *rep, dd_docker *d, json_t *info)
 	else
 		add(rep, "memory", "memory", DD_CHECK_SKIP, "the daemon does not report MemTotal");
 
-	/* cgroups. */
-	const char *cgv = json_string_value(json_object_get(info, "CgroupVersion"));
-	if (cgv && strcmp(cgv, "2") == 0)
-		add(rep, "cgroup", "cgroups", DD_CHECK_OK,
-		    "cgroup v2: nodes get a private cgroup namespace with a writable cgroup "
-		    "mount; node images need a recent systemd (all supported distros have one)");
-	else
+	/* cgroups: what the nodes get, and what DC/OS 2.2's Mesos 1.11 can use. */
+	char hint[512];
+	if (info_cgroup_v2(info, hint, sizeof(hint))) {
+		c = add(rep, "cgroup", "cgroups", DD_CHECK_WARN,
+			"cgroup v2: nodes work, DC/OS cannot: DC/OS 2.2 bundles Mesos 1.11, whose "
+			"agent isolators need cgroup v1 hierarchies (Mesos supports cgroup v2 only "
+			"since 2024); install refuses here");
+		fix(c, "%s", hint);
+	} else
 		add(rep, "cgroup", "cgroups", DD_CHECK_OK,
 		    "cgroup v1: nodes share the host's hierarchy, mounted read-write (Debian "
 		    "forky and sid need cgroup v2)");
@@ -372,7 +627,7 @@ static void check_local(struct report *rep)
 			    "%.0f GB free for cluster workspaces (%s)", gb(avail), where);
 	}
 
-	check_dummy(rep);
+	check_kmods(rep);
 
 	_cleanup_free_ char *enforce = NULL;
 	if (dd_read_file("/sys/fs/selinux/enforce", 16, &enforce, NULL) == 0 && enforce[0] == '1') {
@@ -393,6 +648,20 @@ static void check_local(struct report *rep)
 		 "not found on PATH: build-image needs it to build the node image",
 		 "apt-get install mmdebstrap", DD_CHECK_WARN},
 	};
+
+	/* DC/OS's installer calls the docker CLI: install (and create
+	 * --installer) need it, clusters without DC/OS do not. */
+	char path[4096], version[64];
+	dd_error e = {0};
+	if (docker_cli_probe(path, sizeof(path), version, sizeof(version), &e) == 0)
+		add(rep, "docker-cli", "docker CLI", DD_CHECK_OK,
+		    "'docker version' answers (%s%s%s), as DC/OS's installer needs", path,
+		    version[0] ? ", client " : "", version);
+	else {
+		c = add(rep, "docker-cli", "docker CLI", DD_CHECK_FAIL, "%s", e.msg);
+		fix(c, "%s", e.hint);
+	}
+
 	for (size_t i = 0; i < ELEMENTSOF(tools); i++) {
 		if (dd_in_path(tools[i].prog)) {
 			add(rep, tools[i].prog, tools[i].prog, DD_CHECK_OK, "%s", tools[i].found);
