@@ -59,6 +59,17 @@ struct dd_dcos_config_input {
  * caller's mistakes are usage errors. */
 int dd_dcos_config_yaml(const struct dd_dcos_config_input *in, char **ret_yaml, dd_error *err);
 
+/* Checks a config.yaml text the way DC/OS 2.2's installer reads it (PyYAML
+ * safe_load: YAML 1.1 types) against the rules its config code applies
+ * (gen/__init__.py, gen/calc.py), so a mistake shows in a second, not after
+ * minutes of genconf. dd_dcos_config_yaml calls it on what it renders.
+ * origin is the extra config file the keys came from: problems are then a
+ * usage error, "In the extra config file <origin>: 'check_time' must be
+ * 'true' or 'false', not 'False'", the first few in one line. NULL means
+ * the text is dcos-docker's own, so a problem is reported as a bug (not a
+ * usage error). Keys DC/OS does not know are fine, as they are to DC/OS. */
+int dd_dcos_config_check(const char *yaml, const char *origin, dd_error *err);
+
 /* The host's nameservers, minus loopback ones (127.0.0.0/8, ::1, 0.0.0.0, ::)
  * and link-local IPv6 with a zone, which nodes cannot reach. NULL path reads
  * /etc/resolv.conf and, when that names only local resolvers (as with

@@ -93,6 +93,45 @@ static int parse_error(yaml_parser_t *p, const char *path, dd_error *err)
 			      p->context ? p->context : "", p->context ? ")" : "");
 }
 
+/* libyaml's loader gives a scalar tagged !!str the tag every untagged scalar
+ * gets, so the emitter writes `!!str 5` back as a plain 5, which YAML 1.1
+ * readers (DC/OS's PyYAML) take for a number again, and `!!str yes` for a
+ * boolean. The events still tell: such a scalar is re-emitted quoted, the
+ * same string. The loader adds one node per scalar, sequence start and
+ * mapping start event, in event order (loader.c), so the n-th such event is
+ * node n. */
+static int keep_tagged_strings(yaml_document_t *doc, const char *text, size_t len)
+{
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	yaml_node_t *node = doc->nodes.start;
+	for (bool done = false; !done;) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&p, &ev))
+			break; /* cannot happen: the same text just loaded */
+		done = ev.type == YAML_DOCUMENT_END_EVENT || ev.type == YAML_STREAM_END_EVENT;
+		yaml_node_type_t want = ev.type == YAML_SCALAR_EVENT           ? YAML_SCALAR_NODE
+		                        : ev.type == YAML_SEQUENCE_START_EVENT ? YAML_SEQUENCE_NODE
+		                        : ev.type == YAML_MAPPING_START_EVENT  ? YAML_MAPPING_NODE
+		                                                               : YAML_NO_NODE;
+		if (want != YAML_NO_NODE) {
+			if (node >= doc->nodes.top || node->type != want) {
+				done = true; /* not the loader this was written for: leave it */
+			} else if (want == YAML_SCALAR_NODE && ev.data.scalar.tag &&
+			           strcmp((const char *)ev.data.scalar.tag, YAML_STR_TAG) == 0 &&
+			           node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+				node->data.scalar.style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+			}
+			node++;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return 0;
+}
+
 /* Loads the extra config into g->doc and takes its top-level pairs out of the
  * root mapping, so the generated keys can be put back in their order. */
 static int load_extra(struct gen *g, const char *path, dd_error *err)
@@ -118,6 +157,10 @@ static int load_extra(struct gen *g, const char *path, dd_error *err)
 		return r;
 	}
 	g->doc_live = true;
+	if (keep_tagged_strings(&g->doc, text, len) < 0) {
+		yaml_parser_delete(&p);
+		return dd_error_set(err, -ENOMEM, "Out of memory");
+	}
 	yaml_document_t next;
 	if (!yaml_parser_load(&p, &next)) {
 		r = parse_error(&p, path, err);
@@ -165,6 +208,101 @@ static int load_extra(struct gen *g, const char *path, dd_error *err)
 	return 0;
 }
 
+/* What DC/OS open source calculates itself and so refuses to take from
+ * config.yaml: "KEY must be calculated, but was explicitly set in the
+ * configuration" (gen/internals.py Resolver._calculate). These are the
+ * 'must' keys of gen/calc.py's entry and gen/build_deploy/bash.py's
+ * onprem_source and the builtins of gen/__init__.py that 2.2 uses: the list
+ * is what running gen 2.2 refuses. Enterprise calculates differently (it
+ * takes fault_domain_enabled, for one, which we write for it), and its
+ * source is not public: no list for it. num_masters is the config check's
+ * (calculated only with static master discovery). */
+static const char *const oss_calculated[] = {"adminrouter_tls_cipher_override",
+                                             "adminrouter_tls_version_override",
+                                             "check_config_contents",
+                                             "check_ld_library_path",
+                                             "check_search_path",
+                                             "cluster_docker_registry_enabled",
+                                             "cluster_package_list_id",
+                                             "config_package_names",
+                                             "config_yaml",
+                                             "config_yaml_full",
+                                             "curly_pound",
+                                             "custom_auth",
+                                             "custom_check_bins_dir",
+                                             "custom_check_bins_hash",
+                                             "custom_check_bins_package_id",
+                                             "custom_check_bins_package_name",
+                                             "custom_check_bins_provided",
+                                             "dcos_gen_resolvconf_search_str",
+                                             "dcos_image_commit",
+                                             "dcos_l4lb_forward_metrics",
+                                             "dcos_l4lb_max_named_ip6_erltuple",
+                                             "dcos_l4lb_max_named_ip_erltuple",
+                                             "dcos_l4lb_min_named_ip6_erltuple",
+                                             "dcos_l4lb_min_named_ip_erltuple",
+                                             "dcos_variant",
+                                             "dcos_version",
+                                             "dns_bind_ip_blacklist_json",
+                                             "exhibitor_admin_password_enabled",
+                                             "exhibitor_port",
+                                             "exhibitor_static_ensemble",
+                                             "expanded_config",
+                                             "expanded_config_full",
+                                             "fair_sharing_excluded_resource_names",
+                                             "fault_domain_enabled",
+                                             "has_marathon_gpu_scheduling_behavior",
+                                             "has_marathon_new_group_enforce_role",
+                                             "has_master_external_loadbalancer",
+                                             "has_mesos_default_container_shm_size",
+                                             "has_mesos_seccomp_profile_name",
+                                             "has_metronome_gpu_scheduling_behavior",
+                                             "licensing_enabled",
+                                             "marathon_port",
+                                             "master_quorum",
+                                             "mesos_agent_log_file",
+                                             "mesos_agent_port",
+                                             "mesos_dns_port",
+                                             "mesos_dns_resolvers_str",
+                                             "mesos_hooks",
+                                             "mesos_isolation",
+                                             "mesos_log_directory_max_files",
+                                             "mesos_log_retention_count",
+                                             "mesos_master_log_file",
+                                             "mesos_master_port",
+                                             "metronome_port",
+                                             "package_ids",
+                                             "profile_symlink_source",
+                                             "profile_symlink_target",
+                                             "profile_symlink_target_dir",
+                                             "provider",
+                                             "resolvers_str",
+                                             "rexray_config_contents",
+                                             "template_filenames",
+                                             "ui_branding",
+                                             "ui_external_links",
+                                             "ui_telemetry_metadata",
+                                             "use_mesos_hooks",
+                                             NULL};
+
+static int check_extra_keys(struct gen *g, const char *path, bool enterprise, dd_error *err)
+{
+	if (enterprise)
+		return 0;
+	for (size_t i = 0; i < g->n_extra; i++)
+		for (const char *const *k = oss_calculated; *k; k++)
+			if (scalar_is(&g->doc, g->extra[i].key, *k))
+				return dd_error_usage(err, -EINVAL,
+				                      "In the extra config file %s: '%s' cannot be "
+				                      "set: DC/OS open source "
+				                      "calculates it itself%s",
+				                      path, *k,
+				                      strcmp(*k, "fault_domain_enabled") == 0
+				                          ? " (Enterprise takes it)"
+				                          : "");
+	return 0;
+}
+
 static int check_list(const char *what, const char *const *v, size_t n, dd_error *err)
 {
 	if (n > 0 && !v)
@@ -182,6 +320,10 @@ static int check_input(const struct dd_dcos_config_input *in, dd_error *err)
 		return dd_error_usage(err, -EINVAL, "The DC/OS cluster name must not be empty");
 	if (in->n_master_ips == 0)
 		return dd_error_usage(err, -EINVAL, "DC/OS needs at least one master");
+	/* gen/calc.py validate_num_masters */
+	if (in->n_master_ips % 2 == 0 || in->n_master_ips > 9)
+		return dd_error_usage(err, -EINVAL, "DC/OS needs 1, 3, 5, 7 or 9 masters, not %zu",
+		                      in->n_master_ips);
 	if ((r = check_list("master IPs", in->master_ips, in->n_master_ips, err)) < 0 ||
 	    (r = check_list("agent IPs", in->agent_ips, in->n_agent_ips, err)) < 0 ||
 	    (r = check_list("public agent IPs", in->public_agent_ips, in->n_public_agent_ips, err)) < 0 ||
@@ -234,13 +376,14 @@ static int emit(yaml_document_t *doc, char **ret, dd_error *err)
 	return 0;
 }
 
-int dd_dcos_config_yaml(const struct dd_dcos_config_input *in, char **ret_yaml, dd_error *err)
+/* config.yaml from in, with the extra config file merged when extra_path is set. */
+static int render(const struct dd_dcos_config_input *in, const char *extra_path, char **ret_yaml,
+                  dd_error *err)
 {
 	_cleanup_(gen_done) struct gen g = {0};
-	int r = check_input(in, err);
-	if (r < 0)
-		return r;
-	if (in->extra_config_path && (r = load_extra(&g, in->extra_config_path, err)) < 0)
+	int r;
+	if (extra_path && ((r = load_extra(&g, extra_path, err)) < 0 ||
+	                   (r = check_extra_keys(&g, extra_path, in->enterprise, err)) < 0))
 		return r;
 
 	int root;
@@ -321,6 +464,29 @@ int dd_dcos_config_yaml(const struct dd_dcos_config_input *in, char **ret_yaml, 
 
 	g.doc_live = false; /* emit() owns it now */
 	return emit(&g.doc, ret_yaml, err);
+}
+
+int dd_dcos_config_yaml(const struct dd_dcos_config_input *in, char **ret_yaml, dd_error *err)
+{
+	int r = check_input(in, err);
+	if (r < 0)
+		return r;
+	/* Ours alone first, so that DC/OS's rules tell our mistakes (a bug) from
+	 * the user's: whatever breaks them only once the extra config is merged
+	 * comes from the extra config. Rendering is cheap; genconf is not. */
+	_cleanup_free_ char *own = NULL;
+	if ((r = render(in, NULL, &own, err)) < 0 || (r = dd_dcos_config_check(own, NULL, err)) < 0)
+		return r;
+	if (!in->extra_config_path) {
+		*ret_yaml = TAKE_PTR(own);
+		return 0;
+	}
+	_cleanup_free_ char *merged = NULL;
+	if ((r = render(in, in->extra_config_path, &merged, err)) < 0 ||
+	    (r = dd_dcos_config_check(merged, in->extra_config_path, err)) < 0)
+		return r;
+	*ret_yaml = TAKE_PTR(merged);
+	return 0;
 }
 
 /* Whether nodes, which have their own loopback, can use this nameserver. */

@@ -25,7 +25,8 @@ static const char *const one_master[] = {"172.17.0.2"};
 static const char *const three_masters[] = {"172.17.0.2", "172.17.0.3", "172.17.0.4"};
 static const char *const two_agents[] = {"172.17.0.5", "172.17.0.6"};
 static const char *const one_public[] = {"172.17.0.7"};
-static const char *const resolvers[] = {"8.8.8.8", "2001:4860:4860::8888"};
+/* IPv4 only: DC/OS refuses IPv6 resolvers (gen/calc.py validate_ip_port_list). */
+static const char *const resolvers[] = {"8.8.8.8", "1.1.1.1:53"};
 
 static struct dd_dcos_config_input base_input(void)
 {
@@ -208,24 +209,24 @@ static void test_oss_one_master_exact(void **state)
 	struct dd_dcos_config_input in = base_input();
 	char *yaml = must_generate(&in);
 	assert_string_equal(yaml, "master_list:\n"
-				  "- '172.17.0.2'\n"
-				  "agent_list:\n"
-				  "- '172.17.0.5'\n"
-				  "- '172.17.0.6'\n"
-				  "public_agent_list:\n"
-				  "- '172.17.0.7'\n"
-				  "bootstrap_url: 'file:///opt/dcos_install_tmp'\n"
-				  "cluster_name: 'dcos-docker'\n"
-				  "exhibitor_storage_backend: 'static'\n"
-				  "master_discovery: 'static'\n"
-				  "process_timeout: 10000\n"
-				  "resolvers:\n"
-				  "- '8.8.8.8'\n"
-				  "- '2001:4860:4860::8888'\n"
-				  "ssh_port: 22\n"
-				  "ssh_user: 'root'\n"
-				  "check_time: 'false'\n"
-				  "platform: 'docker'\n");
+	                          "- '172.17.0.2'\n"
+	                          "agent_list:\n"
+	                          "- '172.17.0.5'\n"
+	                          "- '172.17.0.6'\n"
+	                          "public_agent_list:\n"
+	                          "- '172.17.0.7'\n"
+	                          "bootstrap_url: 'file:///opt/dcos_install_tmp'\n"
+	                          "cluster_name: 'dcos-docker'\n"
+	                          "exhibitor_storage_backend: 'static'\n"
+	                          "master_discovery: 'static'\n"
+	                          "process_timeout: 10000\n"
+	                          "resolvers:\n"
+	                          "- '8.8.8.8'\n"
+	                          "- '1.1.1.1:53'\n"
+	                          "ssh_port: 22\n"
+	                          "ssh_user: 'root'\n"
+	                          "check_time: 'false'\n"
+	                          "platform: 'docker'\n");
 	free(yaml);
 }
 
@@ -364,14 +365,16 @@ static void test_quoting_keeps_strings(void **state)
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		struct dd_dcos_config_input in = base_input();
 		in.cluster_name = names[i];
-		const char *const ips[] = {names[i]}; /* values in lists too */
-		in.resolvers = ips;
-		in.n_resolvers = 1;
+		/* values in lists too: agent_list, which DC/OS 2.2 no longer reads,
+		 * so no rule of its refuses these */
+		const char *const ips[] = {names[i]};
+		in.agent_ips = ips;
+		in.n_agent_ips = 1;
 		char *yaml = must_generate(&in);
 		struct doc doc;
 		load(&doc, yaml);
 		assert_string(&doc, "cluster_name", names[i]);
-		assert_list(&doc, "resolvers", ips, 1);
+		assert_list(&doc, "agent_list", ips, 1);
 		unload(&doc);
 		free(yaml);
 	}
@@ -412,6 +415,7 @@ static void test_extra_config_merge(void **state)
 	assert_string_equal(key_at(&doc, n), "dns_search");
 	assert_string_equal(key_at(&doc, n + 1), "nested");
 	assert_string_equal(key_at(&doc, n + 2), "tagged");
+	assert_string(&doc, "tagged", "5"); /* !!str: still a string to DC/OS */
 
 	/* The user's values as written: plain stays plain (yes is the user's boolean). */
 	yaml_node_t *cn = get(&doc, "cluster_name");
@@ -540,6 +544,139 @@ static void test_extra_config_errors(void **state)
 	free(path);
 }
 
+/* DC/OS's own rules on the merged config (dd_dcos_config_check): what the
+ * extra config breaks is a usage error naming the file and the key; what
+ * our input breaks is refused before, or reported as our bug. */
+static void test_extra_config_checked(void **state)
+{
+	(void)state;
+	struct dd_dcos_config_input in = base_input();
+	dd_error err;
+	char want[512];
+
+	/* the extra config replaces master_list: two masters are refused */
+	char *path = write_tmp("two-masters.yaml", "master_list: ['10.0.0.1', '10.0.0.2']\n");
+	in.extra_config_path = path;
+	err = must_fail(&in);
+	assert_int_equal(err.kind, DD_ERR_USAGE);
+	snprintf(want, sizeof(want), "In the extra config file %s: 'master_list' holds 2 masters",
+	         path);
+	if (!strstr(err.msg, want))
+		fail_msg("%s", err.msg);
+	free(path);
+
+	path = write_tmp("check-time.yaml", "check_time: 'False'\n");
+	in.extra_config_path = path;
+	err = must_fail(&in);
+	snprintf(want, sizeof(want),
+	         "In the extra config file %s: 'check_time' must be 'true' or 'false', not 'False'",
+	         path);
+	assert_string_equal(err.msg, want);
+	free(path);
+
+	path = write_tmp("float.yaml", "dns_search: example.com\nversion: 1.10\n");
+	in.extra_config_path = path;
+	err = must_fail(&in);
+	assert_int_equal(err.kind, DD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "'version' is 1.10"));
+	assert_non_null(strstr(err.msg, "quote it ('1.10')"));
+	free(path);
+
+	/* our generated keys are fine alone; the combination is the extra's */
+	path = write_tmp("lb.yaml", "master_discovery: master_http_loadbalancer\n"
+	                            "exhibitor_address: 10.0.0.100\nnum_masters: 1\n");
+	in.extra_config_path = path;
+	err = must_fail(&in);
+	assert_int_equal(err.kind, DD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, "'exhibitor_storage_backend' must not be 'static'"));
+	free(path);
+
+	/* keys DC/OS does not know are fine, but not a null, whatever the key */
+	path = write_tmp("unknown.yaml", "some_future_key: [1, 2]\n");
+	in.extra_config_path = path;
+	free(must_generate(&in));
+	free(path);
+	path = write_tmp("null.yaml", "some_future_key:\n");
+	in.extra_config_path = path;
+	err = must_fail(&in);
+	assert_non_null(strstr(err.msg, "'some_future_key' has no value"));
+	free(path);
+
+	/* open source calculates fault_domain_enabled; Enterprise takes it */
+	path = write_tmp("fault-domain.yaml", "fault_domain_enabled: true\n");
+	in.extra_config_path = path;
+	err = must_fail(&in);
+	assert_int_equal(err.kind, DD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "'fault_domain_enabled' cannot be set"));
+	in.enterprise = true;
+	char *yaml = must_generate(&in);
+	assert_non_null(strstr(yaml, "\nfault_domain_enabled: true\n"));
+	free(yaml);
+	in.enterprise = false;
+	free(path);
+}
+
+/* `!!str 5` must reach DC/OS as a string: libyaml's loader forgets the
+ * tag of a plain scalar, so the merge re-emits it quoted. */
+static void test_extra_config_keeps_tagged_strings(void **state)
+{
+	(void)state;
+	char *path = write_tmp("tagged.yaml", "version: !!str 1.10\n"
+	                                      "flag: !!str yes\n"
+	                                      "nested: [!!str 5, 6, ! 7]\n"
+	                                      "plain: 5\n");
+	struct dd_dcos_config_input in = base_input();
+	in.extra_config_path = path;
+	char *yaml = must_generate(&in);
+	struct doc doc;
+	load(&doc, yaml);
+	assert_string(&doc, "version", "1.10");
+	assert_string(&doc, "flag", "yes");
+	assert_plain(&doc, "plain", "5");
+	yaml_node_t *nested = get(&doc, "nested");
+	yaml_node_t *five = yaml_document_get_node(&doc.d, nested->data.sequence.items.start[0]);
+	yaml_node_t *six = yaml_document_get_node(&doc.d, nested->data.sequence.items.start[1]);
+	yaml_node_t *seven = yaml_document_get_node(&doc.d, nested->data.sequence.items.start[2]);
+	assert_true(is_quoted(five));
+	assert_int_equal(six->data.scalar.style, YAML_PLAIN_SCALAR_STYLE);
+	/* "!" is no string tag: PyYAML types "! 7" as the integer, as plain 7 */
+	assert_int_equal(seven->data.scalar.style, YAML_PLAIN_SCALAR_STYLE);
+	unload(&doc);
+	free(yaml);
+	free(path);
+}
+
+/* What our input breaks: node counts DC/OS refuses are usage errors; an
+ * address DC/OS refuses is our bug (the CLI passes only Docker's IPv4
+ * addresses and IPv4 resolvers). */
+static void test_input_checked(void **state)
+{
+	(void)state;
+	struct dd_dcos_config_input in = base_input();
+	in.master_ips = three_masters;
+	in.n_master_ips = 2;
+	dd_error err = must_fail(&in);
+	assert_int_equal(err.kind, DD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "1, 3, 5, 7 or 9 masters, not 2"));
+
+	in = base_input();
+	static const char *const v6[] = {"2001:4860:4860::8888"};
+	in.resolvers = v6;
+	in.n_resolvers = 1;
+	err = must_fail(&in);
+	assert_int_equal(err.kind, DD_ERR_FAILED);
+	assert_non_null(strstr(err.msg, "a bug in dcos-docker"));
+	assert_non_null(strstr(err.msg, "an IPv6 address"));
+
+	in = base_input();
+	static const char *const named[] = {"master1"};
+	in.master_ips = named;
+	err = must_fail(&in);
+	assert_int_equal(err.kind, DD_ERR_FAILED);
+	assert_non_null(strstr(err.msg, "'master_list' holds 'master1'"));
+}
+
 /* ---- resolvers ---- */
 
 static void free_strv(char **v)
@@ -634,18 +771,21 @@ static void test_password_hash(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_oss_one_master_exact),
-		cmocka_unit_test(test_three_masters_no_agents),
-		cmocka_unit_test(test_enterprise_keys_only_for_enterprise),
-		cmocka_unit_test(test_enterprise_defaults),
-		cmocka_unit_test(test_security_mode_checked),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_quoting_keeps_strings),
-		cmocka_unit_test(test_extra_config_merge),
-		cmocka_unit_test(test_extra_config_empty_and_flow),
-		cmocka_unit_test(test_extra_config_errors),
-		cmocka_unit_test(test_resolvers),
-		cmocka_unit_test(test_password_hash),
+	    cmocka_unit_test(test_oss_one_master_exact),
+	    cmocka_unit_test(test_three_masters_no_agents),
+	    cmocka_unit_test(test_enterprise_keys_only_for_enterprise),
+	    cmocka_unit_test(test_enterprise_defaults),
+	    cmocka_unit_test(test_security_mode_checked),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_quoting_keeps_strings),
+	    cmocka_unit_test(test_extra_config_merge),
+	    cmocka_unit_test(test_extra_config_empty_and_flow),
+	    cmocka_unit_test(test_extra_config_errors),
+	    cmocka_unit_test(test_extra_config_checked),
+	    cmocka_unit_test(test_extra_config_keeps_tagged_strings),
+	    cmocka_unit_test(test_input_checked),
+	    cmocka_unit_test(test_resolvers),
+	    cmocka_unit_test(test_password_hash),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
