@@ -70,3 +70,38 @@ assert_one_line_error() {
 }
 
 node_id() { docker ps -q --filter "label=dcos-docker.cluster=$1" --filter "name=^/$1-$2\$"; }
+
+# fixture_installer [--variant oss|ee] [--dcos-version VERSION]: prints the path
+# of an up-to-date test stand-in for the DC/OS installer (tests/fixtures,
+# built by tests/fixtures/make-installer from the node image the tests use:
+# $DD_TEST_IMAGE, else the tool's own), kept in ${DD_BUILD_DIR:-build}/fixtures/.
+# Running it loads the image mesosphere/dcos-genconf:<tag> into Docker, as the
+# real installer does; removing that is the tool's business (or the test's,
+# when it runs the installer itself).
+_DD_FIXTURE_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+fixture_installer() {
+  local variant=oss version=2.2.0
+  while [ $# -gt 0 ]; do
+    case $1 in
+    --variant) variant=$2; shift 2 ;;
+    --dcos-version) version=$2; shift 2 ;;
+    *) echo "fixture_installer: unknown argument '$1'" >&2; return 2 ;;
+    esac
+  done
+  local repo=$_DD_FIXTURE_REPO dir name image
+  dir=${DD_BUILD_DIR:-$repo/build}/fixtures/$version
+  name=dcos_generate_config.sh
+  [ "$variant" = ee ] && name=dcos_generate_config.ee.sh
+  image=${DD_TEST_IMAGE:-}
+  if [ -z "$image" ]; then
+    image=$("$DCOS_DOCKER" build-image --print-tag) || return 1
+    docker image inspect "$image" >/dev/null 2>&1 || "$DCOS_DOCKER" build-image >&2 || return 1
+  fi
+  mkdir -p "$dir" || return 1
+  (
+    flock 9
+    "$repo/tests/fixtures/make-installer" --variant "$variant" --dcos-version "$version" \
+      --node-image "$image" "$dir/$name" >&2
+  ) 9>"$dir/.lock" || { echo "fixture_installer: make-installer failed" >&2; return 1; }
+  printf '%s\n' "$dir/$name"
+}
