@@ -19,6 +19,12 @@ int dd_container_remove(dd_docker *d, const char *id, dd_error *err);
 int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb progress,
 				  void *userdata, dd_error *err);
 int dd_remove_labelled(dd_docker *d, const char *what, const char *name, dd_error *err);
+/* Removes a marked workspace (a directory without our marker is left
+ * alone), the marker last, so that a half-removed one is found again. Files
+ * only root may remove are given back through a helper container of image
+ * when d and image are given. */
+int dd_workspace_reclaim(dd_docker *d, const char *ws, const char *image, dd_error *err);
+/* dd_workspace_reclaim without a daemon: for workspaces only we wrote to. */
 int dd_workspace_remove(const char *ws);
 
 #endif

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -10,6 +11,8 @@
 
 #include "cluster-internal.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/dcos.h"
+#include "dcos-docker/image.h"
 #include "util.h"
 
 static const char *const role_labels[] = {"master", "agent", "public_agent"};
@@ -70,6 +73,12 @@ char *dd_workspace_root(void)
 		home = pw ? pw->pw_dir : "/tmp";
 	}
 	return dd_asprintf("%s/.local/state/dcos-docker", home);
+}
+
+char *dd_cluster_workspace_path(const char *name)
+{
+	_cleanup_free_ char *root = dd_workspace_root();
+	return dd_asprintf("%s/%s", root, name);
 }
 
 char *dd_cluster_ssh_key_path(const dd_cluster *c)
@@ -324,6 +333,35 @@ int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_er
 		const char *state = json_string_value(json_object_get(ctr, "State"));
 		s->running += state && strcmp(state, "running") == 0;
 	}
+	/* A cluster whose nodes are gone but whose network is not (a destroy
+	 * that stopped at the workspace: the network goes last) is still a
+	 * cluster: listed with no nodes, so that destroy is what comes to mind. */
+	_cleanup_json_ json_t *nets = NULL;
+	r = dd_list_labelled(d, "networks", DD_LABEL_CLUSTER, NULL, &nets, err);
+	if (r < 0) {
+		free(list);
+		return r;
+	}
+	json_t *net;
+	json_array_foreach(nets, i, net)
+	{
+		json_t *labels = json_object_get(net, "Labels");
+		const char *name = dd_json_label(labels, DD_LABEL_CLUSTER);
+		bool known = !name;
+		for (size_t k = 0; k < n && !known; k++)
+			known = strcmp(list[k].name, name) == 0;
+		if (known)
+			continue;
+		dd_cluster_summary *nl = realloc(list, (n + 1) * sizeof(*list));
+		if (!nl)
+			abort();
+		list = nl;
+		dd_cluster_summary *s = &list[n++];
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		snprintf(s->workspace, sizeof(s->workspace), "%s",
+			 dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
+	}
 	*ret = list;
 	*ret_n = n;
 	return 0;
@@ -428,7 +466,28 @@ int dd_remove_labelled(dd_docker *d, const char *what, const char *name, dd_erro
 	return 0;
 }
 
-int dd_workspace_remove(const char *ws)
+/* rm -rf of everything in ws but the marker. */
+static int remove_contents(const char *ws)
+{
+	DIR *dir = opendir(ws);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	int r = 0;
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    strcmp(e->d_name, DD_WORKSPACE_MARKER) == 0)
+			continue;
+		_cleanup_free_ char *p = dd_asprintf("%s/%s", ws, e->d_name);
+		int k = dd_rm_rf(p);
+		if (k < 0 && r == 0)
+			r = k;
+	}
+	closedir(dir);
+	return r;
+}
+
+int dd_workspace_reclaim(dd_docker *d, const char *ws, const char *image, dd_error *err)
 {
 	/* Only a directory we marked as ours is removed: --workspace may point
 	 * anywhere, and destroy must never wipe a user's directory. */
@@ -438,7 +497,75 @@ int dd_workspace_remove(const char *ws)
 	struct stat st;
 	if (stat(marker, &st) < 0)
 		return 0;
-	return dd_rm_rf(ws);
+	int r = remove_contents(ws);
+	if ((r == -EACCES || r == -EPERM) && d && image && getuid() != 0) {
+		/* The DC/OS installer's container runs as root and writes
+		 * genconf/serve, genconf/state and more (dcos_generate_config.sh.in
+		 * has no --user); install gives them back, but a run that was
+		 * killed cannot. Only root can, so a helper container does. */
+		_cleanup_free_ char *owner = dd_asprintf("%u:%u", (unsigned)getuid(), (unsigned)getgid());
+		_cleanup_free_ char *bind = dd_asprintf("%s:/workspace", ws);
+		const char *argv[] = {"chown", "-R", owner, "/workspace", NULL};
+		const char *binds[] = {bind, NULL};
+		int code = 0;
+		dd_error e = {0};
+		if (dd_docker_run_once(d, image, argv, binds, 300, &code, &e) == 0 && code == 0)
+			r = remove_contents(ws);
+	}
+	if (r < 0) {
+		/* The marker stays: the next destroy finds what is left. */
+		dd_error_set(err, r, "Failed to remove the workspace %s: %s", ws, strerror(-r));
+		return dd_error_hint(err, "Files in it are not yours to remove; remove them as root "
+					  "(sudo rm -r %s), or run destroy again.",
+				     ws);
+	}
+	if (unlink(marker) < 0 && errno != ENOENT)
+		return dd_error_set(err, -errno, "Failed to remove %s: %s", marker, strerror(errno));
+	if (rmdir(ws) < 0 && errno != ENOENT)
+		return dd_error_set(err, -errno, "Failed to remove the workspace %s: %s", ws,
+				    strerror(errno));
+	return 0;
+}
+
+int dd_workspace_remove(const char *ws)
+{
+	return dd_workspace_reclaim(NULL, ws, NULL, NULL);
+}
+
+/* A workspace at the default place that names this cluster: what is left
+ * after a destroy that removed the Docker objects but not the workspace. */
+static char *orphan_workspace(const char *name)
+{
+	_cleanup_free_ char *ws = dd_cluster_workspace_path(name);
+	_cleanup_free_ char *marker = dd_asprintf("%s/" DD_WORKSPACE_MARKER, ws);
+	_cleanup_free_ char *owner = NULL;
+	if (dd_read_file(marker, 4096, &owner, NULL) < 0 || strcmp(owner, name) != 0)
+		return NULL;
+	return TAKE_PTR(ws);
+}
+
+/* An image to run a helper container from, for files only root may remove:
+ * one of the cluster's own nodes' (it has chown), else the installer's. */
+static char *helper_image(dd_docker *d, json_t *ctrs, const char *ws)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(ctrs, i, c)
+	{
+		const char *img = json_string_value(json_object_get(c, "Image"));
+		if (img && *img)
+			return dd_strdup(img);
+	}
+	(void)d;
+	_cleanup_free_ char *path = dd_asprintf("%s/installer.json", ws);
+	_cleanup_free_ char *text = NULL;
+	if (dd_read_file(path, 64u << 10, &text, NULL) == 0) {
+		_cleanup_json_ json_t *j = json_loads(text, 0, NULL);
+		const char *img = json_string_value(json_object_get(j, "image"));
+		if (img)
+			return dd_strdup(img);
+	}
+	return dd_image_tag(DD_IMAGE_DEFAULT_DISTRO);
 }
 
 int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, void *userdata,
@@ -456,11 +583,6 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 	r = dd_list_labelled(d, "volumes", DD_LABEL_CLUSTER, name, &vols, err);
 	if (r < 0)
 		return r;
-	if (json_array_size(ctrs) == 0 && json_array_size(nets) == 0 &&
-	    json_array_size(vols) == 0) {
-		dd_error_set(err, -ENOENT, "Cluster '%s' does not exist", name);
-		return dd_error_hint(err, "'dcos-docker list' shows the clusters there are.");
-	}
 	char ws[4096] = "";
 	size_t i;
 	json_t *c;
@@ -476,18 +598,34 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 		if (w && !ws[0])
 			snprintf(ws, sizeof(ws), "%s", w);
 	}
+	if (json_array_size(ctrs) == 0 && json_array_size(nets) == 0 &&
+	    json_array_size(vols) == 0) {
+		/* Nothing in Docker, but an earlier destroy may have stopped at
+		 * the workspace: that is still this cluster. */
+		_cleanup_free_ char *orphan = orphan_workspace(name);
+		if (!orphan) {
+			dd_error_set(err, -ENOENT, "Cluster '%s' does not exist", name);
+			return dd_error_hint(err, "'dcos-docker list' shows the clusters there are.");
+		}
+		snprintf(ws, sizeof(ws), "%s", orphan);
+		if (progress)
+			progress(NULL, "only the workspace was left; removing it", false, userdata);
+	}
+	_cleanup_free_ char *image = helper_image(d, ctrs, ws);
 	r = dd_remove_containers_parallel(d, ctrs, progress, userdata, err);
 	if (r < 0)
 		return r;
 	r = dd_remove_labelled(d, "volumes", name, err);
 	if (r < 0)
 		return r;
-	r = dd_remove_labelled(d, "networks", name, err);
+	/* The installer's place goes with the last cluster that used it; read
+	 * from the workspace, so before the workspace goes. */
+	dd_error ie = {0};
+	dd_installer_release(d, NULL, ws, name, &ie);
+	/* The network goes last: it names the workspace (a label), so a
+	 * destroy that stops at the workspace leaves the cluster findable. */
+	r = dd_workspace_reclaim(d, ws, image, err);
 	if (r < 0)
 		return r;
-	r = dd_workspace_remove(ws);
-	if (r < 0)
-		return dd_error_set(err, r, "Failed to remove the workspace %s: %s", ws,
-				    strerror(-r));
-	return 0;
+	return dd_remove_labelled(d, "networks", name, err);
 }

@@ -168,6 +168,31 @@ int dd_rm_rf(const char *path)
 	return 0;
 }
 
+void dd_strip_ansi(char *s)
+{
+	char *o = s;
+	for (const char *i = s; *i;) {
+		if (*i != '\x1b') {
+			*o++ = *i++;
+			continue;
+		}
+		i++;
+		if (*i == '[') { /* CSI: parameters and intermediates, then a final byte */
+			i++;
+			while (*i && !(*i >= 0x40 && *i <= 0x7e))
+				i++;
+		} else if (*i == ']') { /* OSC: up to BEL or ESC \ */
+			while (*i && *i != '\a' && !(*i == '\x1b' && i[1] == '\\'))
+				i++;
+			if (*i == '\x1b')
+				i++;
+		}
+		if (*i)
+			i++; /* the final byte, or the one after a plain ESC */
+	}
+	*o = '\0';
+}
+
 double dd_now(void)
 {
 	struct timespec ts;

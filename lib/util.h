@@ -84,6 +84,11 @@ bool dd_in_path(const char *prog);
 char *dd_tail_text(char *const *ring, size_t ring_size, size_t n_lines, size_t line_max,
 		   size_t budget);
 
+/* Removes terminal escape sequences (colours, cursor movement) from s in
+ * place: DC/OS's installer colours its log lines even on a pipe (coloredlogs
+ * with isatty=True), which reads as noise in an error message or a log file. */
+void dd_strip_ansi(char *s);
+
 /* Monotonic clock in seconds. */
 double dd_now(void);
 

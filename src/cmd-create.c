@@ -158,6 +158,7 @@ int cmd_create(int argc, char **argv)
 	int ret = EXIT_OK, c;
 	long v;
 	_cleanup_free_ char *tag = NULL;
+	_cleanup_free_ char *default_ws = NULL;
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
 	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
 	cli_progress prog;
@@ -304,7 +305,12 @@ int cmd_create(int argc, char **argv)
 		ci.quiet = quiet;
 		ci.timeout = o.timeout;
 		cli_install_setup(&ci);
-		ret = cli_install_prepare(&ci, &plan);
+		/* genconf will run in the workspace: a path it cannot run in is
+		 * refused before any node exists. */
+		if (!o.workspace)
+			default_ws = dd_cluster_workspace_path(o.name);
+		ci.o.workspace = o.workspace ? o.workspace : default_ws;
+		ret = cli_install_prepare(d, &ci, &plan);
 		if (ret)
 			goto out;
 	}

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/dcos.h"
 #include "dcos-docker/install.h" /* [DC/OS install] */
 #include "inspect.h"
 #include "util.h"
@@ -13,7 +14,8 @@ static void usage(FILE *f)
 		   "Prints the cluster as JSON: network and subnet, workspace, SSH key, privilege\n"
 		   "mode, and for every node its role, index, names, container id, IP, state and\n"
 		   "the ssh command that logs into it; once DC/OS is installed, its version,\n"
-		   "variant and web UI address (\"dcos\", \"web_ui\"; null before).\n\n"
+		   "variant and web UI address (\"dcos\", \"web_ui\"; null before), and where its\n"
+		   "installer was extracted with the disk that takes (\"installer\").\n\n"
 		   "Options:\n"
 		   "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
 		   "  -h, --help           show this help\n");
@@ -115,6 +117,16 @@ json_t *cli_cluster_json(const dd_cluster *c)
 		json_object_set_new(j, "web_ui", json_null());
 		json_object_set_new(j, "dcos", json_null());
 	}
+	/* Where the installer was extracted (shared by the clusters made from
+	 * the same file) and the disk it holds. */
+	dd_installer_place_info pi;
+	if (dd_installer_of_workspace(c->workspace, &pi) == 0)
+		json_object_set_new(j, "installer",
+				    json_pack("{s:s, s:s, s:s?, s:I}", "place", pi.dir, "version",
+					      pi.version, "image", pi.image[0] ? pi.image : NULL,
+					      "bytes", (json_int_t)pi.bytes));
+	else
+		json_object_set_new(j, "installer", json_null());
 	return j;
 }
 

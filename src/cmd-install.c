@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -58,6 +59,7 @@ int cli_install_option(cli_install *ci, int c, const char *arg, const char *verb
 	case CLI_OPT_WAIT: ci->wait = true; break;
 	case CLI_OPT_SKIP_HTTP: ci->skip_http = true; break;
 	case CLI_OPT_VERBOSE: ci->verbose = true; break;
+	case CLI_OPT_ALLOW_CGROUP_V2: o->allow_cgroup_v2 = true; break;
 	default: return 0;
 	}
 	/* --verbose alone says nothing about DC/OS. */
@@ -71,7 +73,12 @@ static void on_output(const char *node, const char *line, void *userdata)
 	cli_install *ci = userdata;
 	if (!ci->verbose)
 		return;
-	fprintf(stderr, "%s | %s\n", node ? node : "installer", line);
+	/* The installer colours its log even on a pipe: keep the colours for a
+	 * terminal, plain text for a log file. */
+	_cleanup_free_ char *text = dd_strdup(line);
+	if (!isatty(STDERR_FILENO))
+		dd_strip_ansi(text);
+	fprintf(stderr, "%s | %s\n", node ? node : "installer", text);
 	fflush(stderr);
 }
 
@@ -95,10 +102,10 @@ void cli_install_setup(cli_install *ci)
 	ci->o.userdata = ci;
 }
 
-int cli_install_prepare(cli_install *ci, dd_install_plan **ret)
+int cli_install_prepare(dd_docker *d, cli_install *ci, dd_install_plan **ret)
 {
 	dd_error err = {0};
-	if (dd_dcos_install_prepare(&ci->o, ret, &err) < 0) {
+	if (dd_dcos_install_prepare(d, &ci->o, ret, &err) < 0) {
 		if (dd_cancelled())
 			return 128 + (dd_cancel_signal() ? dd_cancel_signal() : 2);
 		return cli_fail(&err);
@@ -196,7 +203,7 @@ int cmd_install(int argc, char **argv)
 	cli_trap_signals();
 	cli_install_setup(&ci);
 	_cleanup_(dd_install_plan_freep) dd_install_plan *plan = NULL;
-	if ((ret = cli_install_prepare(&ci, &plan)) != 0)
+	if ((ret = cli_install_prepare(d, &ci, &plan)) != 0)
 		return ret;
 	return cli_install_run(d, cluster, &ci, plan);
 }

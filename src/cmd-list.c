@@ -17,6 +17,8 @@ static void usage(FILE *f)
 
 static const char *state_of(const dd_cluster_summary *s)
 {
+	if (s->total == 0)
+		return "incomplete (no nodes; destroy removes the rest)";
 	if (s->running == s->total)
 		return "running";
 	return s->running == 0 ? "stopped" : "partly running";

@@ -22,6 +22,7 @@ enum {
 	CLI_OPT_SKIP_HTTP,
 	CLI_OPT_VERBOSE,
 	CLI_OPT_INSTALLER,
+	CLI_OPT_ALLOW_CGROUP_V2,
 };
 
 /* getopt_long entries for the options above (not --installer, --timeout, -v). */
@@ -36,7 +37,8 @@ enum {
 	{"genconf-dir", required_argument, NULL, CLI_OPT_GENCONF_DIR}, \
 	{"wait", no_argument, NULL, CLI_OPT_WAIT}, \
 	{"skip-http-checks", no_argument, NULL, CLI_OPT_SKIP_HTTP}, \
-	{"verbose", no_argument, NULL, CLI_OPT_VERBOSE}
+	{"verbose", no_argument, NULL, CLI_OPT_VERBOSE}, \
+	{"allow-cgroup-v2", no_argument, NULL, CLI_OPT_ALLOW_CGROUP_V2}
 /* clang-format on */
 
 /* The help text of those options, for the commands' usage(). */
@@ -50,7 +52,9 @@ enum {
 	"      --security-mode MODE      Enterprise: disabled|permissive|strict\n"                 \
 	"      --genconf-dir DIR         copy DIR's files into genconf/ (e.g. TLS certificates)\n" \
 	"      --wait                    then wait until DC/OS is healthy (see 'wait')\n"          \
-	"      --skip-http-checks        with --wait: skip the Admin Router check\n"
+	"      --skip-http-checks        with --wait: skip the Admin Router check\n"               \
+	"      --allow-cgroup-v2         install although this host runs cgroup v2, where\n"      \
+	"                                DC/OS's agents cannot start (Mesos needs cgroup v1)\n"
 
 typedef struct cli_install {
 	dd_install_opts o;
@@ -71,7 +75,7 @@ int cli_install_option(cli_install *ci, int c, const char *arg, const char *verb
 void cli_install_setup(cli_install *ci);
 /* Checks the installer and everything the user named. Prints, returns an
  * exit code (0 on success). */
-int cli_install_prepare(cli_install *ci, dd_install_plan **ret);
+int cli_install_prepare(dd_docker *d, cli_install *ci, dd_install_plan **ret);
 /* Installs, then waits with --wait. Prints, returns an exit code. */
 int cli_install_run(dd_docker *d, const dd_cluster *c, cli_install *ci, dd_install_plan *p);
 /* The wait step of `wait` and `--wait`: prints, returns an exit code. */

@@ -149,6 +149,8 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 /* The workspace root: $DCOS_DOCKER_WORKSPACE_ROOT, else $XDG_STATE_HOME/dcos-docker,
  * else ~/.local/state/dcos-docker. */
 char *dd_workspace_root(void);
+/* A cluster's default workspace: <workspace root>/<name> (caller frees). */
+char *dd_cluster_workspace_path(const char *name);
 
 /* Storage drivers usable for the nodes' inner Docker. */
 int dd_storage_driver_check(const char *driver, dd_error *err);

@@ -82,6 +82,12 @@ void dd_docker_error_text(const dd_response *resp, char *buf, size_t size);
 /* URL-escapes s for use in a query string. Returns malloc'ed string. */
 char *dd_docker_escape(const char *s);
 
+/* Runs argv in a new container of image as root (the image's entrypoint
+ * replaced, no network, binds as "SRC:DST[:ro]"), waits up to timeout_s (0:
+ * no limit) and removes it. *ret_exit gets the command's exit status. */
+int dd_docker_run_once(dd_docker *d, const char *image, const char *const *argv,
+		       const char *const *binds, int timeout_s, int *ret_exit, dd_error *err);
+
 /* ---- Multiplexed stream framing (non-TTY attach/exec/logs) ----
  * Frames are an 8-byte header {stream, 0, 0, 0, size (big endian u32)} then
  * size bytes. The demuxer is a pure state machine over arbitrary splits. */

@@ -35,7 +35,12 @@ typedef struct dd_install_opts {
 	const char *superuser_username; /* Enterprise; NULL: bootstrapuser */
 	const char *superuser_password; /* Enterprise; NULL: deleteme */
 	const char *security_mode;      /* Enterprise; NULL, disabled, permissive, strict */
-	const char *resolv_conf;        /* NULL: the host's (tests point elsewhere) */
+	/* The cluster's workspace when it is known before the cluster exists
+	 * (create --installer): checked up front, as genconf will run there. */
+	const char *workspace;
+	/* Install even where the daemon's host runs cgroup v2, which no DC/OS
+	 * release's agents run on (Mesos 1.11 needs cgroup v1 hierarchies). */
+	bool allow_cgroup_v2;
 	dd_progress_cb progress;        /* node NULL: cluster-wide steps and notes */
 	dd_node_output_cb on_output;    /* may be NULL */
 	void *userdata;
@@ -48,13 +53,18 @@ typedef struct dd_install_opts {
 typedef struct dd_install_plan dd_install_plan;
 
 /* Usage errors for what the user named (missing installer, bad extra config,
- * security mode for open source, ...); a failure when the installer's
- * --version run fails (with its output). opts and its strings must outlive
- * the plan. */
-int dd_dcos_install_prepare(const dd_install_opts *opts, dd_install_plan **ret, dd_error *err);
+ * security mode for open source, a workspace path the installer cannot run
+ * in, a cgroup v2 host without allow_cgroup_v2, no docker CLI on this host);
+ * a failure when the installer's --version run fails (with its output). The
+ * installer is opened in its place (dd_installer_open): extracted there once
+ * per installer file. opts and its strings must outlive the plan. */
+int dd_dcos_install_prepare(dd_docker *d, const dd_install_opts *opts, dd_install_plan **ret,
+			    dd_error *err);
 const char *dd_install_plan_version(const dd_install_plan *p);
 /* "oss" or "enterprise" (after --variant). */
 const char *dd_install_plan_variant(const dd_install_plan *p);
+/* Where the installer was extracted, and whether prepare extracted it now. */
+const dd_installer *dd_install_plan_installer(const dd_install_plan *p);
 void dd_install_plan_free(dd_install_plan *p);
 static inline void dd_install_plan_freep(dd_install_plan **p)
 {
@@ -104,6 +114,12 @@ int dd_dcos_wait(dd_docker *d, const dd_cluster *c, const dd_wait_opts *opts, dd
 
 /* ---- pure parts of waiting (unit-tested) ---- */
 
+/* How long a node waits before its next poststart check, given the polling
+ * interval, how long its last check took, the nodes at that stage and the
+ * host's CPUs: long enough that the checks keep at most half of the CPUs busy,
+ * and never shorter than the check itself or the interval. */
+double dd_dcos_poststart_pause(double interval, double check_s, int nodes_checking, int ncpu);
+
 /* The argv whose output dd_dcos_units_passed reads. */
 extern const char *const dd_dcos_units_argv[];
 
@@ -118,10 +134,20 @@ extern const char *const dd_dcos_units_argv[];
  * NUL-terminated). */
 bool dd_dcos_units_passed(const char *show_output, char *summary, size_t size);
 
+/* Check statuses (dcos-check-runner, dcos-checks): 0 OK, 1 warning,
+ * 2 critical, 3 unknown. */
+#define DD_CHECK_STATUS_UNKNOWN 3
+
+/* The combined status of a node-poststart report in output: 0..3, 3 for the
+ * runner's error form ({"error": ..., "checks": [...]}: checks that could not
+ * run), -1 when output holds no report. */
+int dd_dcos_poststart_status(const char *output);
+
 /* The failing checks of a node-poststart JSON report
  * ({"status": n, "checks": {name: {"status": n, "output": s}}}) as
- * "name: output; name: output", at most max bytes (cut with "...").
- * NULL when output is not such a report. */
+ * "name: output; name: output", at most max bytes (cut with "..."); for the
+ * error form, the error and the checks it names. NULL when output is not
+ * such a report. */
 char *dd_dcos_poststart_failures(const char *output, size_t max);
 
 /* Compares dotted version prefixes numerically ("1.10.2" > "1.9",

@@ -87,6 +87,9 @@ static void run_line(struct run *r, char *line, size_t len)
 	char **slot = &r->tail[r->n_lines++ % TAIL_LINES];
 	free(*slot);
 	*slot = dd_strdup(line);
+	/* Error messages quote the tail: plain text, whatever the installer's
+	 * logger thought of our pipe. The callback gets the line as it came. */
+	dd_strip_ansi(*slot);
 }
 
 static void run_capture(struct run *r, const char *buf, size_t len)
@@ -109,21 +112,29 @@ static void run_capture(struct run *r, const char *buf, size_t len)
 	r->capture[r->capture_len] = '\0';
 }
 
+/* The installer leads a process group of its own (see run_child): signals go
+ * to the whole group, the wrapper script and the docker CLI it runs. */
 static void kill_and_reap(pid_t pid)
 {
-	kill(pid, SIGKILL);
+	kill(-pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 }
 
-/* SIGTERM first, so the installer can remove its container; SIGKILL after 5 s. */
+/* SIGTERM first, SIGKILL after 5 s. The docker CLI passes SIGTERM on to the
+ * installer's container (sig-proxy); the wrapper's own TERM trap kills a
+ * container by the wrong name (dcos_generate_config.sh.in: `docker kill
+ * <tar name>`, while the container is named $DCOS_INSTALLER_CONTAINER_NAME),
+ * so the caller removes the container by name afterwards. */
 static void stop_and_reap(pid_t pid)
 {
-	kill(pid, SIGTERM);
+	kill(-pid, SIGTERM);
 	for (int i = 0; i < 50; i++) {
 		pid_t w = waitpid(pid, NULL, WNOHANG);
-		if (w == pid || (w < 0 && errno != EINTR))
+		if (w == pid || (w < 0 && errno != EINTR)) {
+			kill(-pid, SIGKILL); /* what is left of the group */
 			return;
+		}
 		usleep(100 * 1000);
 	}
 	kill_and_reap(pid);
@@ -140,7 +151,10 @@ static int run_child(struct run *r, dd_error *err)
 	_cleanup_close_ int wfd = fds[1];
 
 	pid_t pid = -1;
-	int rc = dd_process_spawn(r->argv, r->cwd, r->envp, false, wfd, &pid, err);
+	/* A process group of its own: a cancellation stops the wrapper and the
+	 * docker CLI under it together, and a terminal's Ctrl-C reaches only us
+	 * (the CLI turns it into a cancellation). */
+	int rc = dd_process_spawn(r->argv, r->cwd, r->envp, true, wfd, &pid, err);
 	if (rc < 0)
 		return rc;
 	close(TAKE_FD(wfd)); /* so that read() sees EOF when the child is done */
@@ -260,23 +274,109 @@ static json_t *last_version_object(const char *buf, size_t len)
 	return NULL;
 }
 
-int dd_dcos_installer_info(const char *installer_path, char **ret_version, char **ret_variant,
-			   dd_error *err)
+/* The environment the installer runs with: ours, minus what its wrapper reads
+ * (gen/build_deploy/bash/dcos_generate_config.sh.in), plus what we choose.
+ * DCOS_INSTALLER_DAEMONIZE=true from the user's shell would make the wrapper
+ * run its container detached and return before anything is written; PORT is
+ * what 1.x wrappers publish the container's port 9000 on (2.x ignore it). */
+static char **installer_env(const char *container_name, int port)
+{
+	static const char *const drop[] = {"PORT=", "DCOS_INSTALLER_CONTAINER_NAME=",
+					   "DCOS_INSTALLER_DAEMONIZE="};
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **envp = dd_malloc0((n + 3) * sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool keep = true;
+		for (size_t j = 0; j < ELEMENTSOF(drop); j++)
+			keep = keep && !dd_startswith(environ[i], drop[j]);
+		if (keep)
+			envp[k++] = dd_strdup(environ[i]);
+	}
+	if (port > 0)
+		envp[k++] = dd_asprintf("PORT=%d", port);
+	envp[k++] = dd_asprintf("DCOS_INSTALLER_CONTAINER_NAME=%s", container_name);
+	return envp;
+}
+
+static int free_tcp_port(int *ret_port, dd_error *err)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return dd_error_set(err, -errno, "Failed to create a socket: %s", strerror(errno));
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0)
+		return dd_error_set(err, -errno, "Failed to find a free TCP port: %s", strerror(errno));
+	*ret_port = ntohs(sa.sin_port);
+	return 0;
+}
+
+/* The first tail line that reads like an argparse error ("prog: error: ..."). */
+static const char *argparse_error_line(const struct run *r)
+{
+	size_t have = r->n_lines < TAIL_LINES ? r->n_lines : TAIL_LINES;
+	for (size_t i = r->n_lines - have; i < r->n_lines; i++) {
+		const char *l = r->tail[i % TAIL_LINES];
+		if (l && strstr(l, ": error: "))
+			return l;
+	}
+	return NULL;
+}
+
+/* The installer failed: say what it is. An argument error (argparse exits 2,
+ * dcos_installer/cli.py) means this installer does not take the command line
+ * we gave it, which no retry fixes; "docker should be installed and running"
+ * is the wrapper's own first check. */
+static int installer_failed(const struct run *r, const char *installer_path, const char *what,
+			    const char *where, dd_error *err)
+{
+	_cleanup_free_ char *st = run_status_text(r);
+	_cleanup_free_ char *tail = run_tail_text(r);
+	const char *argerr = WIFEXITED(r->status) && WEXITSTATUS(r->status) == 2
+				     ? argparse_error_line(r)
+				     : NULL;
+	if (argerr) {
+		int rc = dd_error_set(
+			err, -EINVAL, "The DC/OS installer %s rejected its command line `%s` (exit code 2): %s",
+			installer_path, what, argerr);
+		dd_error_hint(err, "This installer version does not take the arguments dcos-docker "
+				   "passes; please report it with the installer's version.");
+		return rc;
+	}
+	int rc = dd_error_set(err, -EIO, "The DC/OS installer %s (`%s` in %s). Its last lines:\n%s", st,
+			      what, where, tail);
+	for (size_t i = 0; i < TAIL_LINES; i++)
+		if (r->tail[i] && strstr(r->tail[i], "docker should be installed and running"))
+			dd_error_hint(err, "The installer needs the docker command on this host (Debian: "
+					   "apt-get install docker.io) and a daemon it can reach.");
+	return rc;
+}
+
+int dd_dcos_installer_info(const char *installer_path, const char *cwd,
+			   const char *container_name, dd_output_cb on_line, void *userdata,
+			   char **ret_version, char **ret_variant, char **ret_tar, dd_error *err)
 {
 	_cleanup_free_ char *abs = NULL;
 	int r = resolve_installer(installer_path, &abs, err);
 	if (r < 0)
 		return r;
 	const char *argv[] = {"bash", abs, "--version", NULL};
-	_cleanup_(run_done) struct run run = {.argv = argv, .capture_max = VERSION_CAPTURE_MAX};
+	_cleanup_strv_ char **envp = installer_env(container_name, 0);
+	_cleanup_(run_done) struct run run = {.argv = argv,
+					      .cwd = cwd,
+					      .envp = envp,
+					      .on_line = on_line,
+					      .userdata = userdata,
+					      .capture_max = VERSION_CAPTURE_MAX};
 	if ((r = run_child(&run, err)) < 0)
 		return r;
-	if (!run_succeeded(&run)) {
-		_cleanup_free_ char *st = run_status_text(&run);
-		_cleanup_free_ char *tail = run_tail_text(&run);
-		return dd_error_set(err, -EIO, "`bash %s --version` %s. Its last lines:\n%s", installer_path,
-				    st, tail);
-	}
+	if (!run_succeeded(&run))
+		return installer_failed(&run, installer_path, "bash INSTALLER --version", cwd ? cwd : ".",
+					err);
 
 	_cleanup_json_ json_t *j = last_version_object(run.capture ? run.capture : "", run.capture_len);
 	const char *version = j ? json_string_value(json_object_get(j, "version")) : NULL;
@@ -301,24 +401,23 @@ int dd_dcos_installer_info(const char *installer_path, char **ret_version, char 
 	else
 		return dd_error_set(err, -EBADMSG, "Unknown DC/OS variant '%s' from `bash %s --version`",
 				    variant, installer_path);
+	/* When it extracts its payload, the wrapper's `tar xv` names the file
+	 * on stdout: dcos-genconf.<image version>.tar (gen/build_deploy/bash.py,
+	 * make_installer_docker). */
+	_cleanup_free_ char *tar = NULL;
+	size_t have = run.n_lines < TAIL_LINES ? run.n_lines : TAIL_LINES;
+	for (size_t i = run.n_lines - have; i < run.n_lines && !tar; i++) {
+		const char *l = run.tail[i % TAIL_LINES];
+		if (l && dd_startswith(l, "dcos-genconf.") && dd_endswith(l, ".tar") && !strchr(l, '/') &&
+		    !strchr(l, ' '))
+			tar = dd_strdup(l);
+	}
 	if (ret_version)
 		*ret_version = dd_strdup(version);
 	if (ret_variant)
 		*ret_variant = dd_strdup(name);
-	return 0;
-}
-
-static int free_tcp_port(int *ret_port, dd_error *err)
-{
-	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return dd_error_set(err, -errno, "Failed to create a socket: %s", strerror(errno));
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof(sa);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0)
-		return dd_error_set(err, -errno, "Failed to find a free TCP port: %s", strerror(errno));
-	*ret_port = ntohs(sa.sin_port);
+	if (ret_tar)
+		*ret_tar = TAKE_PTR(tar);
 	return 0;
 }
 
@@ -340,32 +439,19 @@ int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
 	int port = 0;
 	if ((r = free_tcp_port(&port, err)) < 0)
 		return r;
-	_cleanup_free_ char *env_port = dd_asprintf("PORT=%d", port);
-	_cleanup_free_ char *env_name =
-		dd_asprintf("DCOS_INSTALLER_CONTAINER_NAME=%s", installer_container_name);
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	_cleanup_free_ char **envp = dd_malloc0((n + 3) * sizeof(char *));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!dd_startswith(environ[i], "PORT=") &&
-		    !dd_startswith(environ[i], "DCOS_INSTALLER_CONTAINER_NAME="))
-			envp[k++] = environ[i];
-	envp[k++] = env_port;
-	envp[k++] = env_name;
-
-	const char *argv[] = {"bash", abs, "--offline", "-v", "--genconf", NULL};
+	_cleanup_strv_ char **envp = installer_env(installer_container_name, port);
+	/* No --offline: DC/OS 2.0 removed it (commit 752923d94, dcos_installer/cli.py)
+	 * and 2.x's argparse exits 2 on it; 1.x accepted it and, for --genconf,
+	 * ignored it. -v: the installer's DEBUG log, which is what a failure
+	 * needs. */
+	const char *argv[] = {"bash", abs, "-v", "--genconf", NULL};
 	_cleanup_(run_done) struct run run = {
 		.argv = argv, .cwd = workspace_dir, .envp = envp, .on_line = on_line, .userdata = userdata};
 	if ((r = run_child(&run, err)) < 0)
 		return r;
-	if (!run_succeeded(&run)) {
-		_cleanup_free_ char *st = run_status_text(&run);
-		_cleanup_free_ char *tail = run_tail_text(&run);
-		return dd_error_set(err, -EIO, "The DC/OS installer %s (bash %s --offline -v --genconf in %s). "
-				    "Its last lines:\n%s", st, installer_path, workspace_dir, tail);
-	}
+	if (!run_succeeded(&run))
+		return installer_failed(&run, installer_path, "bash INSTALLER -v --genconf", workspace_dir,
+					err);
 	_cleanup_free_ char *script = dd_asprintf("%s/genconf/serve/dcos_install.sh", workspace_dir);
 	if (access(script, F_OK) < 0) {
 		_cleanup_free_ char *tail = run_tail_text(&run);

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include "dcos-docker/install.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "dcos-docker/cancel.h"
+#include "dcos-docker/doctor.h"
 #include "dcos-docker/exec.h"
 #include "util.h"
 
@@ -33,7 +33,8 @@ struct dd_install_plan {
 	char *password_hash;
 	char **resolvers;
 	size_t n_resolvers;
-	pthread_mutex_t lock; /* serialises the caller's callbacks */
+	dd_installer *installer; /* its place; held (shared lock) while the plan lives */
+	pthread_mutex_t lock;    /* serialises the caller's callbacks */
 };
 
 static void note(dd_install_plan *p, const char *node, bool done, const char *fmt, ...)
@@ -72,6 +73,7 @@ void dd_install_plan_free(dd_install_plan *p)
 	free(p->license);
 	free(p->password_hash);
 	strvfreep(&p->resolvers);
+	dd_installer_free(p->installer);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -83,6 +85,39 @@ const char *dd_install_plan_version(const dd_install_plan *p)
 const char *dd_install_plan_variant(const dd_install_plan *p)
 {
 	return p->variant;
+}
+const dd_installer *dd_install_plan_installer(const dd_install_plan *p)
+{
+	return p->installer;
+}
+
+static void output(dd_install_plan *p, const char *node, const char *line);
+
+static void on_installer_line(const char *line, void *userdata)
+{
+	output(userdata, NULL, line);
+}
+
+/* The host facts the real installer needs before anything is spent on it. */
+static int check_host(dd_docker *d, const dd_install_opts *o, dd_error *err)
+{
+	/* Its wrapper's first line: `docker version` or "docker should be
+	 * installed and running. Aborting." (dcos_generate_config.sh.in). */
+	int r = dd_host_docker_cli_check(err);
+	if (r < 0)
+		return r;
+	bool v2 = false;
+	char hint[DD_ERROR_HINT_MAX];
+	if ((r = dd_host_cgroup_v2(d, &v2, hint, sizeof(hint), err)) < 0)
+		return r;
+	if (v2 && !o->allow_cgroup_v2) {
+		dd_error_usage(err, -ENOTSUP,
+			       "This Docker host runs cgroup v2: the nodes work, but no DC/OS release "
+			       "can run its agents there (DC/OS 2.2's Mesos 1.11 needs cgroup v1); "
+			       "--allow-cgroup-v2 installs anyway");
+		return dd_error_hint(err, "%s", hint);
+	}
+	return 0;
 }
 
 /* A file the user named: a usage error when it is missing or not a file. */
@@ -105,35 +140,19 @@ static int check_user_file(const char *what, const char *path, bool dir, dd_erro
 	return 0;
 }
 
-static bool is_ipv4(const char *s)
+/* DC/OS's resolvers: Docker's embedded DNS server, which every container on
+ * a user-defined network (the cluster's) has at 127.0.0.11 in its own network
+ * namespace. Once installed, DC/OS points each node's /etc/resolv.conf at its
+ * own DNS, dcos-net (gen_resolvconf.py: 198.51.100.1-3), which forwards what
+ * it does not know to `resolvers`. With the host's resolvers there, nodes no
+ * longer find each other by name (master1, <cluster>-agent2) after the
+ * install; through Docker's, they do, and every other name is resolved as on
+ * the host (Docker forwards to the host's resolvers, systemd-resolved's
+ * included). --extra-config 'resolvers' chooses others. */
+static void pick_resolvers(dd_install_plan *p)
 {
-	struct in_addr a;
-	return inet_pton(AF_INET, s, &a) == 1;
-}
-
-/* DC/OS accepts IPv4 resolvers only; with none usable (a host that only
- * knows a local stub resolver), fall back to public ones as Docker does. */
-static int pick_resolvers(dd_install_plan *p, dd_error *err)
-{
-	_cleanup_strv_ char **host = NULL;
-	size_t n = 0;
-	int r = dd_host_resolvers(p->o->resolv_conf, &host, &n, err);
-	if (r < 0)
-		return r;
-	p->resolvers = dd_malloc0((n + 3) * sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		if (is_ipv4(host[i]))
-			p->resolvers[p->n_resolvers++] = dd_strdup(host[i]);
-	if (p->n_resolvers == 0) {
-		p->resolvers[p->n_resolvers++] = dd_strdup("8.8.8.8");
-		p->resolvers[p->n_resolvers++] = dd_strdup("8.8.4.4");
-		note(
-		    p, NULL, false,
-		    "Note: the host has no IPv4 nameserver that nodes can reach (only loopback or "
-		    "IPv6 ones); DC/OS resolvers fall back to 8.8.8.8 and 8.8.4.4, as Docker's do. "
-		    "Set 'resolvers' in --extra-config to choose others.");
-	}
-	return 0;
+	p->resolvers = dd_malloc0(2 * sizeof(char *));
+	p->resolvers[p->n_resolvers++] = dd_strdup("127.0.0.11");
 }
 
 /* config.yaml for the given node IPs. */
@@ -162,7 +181,21 @@ static int render_config(const dd_install_plan *p, const char *cluster_name,
 	return dd_dcos_config_yaml(&in, ret, err);
 }
 
-int dd_dcos_install_prepare(const dd_install_opts *o, dd_install_plan **ret, dd_error *err)
+/* A trial rendering with documentation addresses (RFC 5737) checks the
+ * extra config and the options against the variant, as DC/OS's gen will
+ * (dd_dcos_config_check), before any cluster exists. */
+static int trial_render(const dd_install_plan *p, dd_error *err)
+{
+	static const char *const m[] = {"192.0.2.1"}, *const a[] = {"192.0.2.2"},
+	                         *const pa[] = {"192.0.2.3"};
+	const char *const *ips[DD_ROLE_COUNT] = {m, a, pa};
+	const size_t n[DD_ROLE_COUNT] = {1, 1, 1};
+	_cleanup_free_ char *trial = NULL;
+	return render_config(p, "trial", ips, n, &trial, err);
+}
+
+int dd_dcos_install_prepare(dd_docker *d, const dd_install_opts *o, dd_install_plan **ret,
+                            dd_error *err)
 {
 	if (!o->installer || !*o->installer)
 		return dd_error_usage(err, -EINVAL, "No DC/OS installer given");
@@ -196,6 +229,10 @@ int dd_dcos_install_prepare(const dd_install_opts *o, dd_install_plan **ret, dd_
 		return dd_error_usage(err, -EINVAL, "The superuser password must not be empty");
 	if (o->superuser_username && !*o->superuser_username)
 		return dd_error_usage(err, -EINVAL, "The superuser username must not be empty");
+	if (o->workspace && (r = dd_installer_path_check(o->workspace, "the workspace", err)) < 0)
+		return r;
+	if ((r = check_host(d, o, err)) < 0)
+		return r;
 
 	_cleanup_(dd_install_plan_freep) dd_install_plan *p = dd_malloc0(sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
@@ -212,10 +249,29 @@ int dd_dcos_install_prepare(const dd_install_opts *o, dd_install_plan **ret, dd_
 			                      o->license_key_path);
 	}
 
-	note(p, NULL, false, "Checking the DC/OS installer %s", o->installer);
-	r = dd_dcos_installer_info(o->installer, &p->version, &p->detected_variant, err);
+	pick_resolvers(p);
+	/* Before the installer's first run, which takes minutes with a real one:
+	 * as the variant asked for, or as Enterprise while it is not known yet
+	 * (open source calculates some keys itself and refuses them, Enterprise
+	 * refuses nothing open source takes). Again below, as the variant it is. */
+	p->variant = dd_strdup(want ? want : "enterprise");
+	r = trial_render(p, err);
+	free(p->variant);
+	p->variant = NULL;
 	if (r < 0)
 		return r;
+
+	note(p, NULL, false, "Checking the DC/OS installer %s", o->installer);
+	r = dd_installer_open(d, o->installer, NULL, on_installer_line, p, &p->installer, err);
+	if (r < 0)
+		return r;
+	p->version = dd_strdup(dd_installer_version(p->installer));
+	p->detected_variant = dd_strdup(dd_installer_variant(p->installer));
+	if (dd_installer_extracted(p->installer))
+		note(p, NULL, false,
+		     "Extracted the installer once into %s; clusters from the same file reuse it, "
+		     "and it goes with the last of them (or 'dcos-docker clean')",
+		     dd_installer_place(p->installer));
 	p->variant = dd_strdup(want ? want : p->detected_variant);
 	if (want && strcmp(want, p->detected_variant) != 0)
 		note(p, NULL, false,
@@ -229,18 +285,7 @@ int dd_dcos_install_prepare(const dd_install_opts *o, dd_install_plan **ret, dd_
 	if (ee && o->superuser_password &&
 	    (r = dd_dcos_password_hash(o->superuser_password, &p->password_hash, err)) < 0)
 		return r;
-	if ((r = pick_resolvers(p, err)) < 0)
-		return r;
-
-	/* A trial rendering with documentation addresses (RFC 5737) checks the
-	 * extra config and the options against the variant before any cluster
-	 * exists. */
-	static const char *const m[] = {"192.0.2.1"}, *const a[] = {"192.0.2.2"},
-	                         *const pa[] = {"192.0.2.3"};
-	const char *const *ips[DD_ROLE_COUNT] = {m, a, pa};
-	const size_t n[DD_ROLE_COUNT] = {1, 1, 1};
-	_cleanup_free_ char *trial = NULL;
-	if ((r = render_config(p, "trial", ips, n, &trial, err)) < 0)
+	if ((r = trial_render(p, err)) < 0)
 		return r;
 	*ret = TAKE_PTR(p);
 	return 0;
@@ -285,16 +330,6 @@ static int write_info(const dd_cluster *c, const dd_install_plan *p, dd_error *e
 	if (r < 0)
 		return dd_error_set(err, r, "Failed to write %s: %s", path, strerror(-r));
 	return 0;
-}
-
-/* The real installer runs its own container on the host; a failed or
- * interrupted run can leave it behind. It carries the name we gave it. */
-static void remove_installer_container(dd_docker *d, const char *name)
-{
-	dd_error e = {0};
-	_cleanup_free_ char *esc = dd_docker_escape(name);
-	_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1&v=1", esc);
-	dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e); /* 404: it is not there */
 }
 
 /* ---- role installs ---- */
@@ -579,6 +614,9 @@ int dd_dcos_install(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_er
 		dd_error_copy(err, &ie);
 		return r;
 	}
+	/* Before anything is written: genconf runs there. */
+	if ((r = dd_installer_path_check(c->workspace, "the workspace", err)) < 0)
+		return r;
 
 	/* Node IPs per role, in node order (masters, agents, public agents by index). */
 	const char **ips[DD_ROLE_COUNT] = {0};
@@ -604,11 +642,9 @@ int dd_dcos_install(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_er
 	     "Running the DC/OS %s %s installer's genconf (this takes a while "
 	     "with a real installer)",
 	     p->variant, p->version);
-	_cleanup_free_ char *container = dd_asprintf("%s-installer", c->name);
 	struct genconf_ctx g = {.p = p};
-	r = dd_dcos_genconf(p->o->installer, c->workspace, container, on_genconf_line, &g, err);
+	r = dd_installer_genconf(d, p->installer, c->workspace, c->name, on_genconf_line, &g, err);
 	if (r < 0) {
-		remove_installer_container(d, container);
 		if (r != -ECANCELED && strcmp(p->variant, "enterprise") == 0 && !p->license)
 			dd_error_hint(err,
 			              "DC/OS Enterprise 1.11 and later needs a license key: pass "

@@ -1,6 +1,10 @@
 /* Waiting until DC/OS is healthy on every node ("postflight"): one thread per
  * node polls its stages in order, with a short interval that backs off to
- * 2 s, and one exec (or HTTP request) per poll. */
+ * 2 s, and one exec (or HTTP request) per poll. The poststart check is a
+ * dozen processes in the node each time; all nodes share the host's CPUs, so
+ * its pause grows with the nodes checking at once (dd_dcos_poststart_pause):
+ * waiting keeps at most half of the host's CPUs busy with checks, however
+ * many nodes there are. */
 #define _GNU_SOURCE
 #include "dcos-docker/install.h"
 
@@ -14,12 +18,29 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
 #include "util.h"
 
 /* ---- pure parts ---- */
+
+double dd_dcos_poststart_pause(double interval, double check_s, int nodes_checking, int ncpu)
+{
+	/* A node checks for check_s out of every check_s + pause; with n nodes
+	 * that is n * check_s / (check_s + pause) checks running at once, which
+	 * stays at most ncpu / 2 when pause >= check_s * (2n / ncpu - 1). A
+	 * slower check (a loaded host) thus also means a longer pause. */
+	if (ncpu < 1)
+		ncpu = 1;
+	if (nodes_checking < 1)
+		nodes_checking = 1;
+	double pause = check_s * (2.0 * nodes_checking / ncpu - 1);
+	if (pause < check_s)
+		pause = check_s; /* never more than half of the node's own time */
+	return pause > interval ? pause : interval;
+}
 
 const char *const dd_dcos_units_argv[] = {
     "systemctl",
@@ -157,22 +178,76 @@ bool dd_dcos_units_passed(const char *out, char *summary, size_t size)
 	return ok;
 }
 
+/* The report in a check's output. Tools may log before it: the first '{'
+ * that starts an object with "checks" (dcos-check-runner: a map of results;
+ * or, when checks could not run, {"error": ..., "checks": [...]}). */
+static json_t *poststart_report(const char *output)
+{
+	if (!output)
+		return NULL;
+	for (const char *b = strchr(output, '{'); b; b = strchr(b + 1, '{')) {
+		json_t *j = json_loads(b, JSON_DISABLE_EOF_CHECK, NULL);
+		json_t *checks = json_object_get(j, "checks");
+		if (json_is_object(checks) || json_is_array(checks))
+			return j;
+		json_decref(j);
+	}
+	return NULL;
+}
+
+int dd_dcos_poststart_status(const char *output)
+{
+	_cleanup_json_ json_t *j = poststart_report(output);
+	if (!j)
+		return -1;
+	/* dcos-check-runner's combinedResponseError (runner/runner.go): checks
+	 * that failed to execute. Its exit code is still the status of those
+	 * that ran, often 0: the report, not the exit code, says it failed. */
+	if (json_is_string(json_object_get(j, "error")))
+		return DD_CHECK_STATUS_UNKNOWN;
+	json_t *st = json_object_get(j, "status");
+	if (!json_is_integer(st))
+		return DD_CHECK_STATUS_UNKNOWN;
+	json_int_t v = json_integer_value(st);
+	/* Like the runner's own max(): anything outside 0..3 counts as unknown. */
+	return v >= 0 && v <= DD_CHECK_STATUS_UNKNOWN ? (int)v : DD_CHECK_STATUS_UNKNOWN;
+}
+
 char *dd_dcos_poststart_failures(const char *output, size_t max)
 {
 	if (!output || max < 4)
 		return NULL;
-	/* Tools may log before the report: take the first '{' that starts one. */
-	_cleanup_json_ json_t *j = NULL;
-	for (const char *b = strchr(output, '{'); b && !j; b = strchr(b + 1, '{')) {
-		j = json_loads(b, JSON_DISABLE_EOF_CHECK, NULL);
-		if (j && !json_is_object(json_object_get(j, "checks"))) {
-			json_decref(j);
-			j = NULL;
-		}
-	}
+	_cleanup_json_ json_t *j = poststart_report(output);
 	if (!j)
 		return NULL;
 	json_t *checks = json_object_get(j, "checks");
+	const char *error = json_string_value(json_object_get(j, "error"));
+	if (error) {
+		/* {"error": "One or more requested checks failed to execute.",
+		 *  "checks": ["name: why", ...]} */
+		_cleanup_free_ char *s = dd_strdup(error);
+		size_t i;
+		json_t *item;
+		json_array_foreach(checks, i, item)
+		{
+			const char *t = json_string_value(item);
+			if (!t)
+				continue;
+			char *n = dd_asprintf("%s%s %s", s, i ? ";" : "", t);
+			free(s);
+			s = n;
+		}
+		for (char *q = s; *q; q++)
+			if (*q == '\n' || *q == '\r' || *q == '\t')
+				*q = ' ';
+		if (strlen(s) >= max) {
+			s[max - 4] = '\0';
+			strcat(s, "...");
+		}
+		return TAKE_PTR(s);
+	}
+	if (!json_is_object(checks))
+		return NULL;
 	size_t cap = 256, len = 0;
 	char *s = dd_malloc0(cap);
 	const char *name;
@@ -277,6 +352,8 @@ struct wait_ctx {
 	bool old_metadata; /* DC/OS before 1.10: Admin Router has no dcos-metadata */
 	pthread_mutex_t lock;
 	bool abort; /* under lock: a node hit an error that ends the wait */
+	int checking; /* under lock: nodes at the poststart stage */
+	int ncpu;     /* the host's CPUs */
 };
 
 struct wait_job {
@@ -289,6 +366,7 @@ struct wait_job {
 	char output[CHECK_OUTPUT_MAX + 4]; /* its last output */
 	int via_node; /* HTTP check: 0 unknown, 1 from inside the node, -1 from the host */
 	double passed_at;
+	double last_check_s; /* how long the last poststart check took */
 	int r;
 	dd_error err;
 };
@@ -433,7 +511,10 @@ static int check_poststart(dd_docker *d, struct wait_job *j, bool *ret_ok, dd_er
 		snprintf(j->check, sizeof(j->check), "the node-poststart check (%.*s)", l, out + 2);
 		body = eol ? eol + 1 : "";
 	}
-	*ret_ok = !timed_out && code == 0;
+	/* A report decides, whatever the exit code: dcos-check-runner exits 0
+	 * when its checks could not even run. Without one (3dt), the exit code. */
+	int status = dd_dcos_poststart_status(body);
+	*ret_ok = !timed_out && code == 0 && status <= 0;
 	if (*ret_ok) {
 		keep_output(j, "passed");
 		return 0;
@@ -445,7 +526,16 @@ static int check_poststart(dd_docker *d, struct wait_job *j, bool *ret_ok, dd_er
 		keep_output(j, "(no output)");
 	else
 		keep_output(j, body);
-	if (!timed_out && !failures && code != 0) {
+	if (!timed_out && !failures && code != 0 && strstr(j->output, "level=fatal")) {
+		/* logrus: time="..." level=fatal msg="unable to open config file: ..."
+		 * (dcos-check-runner before dcos-setup wrote its config). */
+		const char *m = strstr(j->output, "msg=");
+		if (m) {
+			char msg[CHECK_OUTPUT_MAX + 4];
+			snprintf(msg, sizeof(msg), "%s", m + 4);
+			snprintf(j->output, sizeof(j->output), "exit code %d: %s", code, msg);
+		}
+	} else if (!timed_out && !failures && code != 0) {
 		char tail[CHECK_OUTPUT_MAX + 4];
 		snprintf(tail, sizeof(tail), "%s", j->output);
 		snprintf(j->output, sizeof(j->output), "exit code %d: %s", code, tail);
@@ -583,6 +673,21 @@ static void nap(struct wait_ctx *ctx, double s)
 	}
 }
 
+static void set_checking(struct wait_ctx *ctx, int delta)
+{
+	pthread_mutex_lock(&ctx->lock);
+	ctx->checking += delta;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static int get_checking(struct wait_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->lock);
+	int n = ctx->checking;
+	pthread_mutex_unlock(&ctx->lock);
+	return n;
+}
+
 static int wait_node(struct wait_job *j)
 {
 	struct wait_ctx *ctx = j->ctx;
@@ -599,13 +704,20 @@ static int wait_node(struct wait_job *j)
 		bool ok = false;
 		switch (j->stage) {
 		case STAGE_UNITS: r = check_units(d, j, &ok, &j->err); break;
-		case STAGE_POSTSTART: r = check_poststart(d, j, &ok, &j->err); break;
+		case STAGE_POSTSTART: {
+			double t0 = dd_now();
+			r = check_poststart(d, j, &ok, &j->err);
+			j->last_check_s = dd_now() - t0;
+			break;
+		}
 		case STAGE_HTTP: r = check_http(d, j, &ok, &j->err); break;
 		case STAGE_DONE: break;
 		}
 		if (r < 0)
 			return r;
 		if (ok) {
+			if (j->stage == STAGE_UNITS || j->stage == STAGE_POSTSTART)
+				set_checking(ctx, j->stage == STAGE_UNITS ? 1 : -1);
 			j->stage++;
 			if (j->stage == STAGE_HTTP && ctx->o->skip_http_checks)
 				j->stage = STAGE_DONE;
@@ -620,7 +732,11 @@ static int wait_node(struct wait_job *j)
 		report(j, false, j->output);
 		if (dd_now() >= ctx->deadline)
 			return -ETIMEDOUT;
-		nap(ctx, interval);
+		double pause = interval;
+		if (j->stage == STAGE_POSTSTART)
+			pause = dd_dcos_poststart_pause(interval, j->last_check_s, get_checking(ctx),
+			                                ctx->ncpu);
+		nap(ctx, pause);
 		interval = interval * 1.5 > 2 ? 2 : interval * 1.5;
 	}
 	return 0;
@@ -630,6 +746,8 @@ static void *wait_worker(void *arg)
 {
 	struct wait_job *j = arg;
 	j->r = wait_node(j);
+	if (j->stage == STAGE_POSTSTART)
+		set_checking(j->ctx, -1); /* the others' pauses need not count it */
 	if (j->r < 0 && j->r != -ETIMEDOUT && j->r != -ECANCELED) {
 		pthread_mutex_lock(&j->ctx->lock);
 		j->ctx->abort = true;
@@ -678,7 +796,8 @@ int dd_dcos_wait(dd_docker *d, const dd_cluster *c, const dd_wait_opts *o, dd_er
 		return r;
 	}
 
-	struct wait_ctx ctx = {.d = d, .c = c, .o = o, .t0 = dd_now()};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct wait_ctx ctx = {.d = d, .c = c, .o = o, .t0 = dd_now(), .ncpu = ncpu > 0 ? (int)ncpu : 1};
 	double timeout = o->timeout > 0 ? o->timeout : DD_DCOS_WAIT_DEFAULT_TIMEOUT;
 	ctx.deadline = ctx.t0 + timeout;
 	ctx.old_metadata = dd_dcos_version_cmp(info.version, "1.10") < 0;

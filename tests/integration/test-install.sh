@@ -4,7 +4,7 @@
 # web; and the failures that must cost no cluster (installer missing, not an
 # installer) or leave a clean one (genconf failing).
 source "$(dirname "$0")/lib.sh"
-FIXTURES=$(cd "$(dirname "$0")/../fixtures" && pwd)
+INSTALLER=$(fixture_installer) || fail "cannot build the stand-in installer"
 C=$TEST_PREFIX-inst
 tmp=$(mktemp -d)
 on_exit "rm -rf '$tmp'"
@@ -18,19 +18,19 @@ assert_one_line_error "not a regular file"
 assert_nothing_left "$C"
 echo "these are notes, not an installer" >"$tmp/notes.txt"
 expect_exit 1 dd create --cluster "$C" "${IMAGE_ARGS[@]}" -q --installer "$tmp/notes.txt"
-printf '%s' "$ERR" | grep -q "^dcos-docker: error: .*--version.* failed" || fail "no --version failure: $ERR"
+printf '%s' "$ERR" | grep -q "^dcos-docker: error: The DC/OS installer .*failed.*--version" || fail "no --version failure: $ERR"
 printf '%s' "$ERR" | grep -q "these: command not found" || fail "the installer's output is not shown: $ERR"
 assert_nothing_left "$C"
 expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" -q --wait
 assert_one_line_error "--installer"
-expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" -q --installer "$FIXTURES/dcos_generate_config.sh" --security-mode strict
+expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" -q --installer "$INSTALLER" --security-mode strict
 assert_one_line_error "Enterprise"
 assert_nothing_left "$C"
 pass "installer missing, a directory, not an installer, bad options: exit 2/1 before any node exists"
 
 # ---- the happy path: an installer path with spaces, extra config, genconf dir ----
 mkdir -p "$tmp/my installers" "$tmp/gen conf"
-cp "$FIXTURES/dcos_generate_config.sh" "$tmp/my installers/"
+cp "$INSTALLER" "$tmp/my installers/"
 echo "extra file for genconf" >"$tmp/gen conf/extra-file.txt"
 cat >"$tmp/extra.yaml" <<'EOF'
 # The user's extra config wins over generated keys and adds its own.
@@ -47,7 +47,7 @@ dd create --cluster "$C" "${IMAGE_ARGS[@]}" --agents 1 --public-agents 1 \
   fail "create --installer --wait failed: $(cat "$tmp/err")"
 echo "  create + install + wait: $(($(date +%s) - t0)) s"
 grep -q "^master .*$C-master1 " "$tmp/out" || fail "create did not print the nodes: $(cat "$tmp/out")"
-grep -q "DC/OS 2.2.0-fixture is installed" "$tmp/err" || fail "no install line: $(cat "$tmp/err")"
+grep -q "DC/OS 2.2.0 is installed" "$tmp/err" || fail "no install line: $(cat "$tmp/err")"
 grep -q "DC/OS is healthy on all 3 nodes" "$tmp/err" || fail "no healthy line: $(cat "$tmp/err")"
 for n in master1 agent1 pubagent1; do
   grep -q "^$C-$n: healthy" "$tmp/err" || fail "no healthy status for $n: $(cat "$tmp/err")"
@@ -66,8 +66,8 @@ block() { awk -v k="$1:" '$0==k{on=1;next} on&&/^- /{print;next} on{exit}' "$cfg
 [ "$(block master_list)" = "- '$m1'" ] || fail "master_list: $(block master_list)"
 [ "$(block agent_list)" = "- '$a1'" ] || fail "agent_list: $(block agent_list)"
 [ "$(block public_agent_list)" = "- '$p1'" ] || fail "public_agent_list: $(block public_agent_list)"
-block resolvers | grep -q "^- '[0-9.]*'$" || fail "resolvers: $(block resolvers)"
-block resolvers | grep -q "'127\." && fail "a loopback resolver: $(block resolvers)"
+# Docker's embedded DNS, which dcos-net forwards to once it owns resolv.conf.
+[ "$(block resolvers)" = "- '127.0.0.11'" ] || fail "resolvers: $(block resolvers)"
 for line in "bootstrap_url: 'file:///opt/dcos_install_tmp'" "exhibitor_storage_backend: 'static'" \
   "master_discovery: 'static'" "ssh_port: 22" "ssh_user: 'root'" "platform: 'docker'" \
   "cluster_name: 'yes'" "process_timeout: 20000"; do
@@ -89,6 +89,15 @@ for n in master1 agent1 pubagent1; do
 done
 pass "genconf/serve mounted read-only at /opt/dcos_install_tmp; each node has its role"
 
+# DC/OS points /etc/resolv.conf at dcos-net (gen_resolvconf.py); nodes still
+# find each other by name through it.
+docker exec "$C-agent1" grep -q '^nameserver 198.51.100.1' /etc/resolv.conf ||
+  fail "resolv.conf is not DC/OS's: $(docker exec "$C-agent1" cat /etc/resolv.conf)"
+for name in master1 "$C-pubagent1"; do
+  docker exec "$C-agent1" getent hosts "$name" >/dev/null || fail "agent1 does not resolve $name after the install"
+done
+pass "after the install, nodes resolve each other by name through DC/OS's DNS"
+
 # Agents: limits on the container and the same resources declared to DC/OS.
 [ "$(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}' "$C-agent1")" = "1000000000 1073741824" ] ||
   fail "agent1 limits: $(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}' "$C-agent1")"
@@ -108,14 +117,14 @@ docker exec "$C-master1" test -e /var/lib/dcos/mesos-slave-common && fail "maste
 pass "agents: container limits = mesos-resources; own MESOS_CGROUPS_ROOT, no systemd support"
 
 J=$(dd inspect --cluster "$C")
-py "d=c['dcos']; assert d['version']=='2.2.0-fixture' and d['variant']=='oss' and d['installed_at'], d; assert c['web_ui']=='http://$m1', c['web_ui']"
+py "d=c['dcos']; assert d['version']=='2.2.0' and d['variant']=='oss' and d['installed_at'], d; assert c['web_ui']=='http://$m1', c['web_ui']"
 [ "$(dd web --cluster "$C")" = "http://$m1" ] || fail "web: $(dd web --cluster "$C" 2>&1)"
-curl -fsS --noproxy '*' "http://$m1/dcos-metadata/dcos-version.json" | grep -q '"version": "2.2.0-fixture"' ||
+curl -fsS --noproxy '*' "http://$m1/dcos-metadata/dcos-version.json" | grep -q '"version": "2.2.0"' ||
   fail "Admin Router of master1 does not answer from the host"
 pass "inspect shows version/variant and web_ui; web prints http://<master1 IP>, which answers"
 
 # Installing twice is refused before the installer runs; wait passes again at once.
-expect_exit 1 dd install --cluster "$C" "$FIXTURES/dcos_generate_config.sh"
+expect_exit 1 dd install --cluster "$C" "$INSTALLER"
 assert_one_line_error "already installed"
 dd wait --cluster "$C" --timeout 30 -q || fail "wait on a healthy cluster failed"
 pass "a second install is refused; wait on a healthy cluster returns 0"
@@ -123,9 +132,14 @@ pass "a second install is refused; wait on a healthy cluster returns 0"
 # ---- genconf failing: exit 1 with the installer's last lines; nodes stay clean ----
 G=$TEST_PREFIX-genfail
 create_cluster "$G" --agents 1 --public-agents 0 >/dev/null
-expect_exit 1 env DCOS_FIXTURE_FAIL_GENCONF=1 "$DCOS_DOCKER" install --cluster "$G" -q "$FIXTURES/dcos_generate_config.sh"
+# A mistake only DC/OS's gen catches (dcos-docker's own check does not model
+# validate_dns_forward_zones): the installer's own message, without colours.
+printf "dns_forward_zones:\n  a.contoso.com:\n  - '1.1.1.x'\n" >"$tmp/zones.yaml"
+expect_exit 1 dd install --cluster "$G" -q --extra-config "$tmp/zones.yaml" "$INSTALLER"
 printf '%s' "$ERR" | grep -q "^dcos-docker: error: The DC/OS installer failed with exit code 1" || fail "genconf failure: $ERR"
-printf '%s' "$ERR" | grep -q "failure injected by DCOS_FIXTURE_FAIL_GENCONF" || fail "installer output missing: $ERR"
+printf '%s' "$ERR" | grep -q 'dns_forward_zones: Invalid "dns_forward_zones": 1.1.1.x not a valid IP address' ||
+  fail "installer output missing: $ERR"
+printf '%s' "$ERR" | grep -q $'\033' && fail "colour codes in the error: $ERR"
 docker exec "$G-master1" test -e /opt/mesosphere && fail "genconf failed but master1 was touched"
 [ "$(dd inspect --cluster "$G" | python3 -c 'import json,sys; print(json.load(sys.stdin)["dcos"])')" = None ] ||
   fail "inspect shows DC/OS after a failed genconf"
@@ -137,7 +151,7 @@ pass "genconf failing: exit 1 with the installer's last lines, nodes untouched"
 # installer whose dcos_install.sh first sleeps (nothing is touched before).
 cat >"$tmp/slow.sh" <<SLOW
 #!/bin/bash
-bash "$FIXTURES/dcos_generate_config.sh" "\$@" || exit
+bash "$INSTALLER" "\$@" || exit
 if [[ " \$* " == *" --genconf "* ]]; then sed -i '2i echo sleeping; sleep 60' genconf/serve/dcos_install.sh; fi
 SLOW
 "$DCOS_DOCKER" install --cluster "$G" "$tmp/slow.sh" 2>"$tmp/int" & pid=$!
@@ -156,5 +170,5 @@ done
 pass "Ctrl-C during the role installs: exit 130 within seconds, the installs in the nodes stopped"
 
 # Nothing reached the nodes, so the install can simply run again.
-dd install --cluster "$G" -q "$FIXTURES/dcos_generate_config.sh" || fail "install after a failed genconf"
+dd install --cluster "$G" -q "$INSTALLER" || fail "install after a failed genconf"
 pass "install runs again on nodes left clean by the failures above"

@@ -122,9 +122,12 @@ static void test_info_json_after_log_lines(void **state)
 	(void)state;
 	char *p = script("dcos generate config.sh",
 			 "[ \"$#\" = 1 ] && [ \"$1\" = --version ] || { echo \"bad args: $*\"; exit 9; }\n"
-			 "echo 'Extracting image from this script and loading into docker daemon, this step can take a few minutes'\n"
+			 "[ \"$(pwd -P)\" = \"$WANT_CWD\" ] || { echo \"bad cwd: $(pwd -P)\"; exit 11; }\n"
+			 "[ \"$DCOS_INSTALLER_CONTAINER_NAME\" = v-name ] || { echo 'bad name'; exit 14; }\n"
+			 "[ -z \"${DCOS_INSTALLER_DAEMONIZE+x}\" ] || { echo 'daemonize passed on'; exit 15; }\n"
+			 "echo 'Extracting image from this script and loading into docker daemon, this step can take a few minutes' >&2\n"
+			 "echo 'dcos-genconf.0123abcd-4567.tar'\n"
 			 "echo '{\"not\": \"this one\"}'\n"
-			 "echo 'dcos-genconf.0123abcd-4567.tar' >&2\n"
 			 "cat <<'EOF'\n"
 			 "{\n"
 			 "  \"variant\": \"\",\n"
@@ -132,14 +135,26 @@ static void test_info_json_after_log_lines(void **state)
 			 "  \"extra\": {\"nested\": {\"deep\": true}}\n"
 			 "}\n"
 			 "EOF\n");
-	char *version = NULL, *variant = NULL;
+	char *version = NULL, *variant = NULL, *tar = NULL;
 	dd_error err = {0};
-	if (dd_dcos_installer_info(p, &version, &variant, &err) < 0)
+	/* It runs where it is told (the real one extracts itself there). */
+	char *place = path_in("place");
+	assert_int_equal(mkdir(place, 0700), 0);
+	char real[PATH_MAX];
+	assert_non_null(realpath(place, real));
+	setenv("WANT_CWD", real, 1);
+	setenv("DCOS_INSTALLER_DAEMONIZE", "true", 1);
+	if (dd_dcos_installer_info(p, place, "v-name", NULL, NULL, &version, &variant, &tar, &err) < 0)
 		fail_msg("%s", err.msg);
+	unsetenv("DCOS_INSTALLER_DAEMONIZE");
 	assert_string_equal(version, "1.13.9");
 	assert_string_equal(variant, "oss");
+	/* The wrapper's `tar xv` names the payload on stdout when it extracts. */
+	assert_string_equal(tar, "dcos-genconf.0123abcd-4567.tar");
 	free(version);
 	free(variant);
+	free(tar);
+	free(place);
 	free(p);
 }
 
@@ -149,7 +164,7 @@ static void test_info_enterprise_and_missing_variant(void **state)
 	char *p = script("ee.sh", "echo '{\"variant\": \"ee\", \"version\": \"2.1.0\"}'\necho 'cleaning up' >&2\n");
 	char *version = NULL, *variant = NULL;
 	dd_error err = {0};
-	if (dd_dcos_installer_info(p, &version, &variant, &err) < 0)
+	if (dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_string_equal(version, "2.1.0");
 	assert_string_equal(variant, "enterprise");
@@ -159,13 +174,13 @@ static void test_info_enterprise_and_missing_variant(void **state)
 
 	/* Old installers print no variant at all: open source. */
 	p = script("old.sh", "echo '{\"version\": \"1.8.8\"}'\n");
-	assert_int_equal(dd_dcos_installer_info(p, NULL, &variant, &err), 0);
+	assert_int_equal(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, NULL, &variant, NULL, &err), 0);
 	assert_string_equal(variant, "oss");
 	free(variant);
 	free(p);
 
 	p = script("weird.sh", "echo '{\"variant\": \"xx\", \"version\": \"1.0\"}'\n");
-	assert_true(dd_dcos_installer_info(p, NULL, &variant, &err) < 0);
+	assert_true(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, NULL, &variant, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "'xx'"));
 	free(p);
 }
@@ -178,7 +193,7 @@ static void test_info_errors(void **state)
 
 	/* Missing: a usage error with a hint. */
 	char *missing = path_in("no such installer.sh");
-	assert_int_equal(dd_dcos_installer_info(missing, &version, &variant, &err), -ENOENT);
+	assert_int_equal(dd_dcos_installer_info(missing, NULL, "v", NULL, NULL, &version, &variant, NULL, &err), -ENOENT);
 	assert_int_equal(err.kind, DD_ERR_USAGE);
 	char *want = NULL;
 	assert_true(asprintf(&want, "installer not found: %s", missing) > 0);
@@ -188,14 +203,14 @@ static void test_info_errors(void **state)
 	free(missing);
 
 	/* A directory. */
-	assert_true(dd_dcos_installer_info(tmpdir, &version, &variant, &err) < 0);
+	assert_true(dd_dcos_installer_info(tmpdir, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0);
 	assert_int_equal(err.kind, DD_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "directory"));
 
 	/* --version fails: its exit code and last lines. */
 	char *p = script("fails.sh", "for i in $(seq 1 50); do echo \"log-$i\"; done\n"
 				     "echo 'docker: Cannot connect to the Docker daemon' >&2\nexit 3\n");
-	assert_true(dd_dcos_installer_info(p, &version, &variant, &err) < 0);
+	assert_true(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "exit code 3"));
 	assert_non_null(strstr(err.msg, "Cannot connect to the Docker daemon"));
 	assert_non_null(strstr(err.msg, "log-50"));
@@ -204,13 +219,13 @@ static void test_info_errors(void **state)
 
 	/* Exits 0 without the JSON. */
 	p = script("nojson.sh", "echo 'hello'\necho '{\"versions\": 1}'\necho '{broken'\n");
-	assert_int_equal(dd_dcos_installer_info(p, &version, &variant, &err), -EBADMSG);
+	assert_int_equal(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "{broken"));
 	free(p);
 
 	/* Killed by a signal. */
 	p = script("killed.sh", "kill -KILL $$\n");
-	assert_true(dd_dcos_installer_info(p, &version, &variant, &err) < 0);
+	assert_true(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "signal 9"));
 	free(p);
 
@@ -222,7 +237,8 @@ static void test_info_errors(void **state)
 
 static const char fake_genconf[] =
 	"set -e\n"
-	"[ \"$*\" = '--offline -v --genconf' ] || { echo \"bad args: $*\"; exit 10; }\n"
+	/* No --offline: DC/OS 2.x's argparse exits 2 on it. */
+	"[ \"$*\" = '-v --genconf' ] || { echo \"bad args: $*\"; exit 10; }\n"
 	"[ \"$(pwd -P)\" = \"$WANT_CWD\" ] || { echo \"bad cwd: $(pwd -P)\"; exit 11; }\n"
 	"[ -f genconf/config.yaml ] && [ -x genconf/ip-detect ] || { echo 'no genconf files'; exit 12; }\n"
 	"case \"$PORT\" in ''|*[!0-9]*|1) echo \"bad PORT: $PORT\"; exit 13;; esac\n"
@@ -230,6 +246,10 @@ static const char fake_genconf[] =
 	"[ \"$(tr '\\0' '\\n' </proc/$$/environ | grep -c '^PORT=')\" = 1 ] || { echo 'PORT twice'; exit 13; }\n"
 	"[ \"$DCOS_INSTALLER_CONTAINER_NAME\" = 'c1-installer' ] || { echo 'bad container name'; exit 14; }\n"
 	"[ \"$KEEP_ME\" = kept ] || { echo 'environment lost'; exit 15; }\n"
+	/* Inherited, it would make the wrapper return before anything is written. */
+	"[ -z \"${DCOS_INSTALLER_DAEMONIZE+x}\" ] || { echo 'DCOS_INSTALLER_DAEMONIZE passed on'; exit 18; }\n"
+	/* A process group of its own: cancellation stops the docker CLI under it too. */
+	"[ \"$(ps -o pgid= -p $$ | tr -d ' ')\" = $$ ] || { echo 'not a process group leader'; exit 19; }\n"
 	"[ ! -e \"/proc/$$/fd/$LEAKED_FD\" ] || { echo \"fd $LEAKED_FD leaked\"; exit 16; }\n"
 	"read -r line </dev/stdin && { echo 'stdin is not empty'; exit 17; } || true\n"
 	"echo 'Generating configuration files...'\n"
@@ -249,6 +269,7 @@ static void test_genconf_runs_installer(void **state)
 	setenv("WANT_CWD", real, 1);
 	setenv("KEEP_ME", "kept", 1);
 	setenv("PORT", "1", 1); /* replaced, not duplicated */
+	setenv("DCOS_INSTALLER_DAEMONIZE", "true", 1);
 	/* An fd without O_CLOEXEC must not reach the installer. */
 	int leak = open("/dev/null", O_RDONLY);
 	assert_true(leak > 2);
@@ -263,6 +284,7 @@ static void test_genconf_runs_installer(void **state)
 	assert_int_equal(chdir(tmpdir), 0);
 	int r = dd_dcos_genconf("installer ok.sh", ws, "c1-installer", collect, &lines, &err);
 	assert_int_equal(chdir(cwd), 0);
+	unsetenv("DCOS_INSTALLER_DAEMONIZE");
 	close(leak);
 	if (r < 0)
 		fail_msg("%s", err.msg);
@@ -295,6 +317,34 @@ static void test_genconf_failure_shows_last_lines(void **state)
 	assert_non_null(strstr(err.msg, "out-40"));
 	assert_null(strstr(err.msg, "out-05")); /* only the last lines */
 	free(lines.all);
+	free(p);
+
+	/* An argument error, as DC/OS 2.x's argparse gives one for --offline:
+	 * said as what it is, not as a failed genconf. */
+	p = script("installer-argparse.sh",
+		   "echo 'usage: dcos_generate_config.sh [-h] [--version | --genconf] [-v]' >&2\n"
+		   "echo 'dcos_generate_config.sh: error: unrecognized arguments: --bogus' >&2\n"
+		   "exit 2\n");
+	assert_true(dd_dcos_genconf(p, ws, "c1-installer", NULL, NULL, &err) < 0);
+	assert_non_null(strstr(err.msg, "rejected its command line"));
+	assert_non_null(strstr(err.msg, "unrecognized arguments: --bogus"));
+	assert_true(err.hint[0] != '\0');
+	free(p);
+
+	/* Colour codes (coloredlogs colours even a pipe) do not reach the message. */
+	p = script("installer-colours.sh",
+		   "printf '\\033[1;31mmaster_list: Must have 1, 3, 5, 7, or 9 masters\\033[0m\\n' >&2\n"
+		   "exit 1\n");
+	assert_true(dd_dcos_genconf(p, ws, "c1-installer", NULL, NULL, &err) < 0);
+	assert_non_null(strstr(err.msg, "  master_list: Must have 1, 3, 5, 7, or 9 masters"));
+	assert_null(strchr(err.msg, '\033'));
+	free(p);
+
+	/* The wrapper's own first check: a hint that says what to install. */
+	p = script("installer-nodocker.sh",
+		   "echo 'docker should be installed and running. Aborting.' >&2\nexit 1\n");
+	assert_true(dd_dcos_genconf(p, ws, "c1-installer", NULL, NULL, &err) < 0);
+	assert_non_null(strstr(err.hint, "docker"));
 	free(p);
 
 	/* Exit 0 without filling genconf/serve: the contract is broken. */

@@ -1,6 +1,5 @@
-/* The pure parts of waiting for DC/OS (unit status, poststart reports,
- * versions) and the checks `install` makes before touching a cluster
- * (dd_dcos_install_prepare, driven with the stand-in installer). */
+/* The pure parts of waiting for DC/OS: unit status, poststart reports,
+ * versions. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -190,6 +189,40 @@ static void test_poststart_not_a_report(void **state)
 	assert_null(dd_dcos_poststart_failures(NULL, 1000));
 }
 
+/* dcos-check-runner's own output (cmd/check.go: json.MarshalIndent; runner.go:
+ * combinedResponseSuccess / combinedResponseError). */
+static void test_poststart_check_runner(void **state)
+{
+	(void)state;
+	static const char ok[] = "{\n  \"status\": 0,\n  \"checks\": {\n    \"xz\": {\n"
+				 "      \"output\": \"\",\n      \"status\": 0\n    }\n  }\n}\n";
+	assert_int_equal(dd_dcos_poststart_status(ok), 0);
+	static const char warn[] = "{\"status\": 1, \"checks\": {\"clock_sync\": {\"output\": "
+				   "\"drift\", \"status\": 1}}}";
+	assert_int_equal(dd_dcos_poststart_status(warn), 1);
+	/* Checks that could not run: an error report, whatever the exit code
+	 * (the runner exits with the status of those that ran: 0). */
+	static const char error[] =
+	    "{\n  \"error\": \"One or more requested checks failed to execute.\",\n  \"checks\": [\n"
+	    "    \"components_master: fork/exec /opt/mesosphere/bin/dcos-checks: no such file or "
+	    "directory\"\n  ]\n}\n";
+	assert_int_equal(dd_dcos_poststart_status(error), DD_CHECK_STATUS_UNKNOWN);
+	char *f = dd_dcos_poststart_failures(error, 1000);
+	assert_non_null(f);
+	assert_non_null(strstr(f, "One or more requested checks failed to execute."));
+	assert_non_null(strstr(f, "components_master: fork/exec"));
+	assert_null(strchr(f, '\n'));
+	free(f);
+	/* Out of range counts as unknown, as the runner's max() has it. */
+	assert_int_equal(dd_dcos_poststart_status("{\"status\": 7, \"checks\": {}}"),
+			 DD_CHECK_STATUS_UNKNOWN);
+	/* No report (3dt, a fatal log line): the caller goes by the exit code. */
+	assert_int_equal(dd_dcos_poststart_status("time=\"2026-12-01T00:00:00Z\" level=fatal "
+						  "msg=\"unable to open config file\"\n"),
+			 -1);
+	assert_int_equal(dd_dcos_poststart_status(NULL), -1);
+}
+
 static void test_poststart_bounded(void **state)
 {
 	(void)state;
@@ -203,6 +236,32 @@ static void test_poststart_bounded(void **state)
 	assert_true(strncmp(f, "long: yyy", 9) == 0);
 	assert_string_equal(f + strlen(f) - 3, "...");
 	free(f);
+}
+
+/* ---- dd_dcos_poststart_pause ---- */
+
+/* How many checks run at once when n nodes each check for c seconds and then
+ * pause for p: what the pause exists to bound. */
+static double concurrent(int n, double c, double p)
+{
+	return n * c / (c + p);
+}
+
+static void test_poststart_pause(void **state)
+{
+	(void)state;
+	/* One node on a big host: a fast check waits the polling interval. */
+	assert_true(dd_dcos_poststart_pause(2, 0.1, 1, 8) == 2);
+	/* ... a slow one at least as long as it took (half the node's time). */
+	assert_true(dd_dcos_poststart_pause(2, 5, 1, 8) == 5);
+	/* Six nodes on two CPUs: at most one CPU's worth of checks at once. */
+	double p = dd_dcos_poststart_pause(2, 0.5, 6, 2);
+	assert_true(p >= 2.5 - 1e-9);
+	assert_true(concurrent(6, 0.5, p) <= 1 + 1e-9);
+	/* A loaded host makes the check slower, and the pause with it. */
+	assert_true(dd_dcos_poststart_pause(2, 1.5, 6, 2) > p);
+	/* Nonsense counts are taken as one. */
+	assert_true(dd_dcos_poststart_pause(0.5, 1, 0, 0) == 1);
 }
 
 /* ---- dd_dcos_version_cmp ---- */
@@ -219,193 +278,6 @@ static void test_version_cmp(void **state)
 	assert_true(dd_dcos_version_cmp("1.11.0-beta", "1.11") == 0);
 }
 
-/* ---- dd_dcos_install_prepare (no cluster needed) ---- */
-
-/* CMake compiles with absolute source paths: the fixtures are beside us. */
-static char *fixture(const char *name)
-{
-	const char *slash = strrchr(__FILE__, '/');
-	assert_non_null(slash);
-	char *p = NULL;
-	assert_true(asprintf(&p, "%.*s/../fixtures/%s", (int)(slash - __FILE__), __FILE__, name) >
-	            0);
-	assert_int_equal(access(p, R_OK), 0);
-	return p;
-}
-
-struct notes {
-	char text[4096];
-};
-
-static void on_note(const char *node, const char *status, bool done, void *userdata)
-{
-	(void)node;
-	(void)done;
-	struct notes *n = userdata;
-	size_t l = strlen(n->text);
-	snprintf(n->text + l, sizeof(n->text) - l, "%s\n", status);
-}
-
-static char tmpdir[] = "/tmp/test wait.XXXXXX";
-
-static char *write_tmp(const char *name, const char *content)
-{
-	char *p = NULL;
-	assert_true(asprintf(&p, "%s/%s", tmpdir, name) > 0);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-	return p;
-}
-
-static void test_prepare_oss(void **state)
-{
-	(void)state;
-	char *inst = fixture("dcos_generate_config.sh");
-	char *resolv = write_tmp("resolv.conf", "nameserver 192.0.2.53\n");
-	struct notes n = {0};
-	dd_install_opts o = {
-	    .installer = inst, .resolv_conf = resolv, .progress = on_note, .userdata = &n};
-	dd_install_plan *p = NULL;
-	dd_error err = {0};
-	int r = dd_dcos_install_prepare(&o, &p, &err);
-	assert_int_equal(r, 0);
-	assert_string_equal(dd_install_plan_version(p), "2.2.0-fixture");
-	assert_string_equal(dd_install_plan_variant(p), "oss");
-	assert_null(strstr(n.text, "8.8.8.8"));
-	dd_install_plan_free(p);
-
-	/* --variant overrides, and says so. */
-	o.variant = "enterprise";
-	memset(&n, 0, sizeof(n));
-	assert_int_equal(dd_dcos_install_prepare(&o, &p, &err), 0);
-	assert_string_equal(dd_install_plan_variant(p), "enterprise");
-	assert_non_null(strstr(n.text, "overrides"));
-	dd_install_plan_free(p);
-	free(inst);
-	free(resolv);
-}
-
-static void test_prepare_enterprise_and_resolver_fallback(void **state)
-{
-	(void)state;
-	char *inst = fixture("dcos_generate_config.ee.sh");
-	/* systemd-resolved's stub only, and an IPv6 one that DC/OS would refuse. */
-	char *resolv =
-	    write_tmp("resolv-stub.conf", "nameserver 127.0.0.53\nnameserver 2001:db8::1\n");
-	char *lic = write_tmp("license.txt", "LICENSE-KEY\n");
-	struct notes n = {0};
-	dd_install_opts o = {.installer = inst,
-	                     .resolv_conf = resolv,
-	                     .license_key_path = lic,
-	                     .superuser_password = "secret",
-	                     .security_mode = "strict",
-	                     .progress = on_note,
-	                     .userdata = &n};
-	dd_install_plan *p = NULL;
-	dd_error err = {0};
-	assert_int_equal(dd_dcos_install_prepare(&o, &p, &err), 0);
-	assert_string_equal(dd_install_plan_variant(p), "enterprise");
-	assert_non_null(strstr(n.text, "8.8.8.8 and 8.8.4.4"));
-	dd_install_plan_free(p);
-	free(inst);
-	free(resolv);
-	free(lic);
-}
-
-static void expect_usage(dd_install_opts *o, const char *needle)
-{
-	dd_install_plan *p = NULL;
-	dd_error err = {0};
-	int r = dd_dcos_install_prepare(o, &p, &err);
-	assert_true(r < 0);
-	assert_null(p);
-	if (err.kind != DD_ERR_USAGE || !strstr(err.msg, needle))
-		fail_msg("expected a usage error with '%s', got kind %d: %s", needle, err.kind,
-		         err.msg);
-}
-
-static void test_prepare_usage_errors(void **state)
-{
-	(void)state;
-	char *inst = fixture("dcos_generate_config.sh");
-	char *resolv = write_tmp("resolv2.conf", "nameserver 192.0.2.53\n");
-	char *bad_yaml = write_tmp("bad.yaml", "a: [1, 2\n");
-	char *list_yaml = write_tmp("list.yaml", "- a\n- b\n");
-	char *empty_lic = write_tmp("empty-license.txt", "\n\n");
-
-	dd_install_opts o = {.installer = "/nonexistent/dcos_generate_config.sh",
-	                     .resolv_conf = resolv};
-	expect_usage(&o, "/nonexistent/dcos_generate_config.sh");
-	o.installer = tmpdir; /* a directory */
-	expect_usage(&o, "not a regular file");
-	o.installer = inst;
-	o.variant = "community";
-	expect_usage(&o, "community");
-	o.variant = NULL;
-	o.extra_config = "/nonexistent/extra.yaml";
-	expect_usage(&o, "/nonexistent/extra.yaml");
-	o.extra_config = bad_yaml;
-	expect_usage(&o, "bad.yaml");
-	o.extra_config = list_yaml;
-	expect_usage(&o, "list.yaml");
-	o.extra_config = NULL;
-	o.security_mode = "strict"; /* open source has none */
-	expect_usage(&o, "Enterprise");
-	o.security_mode = "lax";
-	expect_usage(&o, "lax");
-	o.security_mode = NULL;
-	o.license_key_path = empty_lic;
-	expect_usage(&o, "empty");
-	o.license_key_path = NULL;
-	o.genconf_dir = inst; /* a file */
-	expect_usage(&o, "not a directory");
-	o.genconf_dir = NULL;
-	o.superuser_password = "";
-	expect_usage(&o, "password");
-
-	free(inst);
-	free(resolv);
-	free(bad_yaml);
-	free(list_yaml);
-	free(empty_lic);
-}
-
-static void test_prepare_not_an_installer(void **state)
-{
-	(void)state;
-	char *text = write_tmp("notes.txt", "just some notes\n");
-	char *resolv = write_tmp("resolv3.conf", "nameserver 192.0.2.53\n");
-	dd_install_opts o = {.installer = text, .resolv_conf = resolv};
-	dd_install_plan *p = NULL;
-	dd_error err = {0};
-	int r = dd_dcos_install_prepare(&o, &p, &err);
-	assert_true(r < 0);
-	assert_int_equal(err.kind, DD_ERR_FAILED);
-	/* The installer's own output is in the message. */
-	assert_non_null(strstr(err.msg, "just: command not found"));
-	free(text);
-	free(resolv);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char *cmd = NULL;
-	if (asprintf(&cmd, "rm -rf '%s'", tmpdir) < 0)
-		return -1;
-	int r = system(cmd);
-	free(cmd);
-	return r == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,11 +290,9 @@ int main(void)
 	    cmocka_unit_test(test_poststart_report),
 	    cmocka_unit_test(test_poststart_not_a_report),
 	    cmocka_unit_test(test_poststart_bounded),
+	    cmocka_unit_test(test_poststart_check_runner),
+	    cmocka_unit_test(test_poststart_pause),
 	    cmocka_unit_test(test_version_cmp),
-	    cmocka_unit_test(test_prepare_oss),
-	    cmocka_unit_test(test_prepare_enterprise_and_resolver_fallback),
-	    cmocka_unit_test(test_prepare_usage_errors),
-	    cmocka_unit_test(test_prepare_not_an_installer),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
