@@ -98,8 +98,8 @@ int cmd_inventory(int argc, char **argv)
 
 	static const char *const groups[DD_ROLE_COUNT] = {"masters", "agents", "public_agents"};
 	printf("# Ansible inventory of the dcos-docker cluster '%s' (dcos-docker inventory).\n"
-	       "# Ansible modules other than 'raw' need Python in the nodes; the default\n"
-	       "# node image has none (install python3 with the raw module first).\n",
+	       "# The default node image has python3, which Ansible's modules run on; with\n"
+	       "# an image of your own (--image), install it first with the raw module.\n",
 	       cluster->name);
 	for (int role = 0; role < DD_ROLE_COUNT; role++) {
 		printf("\n[%s]\n", groups[role]);
@@ -117,6 +117,8 @@ int cmd_inventory(int argc, char **argv)
 	       "ansible_port=22\n"
 	       "ansible_ssh_private_key_file=%s\n"
 	       "ansible_ssh_common_args=%s\n"
+	       /* No interpreter discovery (a warning per host, and a guess). */
+	       "ansible_python_interpreter=/usr/bin/python3\n"
 	       "dcos_docker_cluster=%s\n",
 	       key_val, common_val, cluster->name);
 	return EXIT_OK;

@@ -129,14 +129,19 @@ with open(sys.argv[2], "w") as out:
     for g, name, ip in hosts:
         argv = ["ssh", "-i", vars_["ansible_ssh_private_key_file"], "-o", "BatchMode=yes"]
         argv += shlex.split(vars_["ansible_ssh_common_args"])
-        argv += ["-l", vars_["ansible_user"], ip, "hostname"]
-        out.write(name + "\t" + shlex.join(argv) + "\n")
+        argv += ["-l", vars_["ansible_user"], ip]
+        # What Ansible's modules need besides ssh: the interpreter it is told of.
+        # (one word: ssh joins its arguments into one command line for the shell)
+        py = argv + [vars_["ansible_python_interpreter"] + " -c 'import json; print(json.dumps(1))'"]
+        out.write(name + "\t" + shlex.join(argv + ["hostname"]) + "\t" + shlex.join(py) + "\n")
 PY
-while IFS=$'\t' read -r name cmd; do
+while IFS=$'\t' read -r name cmd pycmd; do
 	got=$(eval "$cmd" </dev/null) || fail "inventory ssh to $name failed: $cmd"
 	[ "$got" = "$name" ] || fail "inventory host $name answered as '$got'"
+	got=$(eval "$pycmd" </dev/null) || fail "inventory: the python interpreter on $name failed: $pycmd"
+	[ "$got" = 1 ] || fail "inventory: python on $name printed '$got'"
 done <"$tmp/ssh-cmds"
-pass "inventory: groups, user, key and strict known_hosts work with ssh"
+pass "inventory: groups, user, key and strict known_hosts work with ssh; ansible_python_interpreter runs"
 
 known_after=$( [ -e "$known" ] && sha256sum <"$known" || echo absent)
 [ "$known_before" = "$known_after" ] || fail "~/.ssh/known_hosts changed"
