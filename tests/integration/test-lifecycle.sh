@@ -24,19 +24,21 @@ py "assert [n['short_name'] for n in c['nodes']]==['master1','agent1','pubagent1
 [ "$(stat -c %a "$(py "print(c['ssh_key'])")")" = 600 ] || fail "ssh key is not 0600"
 pass "inspect: network, subnet, workspace, key (0600), privilege mode, nodes"
 
-ips=()
+ips=() ids=""
 for n in master1 agent1 pubagent1; do
   ctr=$C-$n
   [ "$(docker exec "$ctr" cat /proc/1/comm)" = systemd ] || fail "$n: PID 1 is not systemd"
   state=$(docker exec "$ctr" systemctl is-system-running || true)
-  [ "$state" = running ] || fail "$n: system state $state; failed: $(docker exec "$ctr" systemctl --failed --no-legend)"
+  [ "$state" = running ] || fail "$n: system state $state; failed: $(docker exec "$ctr" systemctl --failed --no-legend); boot report: $(docker exec "$ctr" journalctl -b --no-pager -o cat -u dcos-docker-ready.service | tail -5)"
   docker exec "$ctr" journalctl -b --no-pager | grep -q "Reached target.*Multi-User System" || fail "$n: journal lacks boot lines"
   [ "$(docker exec "$ctr" hostname)" = "$ctr" ] || fail "$n: hostname is not the container name"
   ip=$(py "print([x['ip'] for x in c['nodes'] if x['short_name']=='$n'][0])")
   docker exec "$ctr" ip -4 -o addr show dev eth0 | grep -q " $ip/" || fail "$n: eth0 lacks $ip"
   ips+=("$ip")
-  docker exec "$ctr" cat /etc/machine-id
-done | sort | uniq -d | grep -q . && fail "machine-ids are not distinct"
+  ids+="$(docker exec "$ctr" cat /etc/machine-id)"$'\n'
+done
+# (Not a pipeline: a fail in a loop piped into sort would end only the subshell.)
+[ "$(printf '%s' "$ids" | sort -u | wc -l)" = 3 ] || fail "machine-ids are not distinct: $ids"
 pass "systemd PID 1 running, journal, hostname = name, static IP, distinct machine-ids"
 
 m1=$C-master1
