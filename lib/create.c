@@ -475,8 +475,16 @@ static json_t *container_body(struct node_job *job)
 	char index[16];
 	snprintf(index, sizeof(index), "%d", job->index);
 
+	/* On cgroup v2 a privileged node gets a cgroup namespace of its own,
+	 * where Docker mounts the node's part of the hierarchy writable as its
+	 * /sys/fs/cgroup: the host's tree bound over it would not match the
+	 * namespace, and systemd dies at boot ("Failed to create /init.scope
+	 * control group"; found in the cgroup v2 VM, tests/vm). Otherwise the
+	 * host's hierarchy is bound writable, which systemd needs. */
+	bool private_cgroupns = ctx->privileged && ctx->cgroup_version == 2;
 	json_t *binds = json_array();
-	json_array_append_new(binds, json_string("/sys/fs/cgroup:/sys/fs/cgroup:rw"));
+	if (!private_cgroupns)
+		json_array_append_new(binds, json_string("/sys/fs/cgroup:/sys/fs/cgroup:rw"));
 	static const struct {
 		const char *file, *target;
 	} seeds[] = {
@@ -511,8 +519,7 @@ static json_t *container_body(struct node_job *job)
 		"Mounts", mounts, "SecurityOpt", "seccomp=unconfined", "apparmor=unconfined",
 		"DeviceCgroupRules", "a *:* rwm", "Tmpfs", "/run", "rw,exec,nosuid,size=2g",
 		"/run/lock", "rw,noexec,nosuid,size=64m", "/tmp", "rw,exec,nosuid,size=2g",
-		"CgroupnsMode",
-		ctx->privileged && ctx->cgroup_version == 2 ? "private" : "host",
+		"CgroupnsMode", private_cgroupns ? "private" : "host",
 		"RestartPolicy", "Name", "no", "Init", 0);
 	if (ctx->privileged) {
 		json_object_set_new(host, "Privileged", json_true());
