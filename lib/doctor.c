@@ -191,22 +191,6 @@ static int run_bounded(const char *const *argv, int timeout_ms, size_t max, char
 /* ---- the docker CLI (DC/OS's installer needs it) ---- */
 
 /* Where prog is on $PATH, as posix_spawnp (and the installer's shell) finds it. */
-static bool path_lookup(const char *prog, char *buf, size_t size)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	_cleanup_free_ char *copy = dd_strdup(path);
-	char *save = NULL;
-	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		struct stat st;
-		if (dd_snprintf(buf, size, "%s/%s", d, prog) == 0 && stat(buf, &st) == 0 &&
-		    S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* The last non-empty line of a program's output, cut to fit. */
 static void last_line(const char *out, char *buf, size_t size)
 {
@@ -236,7 +220,7 @@ static void client_version(const char *out, char *buf, size_t size)
 static int docker_cli_probe(char *path, size_t path_size, char *version, size_t version_size,
 			    dd_error *err)
 {
-	if (!path_lookup("docker", path, path_size)) {
+	if (!dd_path_lookup("docker", path, path_size)) {
 		dd_error_usage(err, -ENOENT,
 			       "The docker command is not on PATH: DC/OS's installer runs 'docker "
 			       "version' first and aborts without it");
@@ -339,7 +323,7 @@ static int host_systemd_version(void)
 					    "/lib/systemd/systemd"};
 	for (size_t i = 0; i < ELEMENTSOF(progs); i++) {
 		char path[4096];
-		if (progs[i][0] != '/' ? !path_lookup(progs[i], path, sizeof(path))
+		if (progs[i][0] != '/' ? !dd_path_lookup(progs[i], path, sizeof(path))
 				       : access(progs[i], X_OK) != 0)
 			continue;
 		const char *argv[] = {progs[i], "--version", NULL};

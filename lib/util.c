@@ -200,7 +200,7 @@ double dd_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-bool dd_in_path(const char *prog)
+bool dd_path_lookup(const char *prog, char *buf, size_t size)
 {
 	const char *path = getenv("PATH");
 	if (!path || !*path)
@@ -208,11 +208,29 @@ bool dd_in_path(const char *prog)
 	_cleanup_free_ char *copy = dd_strdup(path);
 	char *save = NULL;
 	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *p = dd_asprintf("%s/%s", d, prog);
-		if (access(p, X_OK) == 0)
+		struct stat st;
+		if (dd_snprintf(buf, size, "%s/%s", d, prog) == 0 && stat(buf, &st) == 0 &&
+		    S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
 			return true;
 	}
 	return false;
+}
+
+bool dd_in_path(const char *prog)
+{
+	char buf[4096];
+	return dd_path_lookup(prog, buf, sizeof(buf));
+}
+
+int dd_hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
 }
 
 char *dd_tail_text(char *const *ring, size_t ring_size, size_t n_lines, size_t line_max,

@@ -76,6 +76,11 @@ int dd_rm_rf(const char *path);
 /* True when prog is an executable in one of $PATH's directories (default:
  * the usual system ones). */
 bool dd_in_path(const char *prog);
+/* The path of prog in $PATH (the default path when unset) into buf: a
+ * regular, executable file. */
+bool dd_path_lookup(const char *prog, char *buf, size_t size);
+/* The value of a hexadecimal digit, -1 for any other character. */
+int dd_hex_digit(char ch);
 
 /* The newest lines of a ring buffer (line i at ring[i % ring_size], n_lines
  * added in all) that fit in budget bytes, oldest first, each indented by two

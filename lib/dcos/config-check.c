@@ -284,17 +284,6 @@ static bool py_int(const char *s, size_t len, long long *ret, bool *ret_big)
 	return true;
 }
 
-static int digit_value(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return 99;
-}
-
 /* Python's int(s, base) for base 2, 8 or 16 (saturating into *v): the
  * digits, after an optional prefix of that base (int('0o17', 8) is 15). */
 static bool based(const char *s, int base, unsigned long long *v, bool *big)
@@ -306,8 +295,8 @@ static bool based(const char *s, int base, unsigned long long *v, bool *big)
 		return false;
 	*v = 0;
 	for (; *s; s++) {
-		int d = digit_value(*s);
-		if (d >= base)
+		int d = dd_hex_digit(*s);
+		if (d < 0 || d >= base)
 			return false;
 		if (*v > (ULLONG_MAX - (unsigned)d) / (unsigned)base)
 			*big = true;

@@ -8,6 +8,7 @@
 
 #include "dcos-docker/docker.h"
 #include "dcos-docker/stream.h"
+#include "util.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
@@ -269,16 +270,6 @@ void dd_chunked_init(dd_chunked *c, dd_docker_write_cb cb, void *userdata)
 	c->userdata = userdata;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /* Counts one more byte of the size line against its cap. */
 static int size_line_byte(dd_chunked *c)
@@ -294,7 +285,7 @@ int dd_chunked_feed(dd_chunked *c, const char *buf, size_t len, size_t *ret_cons
 		int r;
 		switch (c->state) {
 		case CH_SIZE: {
-			int d = hexval(ch);
+			int d = dd_hex_digit(ch);
 			if (d >= 0) {
 				if (c->remaining > (UINT64_MAX >> 4))
 					return -EPROTO;
