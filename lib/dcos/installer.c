@@ -230,7 +230,8 @@ static int run_version(dd_docker *d, dd_installer *in, dd_output_cb on_line, voi
 				       &in->variant, &in->tar, err);
 	if (r < 0) {
 		dd_error e = {0};
-		_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1", name);
+		_cleanup_free_ char *esc = dd_docker_escape(name);
+		_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1", esc);
 		dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e);
 		return r;
 	}
@@ -404,7 +405,8 @@ int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace,
 	r = dd_dcos_genconf(in->path, workspace, container, on_line, userdata, err);
 	if (r < 0) {
 		dd_error e = {0};
-		_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1&v=1", container);
+		_cleanup_free_ char *esc = dd_docker_escape(container);
+		_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1&v=1", esc);
 		dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e); /* 404: it is not there */
 	}
 	if (link)
