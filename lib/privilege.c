@@ -164,14 +164,17 @@ static pid_t socket_peer(const char *path)
 	return cred.pid;
 }
 
-/* Whether the daemon knows a capability (distribution builds of Docker lag
- * behind the kernel: Debian's 20.10 does not know CAP_PERFMON, CAP_BPF or
- * CAP_CHECKPOINT_RESTORE). Those it does not know are neither in what
- * --privileged asks for nor accepted in CapDrop. Asked with a create of an
- * image that cannot exist: the daemon validates the capabilities first ("invalid
- * CapDrop: unknown capability"), then fails on the image; nothing is created.
- * When unsure, the capability counts as known. */
-static bool daemon_knows_cap(dd_docker *d, const char *cap)
+/* Whether --privileged (and CapAdd ALL) would ask for a capability the
+ * daemon lacks. Not when the daemon does not know it (distribution builds of
+ * Docker lag behind the kernel: Debian's 20.10 does not know CAP_PERFMON,
+ * CAP_BPF or CAP_CHECKPOINT_RESTORE): "invalid CapDrop: unknown capability".
+ * Nor since Docker 23, which limits both to the capabilities of its own
+ * environment (moby/moby#42933): it then refuses to drop one it lacks, "not
+ * available in the current environment" (found on Docker 26 in the VM tests,
+ * where our CapDrop made every create fail). Asked with a create of an image
+ * that cannot exist: the daemon validates the capabilities first, then fails
+ * on the image; nothing is created. When unsure, the capability counts. */
+static bool daemon_would_request(dd_docker *d, const char *cap)
 {
 	_cleanup_json_ json_t *body = json_pack("{s:s, s:{s:[s]}}", "Image",
 						"dcos-docker-capability-probe.invalid:none", "HostConfig",
@@ -187,7 +190,9 @@ static bool daemon_knows_cap(dd_docker *d, const char *cap)
 	dd_error e = {0};
 	if (dd_docker_request(d, &req, &resp, &e) < 0)
 		return true;
-	bool unknown = resp.status == 400 && resp.body && strstr(resp.body, "unknown capability");
+	bool unknown = resp.status == 400 && resp.body &&
+		       (strstr(resp.body, "unknown capability") ||
+			strstr(resp.body, "not available in the current environment"));
 	if (resp.status == 201 && resp.body) {
 		/* Cannot happen (no such image); if it did, leave nothing behind. */
 		_cleanup_json_ json_t *j = json_loads(resp.body, 0, NULL);
@@ -236,7 +241,7 @@ int dd_privilege_probe(dd_docker *d, dd_privilege_info *ret, dd_error *err)
 		info.missing = dd_capabilities_missing(bnd, info.cap_last_cap);
 		size_t k = 0;
 		for (size_t i = 0; info.missing[i]; i++) {
-			if (daemon_knows_cap(d, info.missing[i]))
+			if (daemon_would_request(d, info.missing[i]))
 				info.missing[k++] = info.missing[i];
 			else
 				free(info.missing[i]);
