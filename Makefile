@@ -79,6 +79,10 @@ test-asan: deps docker build-image ## The whole test suite built with ASan+UBSan
 	@cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:exitcode=86 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 ctest --output-on-failure
 
+.PHONY: test-vm
+test-vm: build build-image ## Host tests in QEMU VMs: cgroup v1/v2 with --privileged, Docker 26 (root; VM_KINDS="1 2 3")
+	@tests/vm/run $(or $(VM_KINDS),1 2 3)
+
 bench: build build-image ## Benchmarks: create/destroy and run versus the docker CLI
 	@bench/create
 	@if [ -x bench/run ]; then bench/run; fi
