@@ -71,6 +71,20 @@ assert_one_line_error() {
 
 node_id() { docker ps -q --filter "label=dcos-docker.cluster=$1" --filter "name=^/$1-$2\$"; }
 
+# import_tiny_image CONTAINER: an image tiny:test for a node's inner Docker
+# (nothing can be pulled): echo and sleep with their libraries, made from the
+# node's own files.
+import_tiny_image() {
+  docker exec "$1" sh -c '
+    set -e; d=$(mktemp -d); mkdir -p $d/bin
+    for b in /bin/echo /bin/sleep; do
+      cp $b $d/bin/
+      for l in $(ldd $b | grep -o "/[^ ]*"); do mkdir -p $d$(dirname $l); cp $l $d$l; done
+    done
+    tar -C $d -c . | docker import - tiny:test >/dev/null; rm -rf $d' ||
+    fail "could not import a tiny image in $1"
+}
+
 # fixture_installer [--variant oss|ee] [--dcos-version VERSION]: prints the path
 # of an up-to-date test stand-in for the DC/OS installer (tests/fixtures,
 # built by tests/fixtures/make-installer from the node image the tests use:

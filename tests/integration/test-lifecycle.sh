@@ -60,14 +60,10 @@ docker exec "$C-pubagent1" ping -c1 -W2 "$agent_ip" >/dev/null || fail "pubagent
 pass "nodes reach each other by IP and by name"
 
 # The inner Docker: the chosen storage driver, and a container actually runs.
-# Nothing can be pulled, so the test image is made from the node's own files.
 host_driver=$(docker info --format '{{.Driver}}')
 inner_driver=$(docker exec "$C-agent1" docker info --format '{{.Driver}}')
 [ "$inner_driver" = "$host_driver" ] || fail "inner driver $inner_driver, host $host_driver"
-docker exec "$C-agent1" sh -c '
-  set -e; d=$(mktemp -d); mkdir -p $d/bin
-  cp /bin/echo $d/bin/; for l in $(ldd /bin/echo | grep -o "/[^ ]*"); do mkdir -p $d$(dirname $l); cp $l $d$l; done
-  tar -C $d -c . | docker import - tiny:test >/dev/null' || fail "could not import a tiny image inside the node"
+import_tiny_image "$C-agent1"
 [ "$(docker exec "$C-agent1" docker run --rm tiny:test /bin/echo inner-ok)" = inner-ok ] || fail "docker run inside a node failed"
 cg=$(docker exec "$C-agent1" sh -c 'docker run -d tiny:test /bin/echo x >/dev/null; docker info --format "{{.CgroupDriver}}"')
 [ "$cg" = cgroupfs ] || fail "inner cgroup driver $cg"

@@ -12,13 +12,6 @@ want_mode=${1:?privileged or capabilities}
 C=$TEST_PREFIX-v2
 tmp=$(mktemp -d)
 on_exit "rm -rf '$tmp'"
-# A tiny image for the inner Docker (nothing can be pulled): echo and sleep
-# with their libraries, from this host, imported in a node with 'docker import'.
-tiny_tar=$tmp/tiny.tar
-( set -e; d=$tmp/tiny; mkdir -p "$d/bin"
-  for b in /bin/echo /bin/sleep; do cp "$b" "$d/bin/"; for l in $(ldd "$b" | grep -o "/[^ ]*"); do mkdir -p "$d$(dirname "$l")"; cp "$l" "$d$l"; done; done
-  tar -C "$d" -c . >"$tiny_tar" ) || fail "could not make the tiny image's files"
-import_tiny() { docker exec -i "$1" docker import - tiny:test <"$tiny_tar" >/dev/null || fail "could not import a tiny image in $1"; }
 [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || fail "this host is not cgroup v2"
 
 t=$(date +%s)
@@ -68,7 +61,7 @@ docker exec "$C-agent1" cat /etc/dcos-docker/mesos-resources | grep -q '"cpus".*
 pass "agent limits apply: cpu.max 100000 100000, memory.max 1 GiB ($host_cg), Mesos resources; master1 unlimited"
 
 # The inner Docker runs a container, and it stays inside the node's cgroup.
-import_tiny "$C-agent1"
+import_tiny_image "$C-agent1"
 [ "$(docker exec "$C-agent1" docker run --rm tiny:test /bin/echo inner-ok)" = inner-ok ] || fail "docker run inside agent1 failed: $(docker exec "$C-agent1" docker run --rm tiny:test /bin/echo inner-ok 2>&1)"
 inner=$(docker exec "$C-agent1" docker run -d tiny:test /bin/sleep 300) || fail "docker run -d inside agent1 failed"
 inner_cg=$(find "$host_cg" -type d -name "*${inner:0:12}*" | head -1)

@@ -13,13 +13,6 @@ source "$(dirname "$0")/../integration/lib.sh"
 C=$TEST_PREFIX-vm
 tmp=$(mktemp -d)
 on_exit "rm -rf '$tmp'"
-# A tiny image for the inner Docker (nothing can be pulled): echo and sleep
-# with their libraries, from this host, imported in a node with 'docker import'.
-tiny_tar=$tmp/tiny.tar
-( set -e; d=$tmp/tiny; mkdir -p "$d/bin"
-  for b in /bin/echo /bin/sleep; do cp "$b" "$d/bin/"; for l in $(ldd "$b" | grep -o "/[^ ]*"); do mkdir -p "$d$(dirname "$l")"; cp "$l" "$d$l"; done; done
-  tar -C "$d" -c . >"$tiny_tar" ) || fail "could not make the tiny image's files"
-import_tiny() { docker exec -i "$1" docker import - tiny:test <"$tiny_tar" >/dev/null || fail "could not import a tiny image in $1"; }
 elapsed() { echo "$(($(date +%s) - $1)) s"; }
 
 t=$(date +%s)
@@ -55,7 +48,7 @@ done
 pass "every node: systemd PID 1 running, hostname, static IP, cgroup v1 writable, own machine-id"
 
 # Inner Docker runs a container (nothing can be pulled: an image from the node's files).
-import_tiny "$C-agent1"
+import_tiny_image "$C-agent1"
 [ "$(docker exec "$C-agent1" docker run --rm tiny:test /bin/echo inner-ok)" = inner-ok ] || fail "docker run inside agent1 failed"
 pass "inner Docker runs a container"
 
