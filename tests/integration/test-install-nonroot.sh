@@ -29,18 +29,25 @@ A=$TEST_PREFIX-nra B=$TEST_PREFIX-nrb C=$TEST_PREFIX-nrc
 _clusters+=("$A" "$B" "$C")
 on_exit "DCOS_DOCKER_WORKSPACE_ROOT='$root' '$DCOS_DOCKER' destroy --cluster '$A' --ignore-missing -q; DCOS_DOCKER_WORKSPACE_ROOT='$root' '$DCOS_DOCKER' destroy --cluster '$B' --ignore-missing -q; DCOS_DOCKER_WORKSPACE_ROOT='$root' '$DCOS_DOCKER' destroy --cluster '$C' --ignore-missing -q; docker images -q 'mesosphere/dcos-genconf' | xargs -r docker rmi -f"
 
+# The binary and the installer where the user can reach them: a clean clone
+# under /root (mode 0700) is root's alone.
+mkdir -p "$home/bin" "$home/installer"
+install -m 0755 "$DCOS_DOCKER" "$home/bin/dcos-docker"
+cp "$inst" "$home/installer/dcos_generate_config.sh"
+inst=$home/installer/dcos_generate_config.sh
+chown -R "$uid:$gid" "$home/installer"
 # as_user CMD...: runs CMD as the test user, from $home/cwd, with its own workspace root.
 mkdir -p "$home/cwd" && chown "$uid:$gid" "$home/cwd"
 as_user() {
   (cd "$home/cwd" && setpriv --reuid="$uid" --regid="$gid" --init-groups \
     env -i HOME="$home" PATH="$PATH" DCOS_DOCKER_WORKSPACE_ROOT="$root" "$@")
 }
-ws_of() { as_user "$DCOS_DOCKER" inspect --cluster "$1" | jq -r .workspace; }
+ws_of() { as_user "$home/bin/dcos-docker" inspect --cluster "$1" | jq -r .workspace; }
 not_mine() { find "$1" ! -user "$uid" -printf '%u %p\n' | head -5; }
 
 # ---- two clusters from one installer, as the user ----
 images_before=$(docker images -q 'mesosphere/dcos-genconf' | sort)
-as_user "$DCOS_DOCKER" create --cluster "$A" "${IMAGE_ARGS[@]}" -q --agents 1 --public-agents 0 \
+as_user "$home/bin/dcos-docker" create --cluster "$A" "${IMAGE_ARGS[@]}" -q --agents 1 --public-agents 0 \
   --installer "$inst" --wait --timeout 600 >"$home/out" 2>"$home/err" ||
   fail "create --installer as $user failed: $(cat "$home/err")"
 wsA=$(ws_of "$A")
@@ -53,17 +60,17 @@ places=$(ls "$root/installers")
 place=$root/installers/$places
 ls "$place"/dcos-genconf.*.tar >/dev/null 2>&1 || fail "the payload is not kept in $place: $(ls -A "$place")"
 [ -z "$(not_mine "$place")" ] || fail "the installer place holds files that are not $user's: $(not_mine "$place")"
-[ "$(as_user "$DCOS_DOCKER" inspect --cluster "$A" | jq -r '.installer.place')" = "$place" ] ||
+[ "$(as_user "$home/bin/dcos-docker" inspect --cluster "$A" | jq -r '.installer.place')" = "$place" ] ||
   fail "inspect does not show the installer place"
-[ "$(as_user "$DCOS_DOCKER" inspect --cluster "$A" | jq -r '.installer.bytes')" -gt 1000000 ] ||
+[ "$(as_user "$home/bin/dcos-docker" inspect --cluster "$A" | jq -r '.installer.bytes')" -gt 1000000 ] ||
   fail "inspect does not show the disk the installer takes"
-image=$(as_user "$DCOS_DOCKER" inspect --cluster "$A" | jq -r '.installer.image')
+image=$(as_user "$home/bin/dcos-docker" inspect --cluster "$A" | jq -r '.installer.image')
 docker image inspect "$image" >/dev/null || fail "the installer's image $image is not loaded"
 pass "as a user in the docker group: install works, the workspace is the user's, nothing in the user's directory"
 
 # A copy of the same installer elsewhere is the same installer: no second extraction.
 cp "$inst" "$home/copy of installer.sh" && chown "$uid:$gid" "$home/copy of installer.sh"
-as_user "$DCOS_DOCKER" create --cluster "$B" "${IMAGE_ARGS[@]}" -q --agents 0 --public-agents 0 \
+as_user "$home/bin/dcos-docker" create --cluster "$B" "${IMAGE_ARGS[@]}" -q --agents 0 --public-agents 0 \
   --installer "$home/copy of installer.sh" --verbose >"$home/out" 2>"$home/err" ||
   fail "second create --installer failed: $(cat "$home/err")"
 grep -q "Extracting image" "$home/err" && fail "the installer was extracted again: $(cat "$home/err")"
@@ -72,7 +79,7 @@ grep -q "Loaded image" "$home/err" && fail "the installer's image was loaded aga
 pass "a second cluster from the same installer (another path): not extracted, not loaded again"
 
 # ---- destroy: the place goes with the last cluster that used it ----
-as_user "$DCOS_DOCKER" destroy --cluster "$A" -q || fail "destroy $A as $user failed"
+as_user "$home/bin/dcos-docker" destroy --cluster "$A" -q || fail "destroy $A as $user failed"
 [ -d "$place" ] || fail "the installer place went while $B still uses it"
 docker image inspect "$image" >/dev/null 2>&1 || fail "the installer image went while $B still uses it"
 assert_nothing_left "$A"
@@ -82,7 +89,7 @@ assert_nothing_left "$A"
 wsB=$(ws_of "$B")
 chown -R root:root "$wsB/genconf/serve"
 chmod 0755 "$wsB/genconf/serve"
-as_user "$DCOS_DOCKER" destroy --cluster "$B" >"$home/out" 2>"$home/err" ||
+as_user "$home/bin/dcos-docker" destroy --cluster "$B" >"$home/out" 2>"$home/err" ||
   fail "destroy of root-owned leftovers as $user failed: $(cat "$home/err")"
 [ ! -e "$wsB" ] || fail "destroy left the workspace $wsB: $(find "$wsB" | head)"
 assert_nothing_left "$B"
@@ -92,28 +99,28 @@ docker image inspect "$image" >/dev/null 2>&1 && fail "the last destroy left the
 pass "destroy removes root-owned leftovers as the user; the installer and its image go with the last cluster"
 
 # ---- a destroy that stops at the workspace: found again, finished next time ----
-as_user "$DCOS_DOCKER" create --cluster "$C" "${IMAGE_ARGS[@]}" -q --agents 0 --public-agents 0 >/dev/null ||
+as_user "$home/bin/dcos-docker" create --cluster "$C" "${IMAGE_ARGS[@]}" -q --agents 0 --public-agents 0 >/dev/null ||
   fail "create $C failed"
 wsC=$(ws_of "$C")
 # Something in the workspace that no one can remove while it is there: a mount.
 mkdir "$wsC/busy"
 mount -t tmpfs none "$wsC/busy"
 on_exit "umount '$wsC/busy'"
-expect_exit 1 as_user "$DCOS_DOCKER" destroy --cluster "$C" -q
+expect_exit 1 as_user "$home/bin/dcos-docker" destroy --cluster "$C" -q
 assert_one_line_error "workspace"
 [ -e "$wsC/.dcos-docker-workspace" ] || fail "the half-removed workspace lost its marker"
-as_user "$DCOS_DOCKER" list | grep -q "^$C " || fail "the half-destroyed cluster is not listed: $(as_user "$DCOS_DOCKER" list)"
+as_user "$home/bin/dcos-docker" list | grep -q "^$C " || fail "the half-destroyed cluster is not listed: $(as_user "$home/bin/dcos-docker" list)"
 umount "$wsC/busy"
-as_user "$DCOS_DOCKER" destroy --cluster "$C" -q || fail "the second destroy did not finish $C"
+as_user "$home/bin/dcos-docker" destroy --cluster "$C" -q || fail "the second destroy did not finish $C"
 [ ! -e "$wsC" ] || fail "the second destroy left $wsC"
 assert_nothing_left "$C"
 # Only the workspace left (its network went too, e.g. by hand): still destroyable.
-as_user "$DCOS_DOCKER" create --cluster "$C" "${IMAGE_ARGS[@]}" -q --agents 0 --public-agents 0 >/dev/null
+as_user "$home/bin/dcos-docker" create --cluster "$C" "${IMAGE_ARGS[@]}" -q --agents 0 --public-agents 0 >/dev/null
 wsC=$(ws_of "$C")
 docker rm -fv "$(node_id "$C" master1)" >/dev/null
 docker network rm "$(docker network ls -q --filter "label=dcos-docker.cluster=$C")" >/dev/null
-as_user "$DCOS_DOCKER" destroy --cluster "$C" -q || fail "destroy of a workspace-only cluster failed"
+as_user "$home/bin/dcos-docker" destroy --cluster "$C" -q || fail "destroy of a workspace-only cluster failed"
 [ ! -e "$wsC" ] || fail "destroy left the workspace-only cluster's $wsC"
-expect_exit 1 as_user "$DCOS_DOCKER" destroy --cluster "$C"
+expect_exit 1 as_user "$home/bin/dcos-docker" destroy --cluster "$C"
 assert_one_line_error "does not exist"
 pass "a destroy stopped at the workspace keeps the cluster listed; the next destroy finishes it"
