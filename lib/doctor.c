@@ -119,75 +119,6 @@ static int free_space(const char *path, unsigned long long *ret, char **ret_wher
 }
 
 
-/* ---- running a host program with a time limit ---- */
-
-/* dd_process_run with a deadline: the program is killed after timeout_ms
- * (then -ETIMEDOUT). Output: at most max bytes, the tail kept. */
-static int run_bounded(const char *const *argv, int timeout_ms, size_t max, char **ret_output,
-		       int *ret_status, dd_error *err)
-{
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return dd_error_set(err, -errno, "pipe: %s", strerror(errno));
-	pid_t pid;
-	int r = dd_process_spawn(argv, NULL, NULL, false, pipefd[1], &pid, err);
-	close(pipefd[1]);
-	_cleanup_close_ int fd = pipefd[0];
-	if (r < 0)
-		return r;
-	_cleanup_free_ char *buf = dd_malloc0(max + 1);
-	size_t len = 0;
-	double deadline = dd_now() + timeout_ms / 1000.0;
-	bool timed_out = false;
-	for (;;) {
-		int left = (int)((deadline - dd_now()) * 1000);
-		if (left <= 0) {
-			timed_out = true;
-			break;
-		}
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int n = poll(&p, 1, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			timed_out = n == 0;
-			break;
-		}
-		char chunk[4096];
-		ssize_t k = read(fd, chunk, sizeof(chunk));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		size_t m = (size_t)k;
-		if (m >= max) { /* keep the tail: errors come last */
-			memcpy(buf, chunk + m - max, max);
-			len = max;
-			continue;
-		}
-		if (len + m > max) {
-			memmove(buf, buf + len + m - max, max - m);
-			len = max - m;
-		}
-		memcpy(buf + len, chunk, m);
-		len += m;
-	}
-	buf[len] = '\0';
-	if (timed_out)
-		kill(pid, SIGKILL);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return dd_error_set(err, -errno, "waitpid: %s", strerror(errno));
-	if (timed_out)
-		return dd_error_set(err, -ETIMEDOUT, "%s did not finish in %d s", argv[0],
-				    timeout_ms / 1000);
-	*ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (ret_output)
-		*ret_output = TAKE_PTR(buf);
-	return 0;
-}
-
 /* ---- the docker CLI (DC/OS's installer needs it) ---- */
 
 /* Where prog is on $PATH, as posix_spawnp (and the installer's shell) finds it. */
@@ -233,7 +164,7 @@ static int docker_cli_probe(char *path, size_t path_size, char *version, size_t 
 	_cleanup_free_ char *out = NULL;
 	int status = 0;
 	dd_error e = {0};
-	int r = run_bounded(argv, DOCKER_CLI_TIMEOUT_MS, 16384, &out, &status, &e);
+	int r = dd_process_run_timeout(argv, NULL, DOCKER_CLI_TIMEOUT_MS, 16384, &out, &status, &e);
 	if (r < 0) {
 		dd_error_usage(err, r, "'%s version' does not answer, so DC/OS's installer would "
 				       "abort (\"docker should be installed and running\"): %s",
@@ -329,7 +260,7 @@ static int host_systemd_version(void)
 		const char *argv[] = {progs[i], "--version", NULL};
 		_cleanup_free_ char *out = NULL;
 		int status = 0;
-		if (run_bounded(argv, SYSTEMCTL_TIMEOUT_MS, 4096, &out, &status, NULL) == 0 &&
+		if (dd_process_run_timeout(argv, NULL, SYSTEMCTL_TIMEOUT_MS, 4096, &out, &status, NULL) == 0 &&
 		    status == 0) {
 			int v = parse_systemd_version(out);
 			if (v > 0)

@@ -54,45 +54,71 @@ int dd_process_spawn(const char *const *argv, const char *cwd, char *const *env,
 int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **ret_output,
 		   int *ret_status, dd_error *err)
 {
+	return dd_process_run_timeout(argv, cwd, 0, max, ret_output, ret_status, err);
+}
+
+int dd_process_run_timeout(const char *const *argv, const char *cwd, int timeout_ms, size_t max,
+			   char **ret_output, int *ret_status, dd_error *err)
+{
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return dd_error_set(err, -errno, "pipe: %s", strerror(errno));
 	pid_t pid;
 	int r = dd_process_spawn(argv, cwd, NULL, false, pipefd[1], &pid, err);
 	close(pipefd[1]);
-	if (r < 0) {
-		close(pipefd[0]);
+	_cleanup_close_ int fd = pipefd[0];
+	if (r < 0)
 		return r;
-	}
-	size_t cap = max + 1, len = 0;
-	_cleanup_free_ char *buf = dd_malloc0(cap);
-	char chunk[4096];
+	_cleanup_free_ char *buf = dd_malloc0(max + 1);
+	size_t len = 0;
+	double deadline = dd_now() + timeout_ms / 1000.0;
+	bool timed_out = false;
 	for (;;) {
-		ssize_t k = read(pipefd[0], chunk, sizeof(chunk));
+		int left = -1; /* no deadline: read until the program closes its output */
+		if (timeout_ms > 0) {
+			left = (int)((deadline - dd_now()) * 1000);
+			if (left <= 0) {
+				timed_out = true;
+				break;
+			}
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int n = poll(&p, 1, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			timed_out = n == 0;
+			break;
+		}
+		char chunk[4096];
+		ssize_t k = read(fd, chunk, sizeof(chunk));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			break;
-		size_t n = (size_t)k;
-		if (n >= max) { /* keep the tail: errors come last */
-			memcpy(buf, chunk + n - max, max);
+		size_t m = (size_t)k;
+		if (m >= max) { /* keep the tail: errors come last */
+			memcpy(buf, chunk + m - max, max);
 			len = max;
-		} else {
-			if (len + n > max) {
-				size_t drop = len + n - max;
-				memmove(buf, buf + drop, len - drop);
-				len -= drop;
-			}
-			memcpy(buf + len, chunk, n);
-			len += n;
+			continue;
 		}
+		if (len + m > max) {
+			memmove(buf, buf + len + m - max, max - m);
+			len = max - m;
+		}
+		memcpy(buf + len, chunk, m);
+		len += m;
 	}
-	close(pipefd[0]);
 	buf[len] = '\0';
-	int st;
+	if (timed_out)
+		kill(pid, SIGKILL);
+	int st = 0;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return dd_error_set(err, -errno, "waitpid: %s", strerror(errno));
+	if (timed_out)
+		return dd_error_set(err, -ETIMEDOUT, "%s did not finish in %d s", argv[0],
+				    timeout_ms / 1000);
 	*ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (ret_output)
 		*ret_output = TAKE_PTR(buf);

@@ -23,4 +23,9 @@ int dd_process_spawn(const char *const *argv, const char *cwd, char *const *env,
 int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **ret_output,
 		   int *ret_status, dd_error *err);
 
+/* dd_process_run with a deadline: after timeout_ms the program is killed and
+ * the call fails with -ETIMEDOUT ("ARGV0 did not finish in N s"). */
+int dd_process_run_timeout(const char *const *argv, const char *cwd, int timeout_ms, size_t max,
+			   char **ret_output, int *ret_status, dd_error *err);
+
 #endif
