@@ -546,7 +546,7 @@ static char *orphan_workspace(const char *name)
 
 /* An image to run a helper container from, for files only root may remove:
  * one of the cluster's own nodes' (it has chown), else the installer's. */
-static char *helper_image(dd_docker *d, json_t *ctrs, const char *ws)
+static char *helper_image(json_t *ctrs, const char *ws)
 {
 	size_t i;
 	json_t *c;
@@ -556,7 +556,6 @@ static char *helper_image(dd_docker *d, json_t *ctrs, const char *ws)
 		if (img && *img)
 			return dd_strdup(img);
 	}
-	(void)d;
 	_cleanup_free_ char *path = dd_asprintf("%s/installer.json", ws);
 	_cleanup_free_ char *text = NULL;
 	if (dd_read_file(path, 64u << 10, &text, NULL) == 0) {
@@ -611,7 +610,7 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 		if (progress)
 			progress(NULL, "only the workspace was left; removing it", false, userdata);
 	}
-	_cleanup_free_ char *image = helper_image(d, ctrs, ws);
+	_cleanup_free_ char *image = helper_image(ctrs, ws);
 	r = dd_remove_containers_parallel(d, ctrs, progress, userdata, err);
 	if (r < 0)
 		return r;
