@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/dcos.h"
 #include "dcos-docker/image.h"
+#include "pool.h"
 #include "util.h"
 
 static const char *const role_labels[] = {"master", "agent", "public_agent"};
@@ -370,25 +370,30 @@ int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_er
 /* ---- destroy ---- */
 
 struct rm_job {
-	dd_docker *d;
-	const char *id;
-	const char *name;
+	const char *id, *name;
 	dd_error err;
-	int r;
+};
+
+struct rm_ctx {
+	struct rm_job *jobs;
 	dd_progress_cb progress;
 	void *userdata;
 };
 
-static void *rm_container_thread(void *p)
+static int rm_container_job(void *userdata, size_t i, void *state)
 {
-	struct rm_job *j = p;
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	j->r = dd_docker_dup(j->d, &d, &j->err);
-	if (j->r == 0)
-		j->r = dd_container_remove(d, j->id, &j->err);
-	if (j->progress)
-		j->progress(j->name, j->r == 0 ? "removed" : "failed to remove", true, j->userdata);
-	return NULL;
+	struct rm_ctx *ctx = userdata;
+	struct rm_job *j = &ctx->jobs[i];
+	dd_pool_docker *w = state;
+	int r = w->r;
+	if (r < 0)
+		dd_error_copy(&j->err, &w->err);
+	else
+		r = dd_container_remove(w->d, j->id, &j->err);
+	if (ctx->progress)
+		ctx->progress(j->name, r == 0 ? "removed" : "failed to remove", true,
+			      ctx->userdata);
+	return r;
 }
 
 int dd_container_remove(dd_docker *d, const char *id, dd_error *err)
@@ -407,35 +412,28 @@ int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb pro
 	size_t n = json_array_size(ctrs);
 	if (n == 0)
 		return 0;
-	struct rm_job *jobs = dd_malloc0(n * sizeof(*jobs));
-	pthread_t *threads = dd_malloc0(n * sizeof(*threads));
-	bool *started = dd_malloc0(n * sizeof(*started));
+	_cleanup_free_ struct rm_job *jobs = dd_malloc0(n * sizeof(*jobs));
+	struct rm_ctx ctx = {.jobs = jobs, .progress = progress, .userdata = userdata};
 	for (size_t i = 0; i < n; i++) {
 		json_t *c = json_array_get(ctrs, i);
-		jobs[i].d = d;
 		jobs[i].id = json_string_value(json_object_get(c, "Id"));
 		const char *name =
 			json_string_value(json_array_get(json_object_get(c, "Names"), 0));
 		jobs[i].name = name ? (name[0] == '/' ? name + 1 : name) : jobs[i].id;
-		jobs[i].progress = progress;
-		jobs[i].userdata = userdata;
-		started[i] = pthread_create(&threads[i], NULL, rm_container_thread, &jobs[i]) == 0;
-		if (!started[i])
-			rm_container_thread(&jobs[i]);
 	}
+	/* run_all: a rollback after Ctrl-C removes everything too. */
+	dd_pool p = {.n = n, .run_all = true, .job = rm_container_job, .userdata = &ctx,
+		     .state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
+		     .state_arg = d};
+	_cleanup_free_ int *results = dd_malloc0(n * sizeof(*results));
+	dd_pool_run(&p, results);
 	int ret = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (started[i])
-			pthread_join(threads[i], NULL);
-		if (jobs[i].r < 0 && ret == 0) {
-			ret = jobs[i].r;
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (results[i] < 0) {
+			ret = results[i];
 			dd_error_copy(err, &jobs[i].err);
 			dd_error_prefix(err, "Failed to remove node '%s': ", jobs[i].name);
 		}
-	}
-	free(jobs);
-	free(threads);
-	free(started);
 	return ret;
 }
 

@@ -25,12 +25,12 @@
 #include "dcos-docker/privilege.h"
 #include "dcos-docker/process.h"
 #include "dcos-docker/kmod.h"
+#include "pool.h"
 #include "util.h"
 
 #define LABEL_RUN "dcos-docker.create-run"
 #define NOTIFY_TARGET "/run/host/notify"
 #define DEFAULT_TIMEOUT 120.0
-#define MAX_WORKERS 10
 
 struct create_ctx;
 
@@ -69,7 +69,6 @@ struct create_ctx {
 	char *authorized_key;
 	struct node_job *jobs;
 	size_t n_jobs;
-	atomic_size_t next_job;
 	atomic_bool failed;
 	pthread_mutex_t progress_lock;
 };
@@ -814,15 +813,11 @@ done:
 	return 0;
 }
 
-static int run_node(struct node_job *job, dd_error *err)
+static int run_node(struct node_job *job, dd_docker *d, dd_error *err)
 {
 	struct create_ctx *ctx = job->ctx;
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int r = dd_docker_dup(ctx->d, &d, err);
-	if (r < 0)
-		return r;
 	progress(ctx, job->name, "creating", false);
-	r = write_seed(job, err);
+	int r = write_seed(job, err);
 	if (r < 0)
 		return r;
 	if (should_stop(ctx))
@@ -864,22 +859,20 @@ static int run_node(struct node_job *job, dd_error *err)
 	return wait_ready(d, job, err);
 }
 
-static void *worker(void *p)
+static int node_job(void *userdata, size_t i, void *state)
 {
-	struct create_ctx *ctx = p;
-	for (;;) {
-		size_t i = atomic_fetch_add(&ctx->next_job, 1);
-		if (i >= ctx->n_jobs)
-			break;
-		struct node_job *job = &ctx->jobs[i];
-		job->r = run_node(job, &job->err);
-		if (job->r < 0) {
-			if (job->r != -ECANCELED || !ctx->failed)
-				progress(ctx, job->name, "failed", true);
-			ctx->failed = true;
-		}
+	struct create_ctx *ctx = userdata;
+	struct node_job *job = &ctx->jobs[i];
+	dd_pool_docker *w = state;
+	if (w->r < 0)
+		dd_error_copy(&job->err, &w->err);
+	job->r = w->r < 0 ? w->r : run_node(job, w->d, &job->err);
+	if (job->r < 0) {
+		if (job->r != -ECANCELED || !ctx->failed)
+			progress(ctx, job->name, "failed", true);
+		ctx->failed = true;
 	}
-	return NULL;
+	return job->r;
 }
 
 /* ---- rollback ---- */
@@ -1093,16 +1086,10 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 		}
 	ctx.jobs = jobs;
 	ctx.n_jobs = n;
-	size_t nworkers = n < MAX_WORKERS ? n : MAX_WORKERS;
-	pthread_t threads[MAX_WORKERS];
-	size_t started = 0;
-	for (; started < nworkers; started++)
-		if (pthread_create(&threads[started], NULL, worker, &ctx) != 0)
-			break;
-	if (started == 0)
-		worker(&ctx);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	dd_pool pool = {.n = n, .job = node_job, .userdata = &ctx,
+			.state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
+			.state_arg = d};
+	dd_pool_run(&pool, NULL); /* a node not started on Ctrl-C: dd_cancelled() below */
 
 	r = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -21,7 +21,6 @@
 #include <fts.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,10 +28,10 @@
 
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
+#include "pool.h"
 #include "util.h"
 
 #define IO_BUF (64u << 10)
-#define MAX_WORKERS 8
 /* Output of the probe script and stderr of tar in the node: small, capped. */
 #define MAX_PROBE_OUTPUT (256u << 10)
 #define MAX_STDERR (16u << 10)
@@ -983,13 +982,10 @@ struct send_job {
 };
 
 struct send_ctx {
-	dd_docker *d;
 	const char *src;
 	const char *dst;
 	bool src_is_dir;
 	struct send_job *jobs;
-	size_t n;
-	atomic_size_t next;
 	dd_progress_cb progress;
 	void *userdata;
 	pthread_mutex_t lock;
@@ -1109,36 +1105,40 @@ static int send_one(struct send_ctx *ctx, dd_docker *d, const dd_node *node, cha
 	return r;
 }
 
-static void *send_worker(void *userdata)
+/* A failed or done node, reported as it happens. */
+static void send_report(struct send_ctx *ctx, struct send_job *job)
+{
+	if (job->r < 0)
+		dd_error_prefix(&job->err, "Failed to send '%s' to %s: ", ctx->src,
+				job->node->short_name);
+	if (ctx->progress) {
+		pthread_mutex_lock(&ctx->lock);
+		ctx->progress(job->node->short_name, job->r < 0 ? job->err.msg : job->target,
+			      job->r == 0, ctx->userdata);
+		pthread_mutex_unlock(&ctx->lock);
+	}
+}
+
+static int send_job(void *userdata, size_t i, void *state)
 {
 	struct send_ctx *ctx = userdata;
-	dd_docker *d = NULL;
-	dd_error derr = {0};
-	int dr = dd_docker_dup(ctx->d, &d, &derr);
-	for (;;) {
-		size_t i = atomic_fetch_add(&ctx->next, 1);
-		if (i >= ctx->n)
-			break;
-		struct send_job *job = &ctx->jobs[i];
-		if (dr < 0) {
-			dd_error_copy(&job->err, &derr);
-			job->r = dr;
-			continue;
-		}
-		job->r = send_one(ctx, d, job->node, &job->target, &job->err);
-		if (job->r < 0)
-			dd_error_prefix(&job->err, "Failed to send '%s' to %s: ", ctx->src,
-					job->node->short_name);
-		if (ctx->progress) {
-			pthread_mutex_lock(&ctx->lock);
-			ctx->progress(job->node->short_name,
-				      job->r < 0 ? job->err.msg : job->target, job->r == 0,
-				      ctx->userdata);
-			pthread_mutex_unlock(&ctx->lock);
-		}
+	struct send_job *job = &ctx->jobs[i];
+	dd_pool_docker *w = state;
+	if (w->r < 0) {
+		dd_error_copy(&job->err, &w->err);
+		return job->r = w->r;
 	}
-	dd_docker_free(d);
-	return NULL;
+	job->r = send_one(ctx, w->d, job->node, &job->target, &job->err);
+	send_report(ctx, job);
+	return job->r;
+}
+
+/* Ctrl-C came before this node's turn: it failed like the others. */
+static void send_skipped(void *userdata, size_t i)
+{
+	struct send_ctx *ctx = userdata;
+	ctx->jobs[i].r = dd_error_set(&ctx->jobs[i].err, -ECANCELED, "Interrupted");
+	send_report(ctx, &ctx->jobs[i]);
 }
 
 int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const char *src,
@@ -1164,23 +1164,16 @@ int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const cha
 	if (strcmp(src_name, ".") == 0 && !S_ISDIR(st.st_mode))
 		return dd_error_set(err, -ENOTDIR, "'%s' is not a directory", src);
 
-	struct send_ctx ctx = {.d = d, .src = src, .dst = dst, .src_is_dir = S_ISDIR(st.st_mode),
-			       .n = n, .progress = progress, .userdata = userdata};
+	struct send_ctx ctx = {.src = src, .dst = dst, .src_is_dir = S_ISDIR(st.st_mode),
+			       .progress = progress, .userdata = userdata};
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.jobs = dd_malloc0(n * sizeof(*ctx.jobs));
 	for (size_t i = 0; i < n; i++)
 		ctx.jobs[i].node = nodes[i];
-	size_t nthreads = n < MAX_WORKERS ? n : MAX_WORKERS;
-	pthread_t *threads = dd_malloc0(nthreads * sizeof(*threads));
-	size_t started = 0;
-	for (; started < nthreads; started++)
-		if (pthread_create(&threads[started], NULL, send_worker, &ctx) != 0)
-			break;
-	if (started == 0)
-		send_worker(&ctx);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
+	dd_pool pool = {.n = n, .job = send_job, .userdata = &ctx, .skipped = send_skipped,
+			.state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
+			.state_arg = d};
+	dd_pool_run(&pool, NULL);
 
 	size_t failed = 0;
 	r = 0;

@@ -6,16 +6,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "dcos-docker/exec.h"
 #include "dcos-docker/files.h"
+#include "pool.h"
 #include "util.h"
 
-#define MAX_WORKERS 8
 #define MAX_STDERR (8u << 10)
 #define JOURNAL_TIMEOUT_MS (10L * 60 * 1000)
 #define COMMAND_TIMEOUT_MS (2L * 60 * 1000)
@@ -174,11 +173,9 @@ static int exec_to_file(dd_docker *d, const dd_node *node, const char *dir, cons
 /* ---- per node ---- */
 
 struct logs_ctx {
-	dd_docker *d;
 	const dd_cluster *c;
 	const dd_logs_opts *opts;
 	dd_logs_report *report;
-	atomic_size_t next;
 	pthread_mutex_t lock;
 };
 
@@ -287,30 +284,22 @@ static void export_node(dd_docker *d, dd_logs_node *n)
 	part_done(n, DD_LOGS_VAR_LOG, r, &e);
 }
 
-static void *worker(void *userdata)
+static int node_job(void *userdata, size_t i, void *state)
 {
 	struct logs_ctx *ctx = userdata;
-	dd_docker *d = NULL;
-	dd_error derr = {0};
-	int dr = dd_docker_dup(ctx->d, &d, &derr);
-	for (;;) {
-		size_t i = atomic_fetch_add(&ctx->next, 1);
-		if (i >= ctx->report->n_nodes)
-			break;
-		dd_logs_node *n = &ctx->report->nodes[i];
-		if (dr < 0)
-			for (int p = 0; p < DD_LOGS_PART_COUNT; p++)
-				part_done(n, p, dr, &derr);
-		else
-			export_node(d, n);
-		if (ctx->opts->on_node_done) {
-			pthread_mutex_lock(&ctx->lock);
-			ctx->opts->on_node_done(n, ctx->opts->userdata);
-			pthread_mutex_unlock(&ctx->lock);
-		}
+	dd_pool_docker *w = state;
+	dd_logs_node *n = &ctx->report->nodes[i];
+	if (w->r < 0)
+		for (int p = 0; p < DD_LOGS_PART_COUNT; p++)
+			part_done(n, p, w->r, &w->err);
+	else
+		export_node(w->d, n);
+	if (ctx->opts->on_node_done) {
+		pthread_mutex_lock(&ctx->lock);
+		ctx->opts->on_node_done(n, ctx->opts->userdata);
+		pthread_mutex_unlock(&ctx->lock);
 	}
-	dd_docker_free(d);
-	return NULL;
+	return 0;
 }
 
 /* ---- the host ---- */
@@ -386,19 +375,12 @@ int dd_logs_export(dd_docker *d, const dd_cluster *c, const dd_logs_opts *opts,
 		rep->failed++;
 	}
 
-	struct logs_ctx ctx = {.d = d, .c = c, .opts = opts, .report = rep};
+	struct logs_ctx ctx = {.c = c, .opts = opts, .report = rep};
 	pthread_mutex_init(&ctx.lock, NULL);
-	size_t nthreads = c->n_nodes < MAX_WORKERS ? c->n_nodes : MAX_WORKERS;
-	pthread_t *threads = dd_malloc0((nthreads + 1) * sizeof(*threads));
-	size_t started = 0;
-	for (; started < nthreads; started++)
-		if (pthread_create(&threads[started], NULL, worker, &ctx) != 0)
-			break;
-	if (started == 0 && nthreads > 0)
-		worker(&ctx);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
+	dd_pool pool = {.n = c->n_nodes, .job = node_job, .userdata = &ctx,
+			.state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
+			.state_arg = d};
+	dd_pool_run(&pool, NULL);
 	pthread_mutex_destroy(&ctx.lock);
 
 	for (size_t i = 0; i < rep->n_nodes; i++)

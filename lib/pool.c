@@ -25,7 +25,7 @@ struct pool_run {
  * handed out stays at or after min(next, n). */
 static bool take(struct pool_run *run, size_t *ret)
 {
-	if (dd_cancelled())
+	if (!run->p->run_all && dd_cancelled())
 		return false;
 	size_t i = atomic_fetch_add(&run->next, 1);
 	if (i >= run->p->n)
@@ -115,8 +115,12 @@ int dd_pool_run(const dd_pool *p, int *results)
 	size_t handed = atomic_load(&run.next);
 	if (handed >= p->n)
 		return 0;
-	for (size_t i = handed; results && i < p->n; i++)
-		results[i] = -ECANCELED;
+	for (size_t i = handed; i < p->n; i++) {
+		if (results)
+			results[i] = -ECANCELED;
+		if (p->skipped)
+			p->skipped(p->userdata, i);
+	}
 	return -ECANCELED;
 }
 

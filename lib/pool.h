@@ -5,6 +5,7 @@
 #ifndef DCOS_DOCKER_POOL_H
 #define DCOS_DOCKER_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dcos-docker/docker.h"
@@ -18,6 +19,9 @@
 typedef struct dd_pool {
 	size_t n;   /* jobs 0..n-1 */
 	size_t cap; /* most threads at once; 0: DD_POOL_DEFAULT_CAP */
+	/* Hand out every job even after cancellation: for the cleanup that a
+	 * cancellation itself starts (destroy, rollback). */
+	bool run_all;
 	/* Runs job i with its worker's state; returns 0 or a negative errno. */
 	int (*job)(void *userdata, size_t i, void *state);
 	void *userdata;
@@ -33,14 +37,18 @@ typedef struct dd_pool {
 	 * thread itself. */
 	void (*tick)(void *userdata);
 	unsigned tick_ms;
+	/* Optional: called on the calling thread, in index order, for each job
+	 * never handed out because of a cancellation, so that it can be reported
+	 * like the jobs that were interrupted. */
+	void (*skipped)(void *userdata, size_t i);
 } dd_pool;
 
 /* Runs the jobs and returns when every job handed out is done. Jobs start in
  * index order. When thread creation fails the jobs run on the threads there
  * are, or on the calling thread: none is lost. results (n ints, may be NULL)
  * gets each job's return value, -ECANCELED for a job never handed out
- * because dd_cancelled(). Returns -ECANCELED when a job was not handed out,
- * else 0. */
+ * because dd_cancelled() (unless run_all). Returns -ECANCELED when a job was
+ * not handed out, else 0. */
 int dd_pool_run(const dd_pool *p, int *results);
 
 /* The usual worker state: a daemon connection of the worker's own. As

@@ -36,6 +36,8 @@ struct t {
 	atomic_int states_made, states_freed;
 	atomic_int wrong_thread; /* a job saw another worker's state */
 	atomic_int ticks;
+	int skipped[MAX_JOBS]; /* order of the skipped calls, 1-based; on the caller */
+	int n_skipped;
 	pthread_t caller;
 	atomic_int tick_off_caller;
 	unsigned sleep_us;
@@ -87,6 +89,14 @@ static void tick(void *userdata)
 	atomic_fetch_add(&t->ticks, 1);
 	if (!pthread_equal(t->caller, pthread_self()))
 		atomic_fetch_add(&t->tick_off_caller, 1);
+}
+
+static void skipped(void *userdata, size_t i)
+{
+	struct t *t = userdata;
+	if (!pthread_equal(t->caller, pthread_self()))
+		t->tick_off_caller++;
+	t->skipped[i] = ++t->n_skipped;
 }
 
 static struct t *fresh(unsigned sleep_us)
@@ -230,6 +240,7 @@ static void test_cancel_stops_new_jobs(void **state)
 	struct t *t = fresh(0);
 	t->cancel_at = 2;
 	dd_pool p = pool(t, 10, 1); /* one worker: jobs go strictly in order */
+	p.skipped = skipped;
 	int results[10];
 	assert_int_equal(dd_pool_run(&p, results), -ECANCELED);
 	for (int i = 0; i <= 2; i++) {
@@ -239,7 +250,10 @@ static void test_cancel_stops_new_jobs(void **state)
 	for (int i = 3; i < 10; i++) {
 		assert_int_equal(t->calls[i], 0);
 		assert_int_equal(results[i], -ECANCELED);
+		assert_int_equal(t->skipped[i], i - 2); /* each once, in index order */
 	}
+	assert_int_equal(t->skipped[2], 0);
+	assert_int_equal(t->tick_off_caller, 0);
 	assert_int_equal(t->states_freed, t->states_made);
 
 	/* Already cancelled: nothing runs, every job is reported. */
@@ -250,6 +264,13 @@ static void test_cancel_stops_new_jobs(void **state)
 	assert_int_equal(t->states_made, 0);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(results[i], -ECANCELED);
+
+	/* Cleanup after a cancellation runs to the end. */
+	t = fresh(0);
+	p = pool(t, 5, 3);
+	p.run_all = true;
+	assert_int_equal(dd_pool_run(&p, results), 0);
+	assert_each_once(t, 5);
 }
 
 int main(void)
