@@ -22,6 +22,7 @@
 
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
+#include "pool.h"
 #include "util.h"
 
 /* ---- pure parts ---- */
@@ -345,7 +346,6 @@ static const char poststart_script[] =
 #define CAPTURE_MAX (1u << 20)
 
 struct wait_ctx {
-	dd_docker *d;
 	const dd_cluster *c;
 	const dd_wait_opts *o;
 	double t0, deadline;
@@ -359,8 +359,6 @@ struct wait_ctx {
 struct wait_job {
 	struct wait_ctx *ctx;
 	const dd_node *n;
-	pthread_t thread;
-	bool started;
 	enum stage stage;
 	char check[160];                   /* the check of the current stage */
 	char output[CHECK_OUTPUT_MAX + 4]; /* its last output */
@@ -688,13 +686,10 @@ static int get_checking(struct wait_ctx *ctx)
 	return n;
 }
 
-static int wait_node(struct wait_job *j)
+static int wait_node(struct wait_job *j, dd_docker *d)
 {
 	struct wait_ctx *ctx = j->ctx;
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int r = dd_docker_dup(ctx->d, &d, &j->err);
-	if (r < 0)
-		return r;
+	int r = 0;
 	double interval = 0.5;
 	report(j, false, "waiting");
 	while (j->stage != STAGE_DONE) {
@@ -742,10 +737,13 @@ static int wait_node(struct wait_job *j)
 	return 0;
 }
 
-static void *wait_worker(void *arg)
+static int wait_job(void *userdata, size_t i, void *state)
 {
-	struct wait_job *j = arg;
-	j->r = wait_node(j);
+	struct wait_job *j = &((struct wait_job *)userdata)[i];
+	dd_pool_docker *w = state;
+	if (w->r < 0)
+		dd_error_copy(&j->err, &w->err);
+	j->r = w->r < 0 ? w->r : wait_node(j, w->d);
 	if (j->stage == STAGE_POSTSTART)
 		set_checking(j->ctx, -1); /* the others' pauses need not count it */
 	if (j->r < 0 && j->r != -ETIMEDOUT && j->r != -ECANCELED) {
@@ -753,7 +751,7 @@ static void *wait_worker(void *arg)
 		j->ctx->abort = true;
 		pthread_mutex_unlock(&j->ctx->lock);
 	}
-	return NULL;
+	return j->r;
 }
 
 static const char *stage_name(enum stage s)
@@ -797,7 +795,7 @@ int dd_dcos_wait(dd_docker *d, const dd_cluster *c, const dd_wait_opts *o, dd_er
 	}
 
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	struct wait_ctx ctx = {.d = d, .c = c, .o = o, .t0 = dd_now(), .ncpu = ncpu > 0 ? (int)ncpu : 1};
+	struct wait_ctx ctx = {.c = c, .o = o, .t0 = dd_now(), .ncpu = ncpu > 0 ? (int)ncpu : 1};
 	double timeout = o->timeout > 0 ? o->timeout : DD_DCOS_WAIT_DEFAULT_TIMEOUT;
 	ctx.deadline = ctx.t0 + timeout;
 	ctx.old_metadata = dd_dcos_version_cmp(info.version, "1.10") < 0;
@@ -809,23 +807,16 @@ int dd_dcos_wait(dd_docker *d, const dd_cluster *c, const dd_wait_opts *o, dd_er
 		o->progress(NULL, head, false, o->userdata);
 	}
 	struct wait_job *jobs = dd_malloc0(c->n_nodes * sizeof(*jobs));
-	r = 0;
 	for (size_t i = 0; i < c->n_nodes; i++) {
 		jobs[i].ctx = &ctx;
 		jobs[i].n = &c->nodes[i];
-		int e = pthread_create(&jobs[i].thread, NULL, wait_worker, &jobs[i]);
-		if (e) {
-			r = dd_error_set(err, -e, "Failed to start a thread: %s", strerror(e));
-			pthread_mutex_lock(&ctx.lock);
-			ctx.abort = true;
-			pthread_mutex_unlock(&ctx.lock);
-			break;
-		}
-		jobs[i].started = true;
 	}
-	for (size_t i = 0; i < c->n_nodes; i++)
-		if (jobs[i].started)
-			pthread_join(jobs[i].thread, NULL);
+	/* A node not handed out before Ctrl-C: dd_cancelled() below. */
+	dd_pool pool = {.n = c->n_nodes, .job = wait_job, .userdata = jobs,
+	                .state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
+	                .state_arg = d};
+	dd_pool_run(&pool, NULL);
+	r = 0;
 	pthread_mutex_destroy(&ctx.lock);
 
 	size_t n_timed_out = 0;
