@@ -14,6 +14,7 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/doctor.h"
 #include "dcos-docker/exec.h"
+#include "pool.h"
 #include "util.h"
 
 /* Lines of a role install kept for the error message. */
@@ -336,11 +337,8 @@ static int write_info(const dd_cluster *c, const dd_install_plan *p, dd_error *e
 
 struct role_job {
 	dd_install_plan *p;
-	dd_docker *parent;
-	const dd_cluster *c;
 	const dd_node *n;
-	pthread_t thread;
-	bool started;
+	bool running; /* under role_run.lock: the install may be in the node */
 	int r;
 	int exit_code;
 	dd_error err;
@@ -349,12 +347,22 @@ struct role_job {
 	size_t partial_len[3];
 	char *tail[ROLE_TAIL_LINES];
 	size_t n_lines;
-	/* Completion, watched by the main thread. */
-	pthread_mutex_t *done_lock;
-	pthread_cond_t *done_cond;
-	size_t *n_done;
-	bool done;
 };
+
+struct role_run {
+	dd_docker *d; /* the caller's: only the tick on the calling thread uses it */
+	struct role_job *jobs;
+	size_t n;
+	pthread_mutex_t lock;
+	double last_kill;
+};
+
+static void set_running(struct role_run *run, struct role_job *j, bool running)
+{
+	pthread_mutex_lock(&run->lock);
+	j->running = running;
+	pthread_mutex_unlock(&run->lock);
+}
 
 static void role_line(struct role_job *j, const char *line)
 {
@@ -391,12 +399,16 @@ static int role_output(int stream, const char *buf, size_t len, void *userdata)
 	return dd_cancelled() ? -ECANCELED : 0;
 }
 
-static void *role_worker(void *arg)
+static int role_job(void *userdata, size_t i, void *state)
 {
-	struct role_job *j = arg;
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	j->r = dd_docker_dup(j->parent, &d, &j->err);
-	if (j->r == 0) {
+	struct role_run *run = userdata;
+	struct role_job *j = &run->jobs[i];
+	dd_pool_docker *w = state;
+	set_running(run, j, true);
+	j->r = w->r;
+	if (j->r < 0)
+		dd_error_copy(&j->err, &w->err);
+	else {
 		note(j->p, j->n->name, false, "installing (%s)", dd_role_dcos(j->n->role));
 		/* Nothing user-given is in the script: the role is $1. */
 		const char *argv[] = {"/bin/sh",
@@ -412,7 +424,7 @@ static void *role_worker(void *arg)
 		                   .userdata = j,
 		                   .name = j->n->short_name,
 		                   .resize_fd = -1};
-		j->r = dd_exec(d, j->n->id, &eo, &j->exit_code, &j->err);
+		j->r = dd_exec(w->d, j->n->id, &eo, &j->exit_code, &j->err);
 		for (int s = 1; s <= 2; s++)
 			if (j->partial_len[s] > 0)
 				role_flush(j, s);
@@ -425,12 +437,8 @@ static void *role_worker(void *arg)
 		note(j->p, j->n->name, true, "failed (exit code %d)", j->exit_code);
 	else
 		note(j->p, j->n->name, true, "installed");
-	pthread_mutex_lock(j->done_lock);
-	j->done = true;
-	(*j->n_done)++;
-	pthread_cond_signal(j->done_cond);
-	pthread_mutex_unlock(j->done_lock);
-	return NULL;
+	set_running(run, j, false);
+	return j->r;
 }
 
 /* Stops a role install that is still running in a node (cancellation). */
@@ -457,70 +465,47 @@ static char *role_tail_text(const struct role_job *j, size_t budget)
 	return dd_tail_text(j->tail, ROLE_TAIL_LINES, j->n_lines, 200, budget);
 }
 
+/* On cancellation, stops the installs still running (they may print nothing
+ * for a long time, so the workers would not notice), every 2 s. */
+static void role_tick(void *userdata)
+{
+	struct role_run *run = userdata;
+	if (!dd_cancelled() || dd_now() - run->last_kill <= 2)
+		return;
+	_cleanup_free_ bool *running = dd_malloc0(run->n * sizeof(bool));
+	pthread_mutex_lock(&run->lock);
+	for (size_t i = 0; i < run->n; i++)
+		running[i] = run->jobs[i].running;
+	pthread_mutex_unlock(&run->lock);
+	for (size_t i = 0; i < run->n; i++)
+		if (running[i])
+			role_kill(run->d, run->jobs[i].n);
+	run->last_kill = dd_now();
+}
+
+/* Ctrl-C came before this node's turn. */
+static void role_skipped(void *userdata, size_t i)
+{
+	struct role_run *run = userdata;
+	note(run->jobs[i].p, run->jobs[i].n->name, true, "interrupted");
+}
+
 static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_error *err)
 {
-	pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
-	pthread_cond_t done_cond;
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&done_cond, &ca);
-	pthread_condattr_destroy(&ca);
-	size_t n_done = 0, n_started = 0;
 	struct role_job *jobs = dd_malloc0(c->n_nodes * sizeof(*jobs));
-	int r = 0;
-	for (size_t i = 0; i < c->n_nodes; i++) {
-		struct role_job *j = &jobs[i];
-		*j = (struct role_job){.p = p,
-		                       .parent = d,
-		                       .c = c,
-		                       .n = &c->nodes[i],
-		                       .done_lock = &done_lock,
-		                       .done_cond = &done_cond,
-		                       .n_done = &n_done};
-		int e = pthread_create(&j->thread, NULL, role_worker, j);
-		if (e) {
-			r = dd_error_set(err, -e, "Failed to start a thread: %s", strerror(e));
-			break;
-		}
-		j->started = true;
-		n_started++;
-	}
-
-	/* Wait for all; on cancellation, stop the installs still running (they
-	 * may print nothing for a long time, so the workers would not notice). */
-	double last_kill = 0;
-	pthread_mutex_lock(&done_lock);
-	while (n_done < n_started) {
-		if (dd_cancelled() && dd_now() - last_kill > 2) {
-			bool *running = dd_malloc0(c->n_nodes * sizeof(bool));
-			for (size_t i = 0; i < c->n_nodes; i++)
-				running[i] = jobs[i].started && !jobs[i].done;
-			pthread_mutex_unlock(&done_lock);
-			for (size_t i = 0; i < c->n_nodes; i++)
-				if (running[i])
-					role_kill(d, jobs[i].n);
-			free(running);
-			last_kill = dd_now();
-			pthread_mutex_lock(&done_lock);
-			continue;
-		}
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 200 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&done_cond, &done_lock, &ts);
-	}
-	pthread_mutex_unlock(&done_lock);
 	for (size_t i = 0; i < c->n_nodes; i++)
-		if (jobs[i].started)
-			pthread_join(jobs[i].thread, NULL);
-	pthread_cond_destroy(&done_cond);
+		jobs[i] = (struct role_job){.p = p, .n = &c->nodes[i]};
+	struct role_run run = {.d = d, .jobs = jobs, .n = c->n_nodes};
+	pthread_mutex_init(&run.lock, NULL);
+	dd_pool pool = {.n = c->n_nodes, .job = role_job, .userdata = &run,
+	                .state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
+	                .state_arg = d, .tick = role_tick, .tick_ms = 200,
+	                .skipped = role_skipped};
+	dd_pool_run(&pool, NULL);
+	pthread_mutex_destroy(&run.lock);
 
-	if (r == 0 && dd_cancelled())
+	int r = 0;
+	if (dd_cancelled())
 		r = dd_error_set(err, -ECANCELED, "Interrupted during the role installs");
 	if (r == 0) {
 		size_t n_failed = 0;
