@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/exec.h"
+#include "pool.h"
 #include "util.h"
 
 /* A line longer than this is cut into several prefixed lines (multi-node output). */
@@ -95,7 +96,6 @@ struct line_buf {
 struct job {
 	const dd_node *node;
 	const dd_exec_opts *base;
-	dd_docker *parent;
 	struct line_buf lines[3];
 	int exit_code;
 	int r;
@@ -141,18 +141,19 @@ static int on_output_prefixed(int stream, const char *buf, size_t len, void *use
 	return 0;
 }
 
-static void *job_thread(void *p)
+static int job_run(void *userdata, size_t i, void *state)
 {
-	struct job *j = p;
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	j->r = dd_docker_dup(j->parent, &d, &j->err);
-	if (j->r < 0)
-		return NULL;
+	struct job *j = &((struct job *)userdata)[i];
+	dd_pool_docker *w = state;
+	if (w->r < 0) {
+		dd_error_copy(&j->err, &w->err);
+		return j->r = w->r;
+	}
 	dd_exec_opts opts = *j->base;
 	opts.name = j->node->short_name;
 	opts.on_output = on_output_prefixed;
 	opts.userdata = j;
-	j->r = dd_exec(d, j->node->id, &opts, &j->exit_code, &j->err);
+	j->r = dd_exec(w->d, j->node->id, &opts, &j->exit_code, &j->err);
 	/* A last line without its newline still gets one: the next prefix starts a line. */
 	for (int s = 1; s <= 2; s++)
 		if (j->lines[s].len > 0) {
@@ -160,7 +161,7 @@ static void *job_thread(void *p)
 			          j->lines[s].len, true);
 			j->lines[s].len = 0;
 		}
-	return NULL;
+	return j->r;
 }
 
 /* ---- terminal ---- */
@@ -421,26 +422,19 @@ int cmd_run(int argc, char **argv)
 		return exit_code;
 	}
 
-	/* Several nodes: one thread and one daemon connection each. */
+	/* Several nodes: in parallel on the pool, a daemon connection per worker. */
 	_cleanup_free_ struct job *jobs = dd_malloc0(n_nodes * sizeof(*jobs));
-	_cleanup_free_ pthread_t *threads = dd_malloc0(n_nodes * sizeof(*threads));
-	_cleanup_free_ bool *started = dd_malloc0(n_nodes * sizeof(*started));
 	for (size_t i = 0; i < n_nodes; i++) {
-		jobs[i] = (struct job){.node = nodes[i], .base = &opts, .parent = d};
+		jobs[i] = (struct job){.node = nodes[i], .base = &opts};
 		jobs[i].lines[1].buf = dd_malloc0(LINE_MAX_BYTES);
 		jobs[i].lines[2].buf = dd_malloc0(LINE_MAX_BYTES);
-		int e = pthread_create(&threads[i], NULL, job_thread, &jobs[i]);
-		if (e == 0)
-			started[i] = true;
-		else
-			jobs[i].r =
-			    dd_error_set(&jobs[i].err, -e, "Failed to start a thread for %s: %s",
-			                 nodes[i]->short_name, strerror(e));
 	}
+	dd_pool pool = {.n = n_nodes, .job = job_run, .userdata = jobs,
+	                .state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
+	                .state_arg = d};
+	dd_pool_run(&pool, NULL);
 	int result = 0;
 	for (size_t i = 0; i < n_nodes; i++) {
-		if (started[i])
-			pthread_join(threads[i], NULL);
 		int code = jobs[i].exit_code;
 		if (jobs[i].r < 0) {
 			dd_error_prefix(&jobs[i].err, "%s: ", nodes[i]->short_name);
