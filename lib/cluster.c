@@ -384,12 +384,10 @@ static int rm_container_job(void *userdata, size_t i, void *state)
 {
 	struct rm_ctx *ctx = userdata;
 	struct rm_job *j = &ctx->jobs[i];
-	dd_pool_docker *w = state;
-	int r = w->r;
-	if (r < 0)
-		dd_error_copy(&j->err, &w->err);
-	else
-		r = dd_container_remove(w->d, j->id, &j->err);
+	int r = 0;
+	dd_docker *d = dd_pool_docker_get(state, &r, &j->err);
+	if (d)
+		r = dd_container_remove(d, j->id, &j->err);
 	if (ctx->progress)
 		ctx->progress(j->name, r == 0 ? "removed" : "failed to remove", true,
 			      ctx->userdata);
@@ -422,9 +420,7 @@ int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb pro
 		jobs[i].name = name ? (name[0] == '/' ? name + 1 : name) : jobs[i].id;
 	}
 	/* run_all: a rollback after Ctrl-C removes everything too. */
-	dd_pool p = {.n = n, .run_all = true, .job = rm_container_job, .userdata = &ctx,
-		     .state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
-		     .state_arg = d};
+	dd_pool p = {.n = n, .run_all = true, .job = rm_container_job, .userdata = &ctx, .docker = d};
 	_cleanup_free_ int *results = dd_malloc0(n * sizeof(*results));
 	dd_pool_run(&p, results);
 	int ret = 0;

@@ -863,10 +863,9 @@ static int node_job(void *userdata, size_t i, void *state)
 {
 	struct create_ctx *ctx = userdata;
 	struct node_job *job = &ctx->jobs[i];
-	dd_pool_docker *w = state;
-	if (w->r < 0)
-		dd_error_copy(&job->err, &w->err);
-	job->r = w->r < 0 ? w->r : run_node(job, w->d, &job->err);
+	dd_docker *d = dd_pool_docker_get(state, &job->r, &job->err);
+	if (d)
+		job->r = run_node(job, d, &job->err);
 	if (job->r < 0) {
 		if (job->r != -ECANCELED || !ctx->failed)
 			progress(ctx, job->name, "failed", true);
@@ -1086,9 +1085,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 		}
 	ctx.jobs = jobs;
 	ctx.n_jobs = n;
-	dd_pool pool = {.n = n, .job = node_job, .userdata = &ctx,
-			.state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
-			.state_arg = d};
+	dd_pool pool = {.n = n, .job = node_job, .userdata = &ctx, .docker = d};
 	dd_pool_run(&pool, NULL); /* a node not started on Ctrl-C: dd_cancelled() below */
 
 	r = 0;

@@ -1123,12 +1123,10 @@ static int send_job(void *userdata, size_t i, void *state)
 {
 	struct send_ctx *ctx = userdata;
 	struct send_job *job = &ctx->jobs[i];
-	dd_pool_docker *w = state;
-	if (w->r < 0) {
-		dd_error_copy(&job->err, &w->err);
-		return job->r = w->r;
-	}
-	job->r = send_one(ctx, w->d, job->node, &job->target, &job->err);
+	dd_docker *d = dd_pool_docker_get(state, &job->r, &job->err);
+	if (!d)
+		return job->r;
+	job->r = send_one(ctx, d, job->node, &job->target, &job->err);
 	send_report(ctx, job);
 	return job->r;
 }
@@ -1171,8 +1169,7 @@ int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const cha
 	for (size_t i = 0; i < n; i++)
 		ctx.jobs[i].node = nodes[i];
 	dd_pool pool = {.n = n, .job = send_job, .userdata = &ctx, .skipped = send_skipped,
-			.state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
-			.state_arg = d};
+			.docker = d};
 	dd_pool_run(&pool, NULL);
 
 	size_t failed = 0;

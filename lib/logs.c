@@ -377,9 +377,7 @@ int dd_logs_export(dd_docker *d, const dd_cluster *c, const dd_logs_opts *opts,
 
 	struct logs_ctx ctx = {.c = c, .opts = opts, .report = rep};
 	pthread_mutex_init(&ctx.lock, NULL);
-	dd_pool pool = {.n = c->n_nodes, .job = node_job, .userdata = &ctx,
-			.state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
-			.state_arg = d};
+	dd_pool pool = {.n = c->n_nodes, .job = node_job, .userdata = &ctx, .docker = d};
 	dd_pool_run(&pool, NULL);
 	pthread_mutex_destroy(&ctx.lock);
 

@@ -25,18 +25,20 @@ typedef struct dd_pool {
 	/* Runs job i with its worker's state; returns 0 or a negative errno. */
 	int (*job)(void *userdata, size_t i, void *state);
 	void *userdata;
-	/* Optional: makes a worker's state on its thread before its first job
-	 * (a worker that gets no job makes none); state_free gets it after the
-	 * worker's last job. */
+	/* Optional: each worker's state is a dd_pool_docker with a connection
+	 * of its own to this daemon (most jobs need one). */
+	const dd_docker *docker;
+	/* Else optional: makes a worker's state on its thread before its first
+	 * job (a worker that gets no job makes none); state_free gets it after
+	 * the worker's last job. */
 	void *(*state_new)(void *state_arg);
 	void (*state_free)(void *state);
 	void *state_arg;
-	/* Optional: called on the calling thread about every tick_ms while the
+	/* Optional: called on the calling thread about every 200 ms while the
 	 * workers run, for what must happen beside them (stopping remote work on
 	 * cancellation). Not called when the jobs had to run on the calling
 	 * thread itself. */
 	void (*tick)(void *userdata);
-	unsigned tick_ms;
 	/* Optional: called on the calling thread, in index order, for each job
 	 * never handed out because of a cancellation, so that it can be reported
 	 * like the jobs that were interrupted. */
@@ -51,14 +53,23 @@ typedef struct dd_pool {
  * not handed out, else 0. */
 int dd_pool_run(const dd_pool *p, int *results);
 
-/* The usual worker state: a daemon connection of the worker's own. As
- * state_new with state_arg the parent dd_docker; never returns NULL. */
+/* The worker state with .docker. */
 typedef struct dd_pool_docker {
 	dd_docker *d; /* NULL when the dup failed: r and err say why */
 	int r;
 	dd_error err;
 } dd_pool_docker;
-void *dd_pool_docker_new(void *parent);
-void dd_pool_docker_free(void *state);
+
+/* A job's connection; NULL when its worker has none, the reason then in
+ * *ret_r and err. */
+static inline dd_docker *dd_pool_docker_get(void *state, int *ret_r, dd_error *err)
+{
+	dd_pool_docker *w = state;
+	if (!w->d) {
+		*ret_r = w->r;
+		dd_error_copy(err, &w->err);
+	}
+	return w->d;
+}
 
 #endif

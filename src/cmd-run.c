@@ -144,16 +144,14 @@ static int on_output_prefixed(int stream, const char *buf, size_t len, void *use
 static int job_run(void *userdata, size_t i, void *state)
 {
 	struct job *j = &((struct job *)userdata)[i];
-	dd_pool_docker *w = state;
-	if (w->r < 0) {
-		dd_error_copy(&j->err, &w->err);
-		return j->r = w->r;
-	}
+	dd_docker *d = dd_pool_docker_get(state, &j->r, &j->err);
+	if (!d)
+		return j->r;
 	dd_exec_opts opts = *j->base;
 	opts.name = j->node->short_name;
 	opts.on_output = on_output_prefixed;
 	opts.userdata = j;
-	j->r = dd_exec(w->d, j->node->id, &opts, &j->exit_code, &j->err);
+	j->r = dd_exec(d, j->node->id, &opts, &j->exit_code, &j->err);
 	/* A last line without its newline still gets one: the next prefix starts a line. */
 	for (int s = 1; s <= 2; s++)
 		if (j->lines[s].len > 0) {
@@ -429,9 +427,7 @@ int cmd_run(int argc, char **argv)
 		jobs[i].lines[1].buf = dd_malloc0(LINE_MAX_BYTES);
 		jobs[i].lines[2].buf = dd_malloc0(LINE_MAX_BYTES);
 	}
-	dd_pool pool = {.n = n_nodes, .job = job_run, .userdata = jobs,
-	                .state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
-	                .state_arg = d};
+	dd_pool pool = {.n = n_nodes, .job = job_run, .userdata = jobs, .docker = d};
 	dd_pool_run(&pool, NULL);
 	int result = 0;
 	for (size_t i = 0; i < n_nodes; i++) {

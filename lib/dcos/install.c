@@ -403,12 +403,9 @@ static int role_job(void *userdata, size_t i, void *state)
 {
 	struct role_run *run = userdata;
 	struct role_job *j = &run->jobs[i];
-	dd_pool_docker *w = state;
 	set_running(run, j, true);
-	j->r = w->r;
-	if (j->r < 0)
-		dd_error_copy(&j->err, &w->err);
-	else {
+	dd_docker *d = dd_pool_docker_get(state, &j->r, &j->err);
+	if (d) {
 		note(j->p, j->n->name, false, "installing (%s)", dd_role_dcos(j->n->role));
 		/* Nothing user-given is in the script: the role is $1. */
 		const char *argv[] = {"/bin/sh",
@@ -424,7 +421,7 @@ static int role_job(void *userdata, size_t i, void *state)
 		                   .userdata = j,
 		                   .name = j->n->short_name,
 		                   .resize_fd = -1};
-		j->r = dd_exec(w->d, j->n->id, &eo, &j->exit_code, &j->err);
+		j->r = dd_exec(d, j->n->id, &eo, &j->exit_code, &j->err);
 		for (int s = 1; s <= 2; s++)
 			if (j->partial_len[s] > 0)
 				role_flush(j, s);
@@ -497,10 +494,8 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 		jobs[i] = (struct role_job){.p = p, .n = &c->nodes[i]};
 	struct role_run run = {.d = d, .jobs = jobs, .n = c->n_nodes};
 	pthread_mutex_init(&run.lock, NULL);
-	dd_pool pool = {.n = c->n_nodes, .job = role_job, .userdata = &run,
-	                .state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
-	                .state_arg = d, .tick = role_tick, .tick_ms = 200,
-	                .skipped = role_skipped};
+	dd_pool pool = {.n = c->n_nodes, .job = role_job, .userdata = &run, .docker = d,
+	                .tick = role_tick, .skipped = role_skipped};
 	dd_pool_run(&pool, NULL);
 	pthread_mutex_destroy(&run.lock);
 

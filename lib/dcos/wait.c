@@ -740,10 +740,9 @@ static int wait_node(struct wait_job *j, dd_docker *d)
 static int wait_job(void *userdata, size_t i, void *state)
 {
 	struct wait_job *j = &((struct wait_job *)userdata)[i];
-	dd_pool_docker *w = state;
-	if (w->r < 0)
-		dd_error_copy(&j->err, &w->err);
-	j->r = w->r < 0 ? w->r : wait_node(j, w->d);
+	dd_docker *d = dd_pool_docker_get(state, &j->r, &j->err);
+	if (d)
+		j->r = wait_node(j, d);
 	if (j->stage == STAGE_POSTSTART)
 		set_checking(j->ctx, -1); /* the others' pauses need not count it */
 	if (j->r < 0 && j->r != -ETIMEDOUT && j->r != -ECANCELED) {
@@ -812,9 +811,7 @@ int dd_dcos_wait(dd_docker *d, const dd_cluster *c, const dd_wait_opts *o, dd_er
 		jobs[i].n = &c->nodes[i];
 	}
 	/* A node not handed out before Ctrl-C: dd_cancelled() below. */
-	dd_pool pool = {.n = c->n_nodes, .job = wait_job, .userdata = jobs,
-	                .state_new = dd_pool_docker_new, .state_free = dd_pool_docker_free,
-	                .state_arg = d};
+	dd_pool pool = {.n = c->n_nodes, .job = wait_job, .userdata = jobs, .docker = d};
 	dd_pool_run(&pool, NULL);
 	r = 0;
 	pthread_mutex_destroy(&ctx.lock);
