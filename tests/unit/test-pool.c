@@ -150,6 +150,37 @@ static void test_counts(void **state)
 	assert_ran(40, 40);
 }
 
+static dd_docker *conns[MAX_JOBS];
+
+static int docker_job(void *userdata, size_t i, void *state)
+{
+	int r = 0;
+	conns[i] = dd_pool_docker_get(state, &r, NULL);
+	return job(userdata, i, NULL);
+}
+
+static void test_docker_per_worker(void **state)
+{
+	(void)state;
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	assert_int_equal(dd_docker_open("/nonexistent/docker.sock", &d, NULL), 0);
+	dd_pool p = fresh(20, 3, 2000);
+	p.job = docker_job;
+	p.docker = d;
+	assert_int_equal(dd_pool_run(&p, t.results), 0);
+	assert_ran(20, 20);
+	size_t distinct = 0;
+	for (size_t i = 0; i < 20; i++) {
+		assert_non_null(conns[i]);
+		assert_ptr_not_equal(conns[i], d);
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen = seen || conns[k] == conns[i];
+		distinct += !seen;
+	}
+	assert_true(distinct >= 1 && distinct <= 3); /* one connection per worker, not per job */
+}
+
 static void test_tick(void **state)
 {
 	(void)state;
@@ -188,6 +219,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cap),
 	    cmocka_unit_test(test_counts),
+	    cmocka_unit_test(test_docker_per_worker),
 	    cmocka_unit_test(test_tick),
 	    cmocka_unit_test(test_cancel),
 	};
