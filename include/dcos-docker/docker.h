@@ -11,6 +11,9 @@
 
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 /* API version we speak: Docker 20.10 (API 1.41) and newer. */
 #define DD_DOCKER_API_VERSION "1.41"
 /* Largest JSON body we accept from the daemon (a container list of a big host). */
@@ -112,4 +115,5 @@ int dd_demux_feed(dd_demux *m, const char *buf, size_t len);
 /* True when the stream ended on a frame boundary. */
 bool dd_demux_complete(const dd_demux *m);
 
+#pragma GCC visibility pop
 #endif
