@@ -78,9 +78,9 @@ int main(int argc, char **argv)
 	const char *image = argc > 2 && argv[2][0] ? argv[2] : NULL;
 	char *tag = NULL;
 	dd_docker *d = NULL;
-	dd_cluster *c = NULL;
+	dd_cluster *c = NULL, *gone = NULL;
 	dd_error err = {0};
-	int ret = 1;
+	int ret = 1, r;
 
 	/* Long operations poll dd_cancelled(): create rolls back what it made. */
 	struct sigaction sa = {.sa_handler = dd_cancel_request};
@@ -88,32 +88,24 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	/* NULL: $DOCKER_HOST, else /var/run/docker.sock. */
-	if (dd_docker_open(NULL, &d, &err) < 0 || dd_docker_ping(d, &err) < 0) {
-		ret = fail("docker", &err);
-		goto out;
-	}
 	if (!image) {
 		tag = dd_image_tag(DD_IMAGE_DEFAULT_DISTRO);
 		image = tag;
 	}
-	bool have = false;
-	if (dd_image_exists(d, image, &have, &err) < 0) {
-		ret = fail("image", &err);
-		goto out;
-	}
-	if (!have) {
-		fprintf(stderr, "cluster-example: no image %s; build it with 'dcos-docker build-image'\n",
-			image);
-		goto out;
-	}
-
 	dd_create_opts o = {
 		.name = name,
 		.counts = {[DD_ROLE_MASTER] = 1, [DD_ROLE_AGENT] = 1, [DD_ROLE_PUBLIC_AGENT] = 0},
 		.image = image,
 		.progress = on_progress,
 	};
+
+	/* NULL: $DOCKER_HOST, else /var/run/docker.sock. */
+	if (dd_docker_open(NULL, &d, &err) < 0 || dd_docker_ping(d, &err) < 0) {
+		ret = fail("docker", &err);
+		goto out;
+	}
+	/* Create checks everything (the image exists, the name is free) before
+	 * it makes anything. */
 	printf("Creating cluster '%s' (1 master, 1 agent) from %s\n", name, image);
 	fflush(stdout);
 	if (dd_cluster_create(d, &o, &c, &err) < 0) {
@@ -134,10 +126,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Labels are the only source of truth: a cluster nothing carries is gone. */
-	dd_cluster *gone = NULL;
-	int r = dd_cluster_load(d, name, &gone, &err);
+	r = dd_cluster_load(d, name, &gone, &err);
 	if (r != -ENOENT) {
-		dd_cluster_free(gone);
 		fprintf(stderr, "cluster-example: cluster '%s' still exists after destroy\n", name);
 		ret = 1;
 		goto out;
@@ -146,6 +136,8 @@ int main(int argc, char **argv)
 	if (ret == 0)
 		printf("OK\n");
 out:
+	if (gone)
+		dd_cluster_free(gone);
 	if (c)
 		dd_cluster_free(c);
 	if (d)
