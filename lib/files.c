@@ -801,7 +801,7 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 				 rm->name, code, o.err.data ? o.err.data : "");
 	size_t off = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		const char *field[3];
+		const char *field[3] = {NULL}; /* gcc -O3 misses that a short answer breaks out */
 		for (int f = 0; f < 3; f++) {
 			const char *end = o.out.data ? memchr(o.out.data + off, '\0', o.out.len - off)
 						     : NULL;
@@ -1008,7 +1008,6 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 		close(sv[1]);
 		return dd_error_set(err, -EAGAIN, "Cannot start a thread");
 	}
-	_cleanup_free_ char *errtext = NULL;
 	if (via_api) {
 		_cleanup_free_ char *cesc = dd_docker_escape(rm->id);
 		_cleanup_free_ char *pesc = dd_docker_escape(plan->anchor);
