@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <fts.h>
 #include <limits.h>
+#include <nettle/base64.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -827,38 +828,20 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 	return r;
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
+/* The daemon's stat header is standard base64 (Go's StdEncoding). nettle's
+ * decoder, which libarchive already brings, skips whitespace and refuses
+ * anything else: NULL then, which reads as an unreadable stat. */
 static char *b64decode(const char *s, size_t *ret_len)
 {
 	size_t len = strlen(s);
-	char *out = dd_malloc0(len / 4 * 3 + 4);
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64val((unsigned char)s[i]);
-		if (v < 0)
-			continue; /* padding, whitespace */
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
+	size_t o = BASE64_DECODE_LENGTH(len);
+	char *out = dd_malloc0(o + 1);
+	struct base64_decode_ctx ctx;
+	base64_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, &o, (uint8_t *)out, len, s) || !base64_decode_final(&ctx)) {
+		free(out);
+		*ret_len = 0;
+		return NULL;
 	}
 	out[o] = '\0';
 	*ret_len = o;
