@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <fts.h>
 #include <limits.h>
+#include <nettle/base64.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -801,7 +802,7 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 				 rm->name, code, o.err.data ? o.err.data : "");
 	size_t off = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		const char *field[3];
+		const char *field[3] = {NULL}; /* gcc -O3 misses that a short answer breaks out */
 		for (int f = 0; f < 3; f++) {
 			const char *end = o.out.data ? memchr(o.out.data + off, '\0', o.out.len - off)
 						     : NULL;
@@ -827,38 +828,20 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 	return r;
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
+/* The daemon's stat header is standard base64 (Go's StdEncoding). nettle's
+ * decoder, which libarchive already brings, skips whitespace and refuses
+ * anything else: NULL then, which reads as an unreadable stat. */
 static char *b64decode(const char *s, size_t *ret_len)
 {
 	size_t len = strlen(s);
-	char *out = dd_malloc0(len / 4 * 3 + 4);
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64val((unsigned char)s[i]);
-		if (v < 0)
-			continue; /* padding, whitespace */
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
+	size_t o = BASE64_DECODE_LENGTH(len);
+	char *out = dd_malloc0(o + 1);
+	struct base64_decode_ctx ctx;
+	base64_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, &o, (uint8_t *)out, len, s) || !base64_decode_final(&ctx)) {
+		free(out);
+		*ret_len = 0;
+		return NULL;
 	}
 	out[o] = '\0';
 	*ret_len = o;
@@ -1008,7 +991,6 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 		close(sv[1]);
 		return dd_error_set(err, -EAGAIN, "Cannot start a thread");
 	}
-	_cleanup_free_ char *errtext = NULL;
 	if (via_api) {
 		_cleanup_free_ char *cesc = dd_docker_escape(rm->id);
 		_cleanup_free_ char *pesc = dd_docker_escape(plan->anchor);
