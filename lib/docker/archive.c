@@ -35,7 +35,7 @@ int dd_archive_stat(dd_docker *d, const char *id, const char *path, char **ret_s
 	}
 	if (status != 200 || !*ret_stat) {
 		free(TAKE_PTR(*ret_stat));
-		return dd_error_set(err, -EIO, "HTTP %ld", status);
+		return dd_error_set(err, -EREMOTEIO, "HTTP %ld", status);
 	}
 	return 0;
 }

@@ -288,7 +288,11 @@ static int answer(const dd_request *req, dd_response *resp, json_t **ret_json, d
 	if (resp->status >= 400) {
 		char msg[1024];
 		dd_docker_error_text(resp, msg, sizeof(msg));
-		int code = resp->status == 404 ? -ENOENT : resp->status == 409 ? -EEXIST : -EIO;
+		/* -EREMOTEIO, not -EIO: a caller can tell the daemon's "no" from a
+		 * failed transport. */
+		int code = resp->status == 404	 ? -ENOENT
+			   : resp->status == 409 ? -EEXIST
+						 : -EREMOTEIO;
 		dd_response_clear(resp);
 		return dd_error_set(err, code, "%s", msg);
 	}

@@ -1,7 +1,8 @@
 /* Typed Docker objects: the only place outside lib/docker/ that knows the
  * Engine API's endpoints. Each function escapes its ids, names and query
  * values itself, and turns an HTTP error status into an error once, with
- * Docker's own message: 404 is -ENOENT, 409 -EEXIST, any other -EIO.
+ * Docker's own message: 404 is -ENOENT, 409 -EEXIST, any other -EREMOTEIO
+ * (transport failures have other codes).
  * Internal: not part of the public API. */
 #ifndef DCOS_DOCKER_OBJECTS_H
 #define DCOS_DOCKER_OBJECTS_H
