@@ -341,11 +341,27 @@ int dd_docker_call(dd_docker *d, const char *method, const char *path, json_t *b
 	return answer(&req, &resp, ret_json, err);
 }
 
-int dd_removed(int r, unsigned flags, dd_error *err)
+int dd_docker_delete(dd_docker *d, const char *path, unsigned flags, dd_error *err)
 {
+	int r = dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, err);
 	if (r != -ENOENT || !(flags & DD_RM_MISSING_OK))
 		return r;
 	dd_error_clear(err);
+	return 0;
+}
+
+int dd_docker_get_array(dd_docker *d, const char *path, const char *what, json_t **ret,
+			dd_error *err)
+{
+	json_t *j = NULL;
+	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
+	if (r < 0)
+		return r;
+	if (!json_is_array(j)) {
+		json_decref(j);
+		return dd_error_set(err, -EPROTO, "Unexpected answer listing %s", what);
+	}
+	*ret = j;
 	return 0;
 }
 

@@ -9,22 +9,15 @@
 
 int dd_image_exists(dd_docker *d, const char *ref, bool *ret, dd_error *err)
 {
-	_cleanup_free_ char *esc = dd_docker_escape(ref);
-	_cleanup_free_ char *path = dd_asprintf("/images/%s/json", esc);
+	_cleanup_free_ char *path = DD_PATH("/images/%s/json", ref);
 	dd_request req = {.method = "GET", .path = path, .timeout_ms = 30000};
-	dd_response resp = {0};
-	int r = dd_docker_request(d, &req, &resp, err);
-	if (r < 0)
-		return r;
-	long status = resp.status;
-	char msg[512];
-	dd_docker_error_text(&resp, msg, sizeof(msg));
-	dd_response_clear(&resp);
-	if (status == 200 || status == 404) {
-		*ret = status == 200;
-		return 0;
-	}
-	return dd_error_set(err, -EIO, "Failed to look up image '%s': %s", ref, msg);
+	int r = dd_docker_do(d, &req, NULL, err);
+	*ret = r == 0;
+	if (r == -ENOENT)
+		dd_error_clear(err);
+	else if (r == -EREMOTEIO)
+		return dd_error_prefix(err, "Failed to look up image '%s': ", ref);
+	return r == -ENOENT ? 0 : r;
 }
 
 int dd_image_list(dd_docker *d, const char *label, const char *value, json_t **ret,
@@ -32,16 +25,7 @@ int dd_image_list(dd_docker *d, const char *label, const char *value, json_t **r
 {
 	_cleanup_free_ char *filter = dd_label_filter(label, value);
 	_cleanup_free_ char *path = dd_asprintf("/images/json?filters=%s", filter);
-	json_t *j = NULL;
-	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
-	if (r < 0)
-		return r;
-	if (!json_is_array(j)) {
-		json_decref(j);
-		return dd_error_set(err, -EPROTO, "Unexpected answer listing images");
-	}
-	*ret = j;
-	return 0;
+	return dd_docker_get_array(d, path, "images", ret, err);
 }
 
 /* "repo=R&tag=T" of a "repo:tag" reference (the tag after the last colon). */
@@ -56,18 +40,17 @@ static char *repo_tag_query(const char *ref)
 
 int dd_image_add_tag(dd_docker *d, const char *src, const char *dst, dd_error *err)
 {
-	_cleanup_free_ char *esrc = dd_docker_escape(src);
 	_cleanup_free_ char *query = repo_tag_query(dst);
-	_cleanup_free_ char *path = dd_asprintf("/images/%s/tag?%s", esrc, query);
+	_cleanup_free_ char *tag = DD_PATH("/images/%s/tag?", src);
+	_cleanup_free_ char *path = dd_asprintf("%s%s", tag, query);
 	return dd_docker_call(d, "POST", path, NULL, NULL, NULL, err);
 }
 
 int dd_image_remove(dd_docker *d, const char *ref, unsigned flags, dd_error *err)
 {
-	_cleanup_free_ char *esc = dd_docker_escape(ref);
 	_cleanup_free_ char *path =
-		dd_asprintf("/images/%s%s", esc, flags & DD_RM_FORCE ? "?force=1" : "");
-	return dd_removed(dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, err), flags, err);
+		DD_PATH(flags & DD_RM_FORCE ? "/images/%s?force=1" : "/images/%s", ref);
+	return dd_docker_delete(d, path, flags, err);
 }
 
 int dd_image_import(dd_docker *d, const char *dst, const char *message,
@@ -75,11 +58,11 @@ int dd_image_import(dd_docker *d, const char *dst, const char *message,
 		    dd_docker_write_cb on_data, void *userdata, dd_error *err)
 {
 	_cleanup_free_ char *rt = repo_tag_query(dst);
-	_cleanup_free_ char *emsg = dd_docker_escape(message);
-	_cleanup_free_ char *path = dd_asprintf("/images/create?fromSrc=-&%s&message=%s", rt, emsg);
+	_cleanup_free_ char *msg = DD_PATH("&message=%s", message);
+	_cleanup_free_ char *path = dd_asprintf("/images/create?fromSrc=-&%s%s", rt, msg);
 	for (size_t i = 0; changes && changes[i]; i++) {
-		_cleanup_free_ char *e = dd_docker_escape(changes[i]);
-		char *q = dd_asprintf("%s&changes=%s", path, e);
+		_cleanup_free_ char *c = DD_PATH("&changes=%s", changes[i]);
+		char *q = dd_asprintf("%s%s", path, c);
 		free(path);
 		path = q;
 	}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "dcos-docker/docker.h"
+#include "util.h" /* DD_PATH */
 
 /* Flags of the remove functions. */
 enum {
@@ -20,13 +21,20 @@ enum {
 	DD_RM_MISSING_OK = 1 << 2, /* a 404 (already gone) is success */
 };
 
-/* r of a DELETE: 0 also when it says "no such object" (-ENOENT) and flags
- * has DD_RM_MISSING_OK. */
-int dd_removed(int r, unsigned flags, dd_error *err);
-
 /* One request, its status mapped as above; *ret_json (may be NULL) gets the
- * parsed body, NULL when empty. The core of every function below. */
+ * parsed body, NULL when empty. */
 int dd_docker_do(dd_docker *d, const dd_request *req, json_t **ret_json, dd_error *err);
+/* DELETE path; with DD_RM_MISSING_OK a 404 is success. */
+int dd_docker_delete(dd_docker *d, const char *path, unsigned flags, dd_error *err);
+/* GET path, whose answer must be a JSON array (of what, for the message). */
+int dd_docker_get_array(dd_docker *d, const char *path, const char *what, json_t **ret,
+			dd_error *err);
+/* A malloc'ed path: fmt with its one %s replaced by s, URL-escaped. */
+#define DD_PATH(fmt, s)                                                                    \
+	({                                                                                 \
+		_cleanup_free_ char *dd_esc_ = dd_docker_escape(s);                         \
+		dd_asprintf(fmt, dd_esc_);                                                 \
+	})
 
 /* URL-escaped {"label":["k=v"]} filter; value NULL matches any value. */
 char *dd_label_filter(const char *label, const char *value);

@@ -1,7 +1,6 @@
 /* Volumes: the Engine API's /volumes endpoints the tool uses. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <string.h>
 
 #include "docker/objects.h"
 #include "util.h"
@@ -25,8 +24,7 @@ int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **
 
 int dd_volume_remove(dd_docker *d, const char *name, unsigned flags, dd_error *err)
 {
-	_cleanup_free_ char *esc = dd_docker_escape(name);
 	_cleanup_free_ char *path =
-		dd_asprintf("/volumes/%s%s", esc, flags & DD_RM_FORCE ? "?force=1" : "");
-	return dd_removed(dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, err), flags, err);
+		DD_PATH(flags & DD_RM_FORCE ? "/volumes/%s?force=1" : "/volumes/%s", name);
+	return dd_docker_delete(d, path, flags, err);
 }
