@@ -16,9 +16,13 @@ int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **
 		return r;
 	/* {"Volumes": null} when there are none. */
 	json_t *v = json_object_get(j, "Volumes");
-	if (v && !json_is_array(v))
+	if (!v || json_is_null(v))
+		v = json_array();
+	else if (json_is_array(v))
+		json_incref(v);
+	else
 		return dd_error_set(err, -EPROTO, "Unexpected answer listing volumes");
-	*ret = v ? json_incref(v) : json_array();
+	*ret = v;
 	return 0;
 }
 
