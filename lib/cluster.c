@@ -105,7 +105,6 @@ static int node_cmp(const void *a, const void *b)
 	return x->index - y->index;
 }
 
-/* Fills a node from one entry of GET /containers/json. */
 int dd_node_from_json(json_t *ctr, const char *network, dd_node *n)
 {
 	json_t *labels = json_object_get(ctr, "Labels");

@@ -403,8 +403,7 @@ int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace,
 	r = dd_dcos_genconf(in->path, workspace, container, on_line, userdata, err);
 	if (r < 0) {
 		dd_error e = {0};
-		/* Often not there (it removes itself): nothing to report either way. */
-		dd_container_remove(d, container, DD_RM_FORCE | DD_RM_VOLUMES, &e);
+		dd_container_remove(d, container, DD_RM_FORCE | DD_RM_VOLUMES | DD_RM_MISSING_OK, &e);
 	}
 	if (link)
 		unlink(link); /* the wrapper removes it itself on SIGINT */

@@ -406,7 +406,7 @@ static int import_tar(dd_docker *d, const char *tar, const char *distro, const c
 		import_line(sink);
 	if (sink->error[0])
 		return dd_error_set(err, -EIO, "The Docker daemon failed to import the root filesystem: %s",
-				    sink->error[0] ? sink->error : "no reason given");
+				    sink->error);
 	if (!sink->id[0])
 		return dd_error_set(err, -EPROTO,
 				    "The Docker daemon's answer to the import names no image");
