@@ -30,6 +30,7 @@
 
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
+#include "docker/objects.h"
 #include "util.h"
 
 #define IO_BUF (64u << 10)
@@ -37,7 +38,6 @@
 /* Output of the probe script and stderr of tar in the node: small, capped. */
 #define MAX_PROBE_OUTPUT (256u << 10)
 #define MAX_STDERR (16u << 10)
-#define PATH_STAT_HEADER "X-Docker-Container-Path-Stat"
 /* Go's os.FileMode bits, as the daemon reports them in the path stat. */
 #define GO_MODE_DIR (1ull << 31)
 #define GO_MODE_SYMLINK (1ull << 27)
@@ -670,10 +670,8 @@ static int check_stopped_tmpfs(const struct remote *rm, const char *path, dd_err
 
 static int remote_open(dd_docker *d, const dd_node *node, struct remote *ret, dd_error *err)
 {
-	_cleanup_free_ char *esc = dd_docker_escape(node->id);
-	_cleanup_free_ char *path = dd_asprintf("/containers/%s/json", esc);
 	_cleanup_json_ json_t *j = NULL;
-	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
+	int r = dd_container_inspect(d, node->id, &j, err);
 	if (r < 0)
 		return dd_error_prefix(err, "Cannot inspect node %s: ", node->short_name);
 	json_t *state = json_object_get(j, "State");
@@ -852,31 +850,23 @@ static char *b64decode(const char *s, size_t *ret_len)
 static int head_stat(struct remote *rm, const char *path, dd_path_kind *ret_kind, char **ret_link,
 		     dd_error *err)
 {
-	_cleanup_free_ char *cesc = dd_docker_escape(rm->id);
-	_cleanup_free_ char *pesc = dd_docker_escape(path);
-	_cleanup_free_ char *url = dd_asprintf("/containers/%s/archive?path=%s", cesc, pesc);
-	dd_request req = {.method = "HEAD", .path = url, .want_header = PATH_STAT_HEADER,
-			  .max_body = 4096, .timeout_ms = 60000};
-	dd_response resp = {0};
-	int r = dd_docker_request(rm->d, &req, &resp, err);
+	_cleanup_free_ char *stat = NULL;
+	int r = dd_archive_stat(rm->d, rm->id, path, &stat, err);
+	if (r == -EREMOTEIO) {
+		char status[64];
+		snprintf(status, sizeof(status), "%s", err->msg);
+		return dd_error_set(err, r, "Cannot look at '%s' in node %s (%s)", path, rm->name,
+				    status);
+	}
 	if (r < 0)
 		return r;
 	*ret_link = NULL;
-	/* 500 is the daemon's answer for a path through a non-directory. */
-	if (resp.status == 404 || resp.status == 500) {
-		dd_response_clear(&resp);
+	if (!stat) {
 		*ret_kind = DD_PATH_MISSING;
 		return 0;
 	}
-	if (resp.status != 200 || !resp.header) {
-		long st = resp.status;
-		dd_response_clear(&resp);
-		return dd_error_set(err, -EIO, "Cannot look at '%s' in node %s (HTTP %ld)", path,
-				    rm->name, st);
-	}
 	size_t jlen = 0;
-	_cleanup_free_ char *js = b64decode(resp.header, &jlen);
-	dd_response_clear(&resp);
+	_cleanup_free_ char *js = b64decode(stat, &jlen);
 	_cleanup_json_ json_t *j = json_loadb(js, jlen, 0, NULL);
 	json_t *mode = json_object_get(j, "mode");
 	if (!json_is_integer(mode))
@@ -992,21 +982,8 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 		return dd_error_set(err, -EAGAIN, "Cannot start a thread");
 	}
 	if (via_api) {
-		_cleanup_free_ char *cesc = dd_docker_escape(rm->id);
-		_cleanup_free_ char *pesc = dd_docker_escape(plan->anchor);
-		_cleanup_free_ char *url = dd_asprintf(
-			"/containers/%s/archive?path=%s&noOverwriteDirNonDir=true", cesc, pesc);
 		struct body_src bs = {.fd = sv[0]};
-		dd_request req = {.method = "PUT", .path = url, .content_type = "application/x-tar",
-				  .body_reader = body_read, .body_userdata = &bs, .max_body = 65536};
-		dd_response resp = {0};
-		r = dd_docker_request(rm->d, &req, &resp, err);
-		if (r == 0 && resp.status != 200) {
-			char msg[1024];
-			dd_docker_error_text(&resp, msg, sizeof(msg));
-			r = dd_error_set(err, -EIO, "%s", msg);
-		}
-		dd_response_clear(&resp);
+		r = dd_archive_put(rm->d, rm->id, plan->anchor, body_read, &bs, err);
 	} else {
 		const char *argv[] = {"tar",	       "-x", "-f", "-", "-p", "--same-owner",
 				      "--numeric-owner", "-C", plan->anchor, NULL};
@@ -1231,23 +1208,12 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 	}
 	struct download_src s = {.fd = sv[1], .err.max = MAX_STDERR};
 	if (via_api) {
-		_cleanup_free_ char *cesc = dd_docker_escape(container);
-		_cleanup_free_ char *pesc = dd_docker_escape(path);
-		_cleanup_free_ char *url = dd_asprintf("/containers/%s/archive?path=%s", cesc, pesc);
-		dd_request req = {.method = "GET", .path = url, .on_data = on_archive_data,
-				  .on_data_userdata = &s};
-		dd_response resp = {0};
-		r = dd_docker_request(d, &req, &resp, err);
-		if (r == 0 && resp.status == 404)
-			r = dd_error_set(err, -ENOENT, "No such file or directory in node %s: '%s'",
-					 label, path);
-		else if (r == 0 && resp.status != 200) {
-			char msg[1024];
-			dd_docker_error_text(&resp, msg, sizeof(msg));
-			r = dd_error_set(err, -EIO, "Cannot read '%s' in node %s: %s", path, label,
-					 msg);
-		}
-		dd_response_clear(&resp);
+		r = dd_archive_get(d, container, path, on_archive_data, &s, err);
+		if (r == -ENOENT)
+			r = dd_error_set(err, r, "No such file or directory in node %s: '%s'", label,
+					 path);
+		else if (r == -EREMOTEIO)
+			dd_error_prefix(err, "Cannot read '%s' in node %s: ", path, label);
 	} else {
 		_cleanup_free_ char *dir = NULL, *base = NULL;
 		const char *slash = strrchr(path, '/');

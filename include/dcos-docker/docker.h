@@ -74,7 +74,8 @@ void dd_response_clear(dd_response *r);
 int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd_error *err);
 
 /* JSON convenience: sends body (may be NULL), fails on HTTP >= 400 with
- * Docker's "message" in the error, returns the parsed body (NULL when empty)
+ * Docker's "message" in the error (404 -ENOENT, 409 -EEXIST, any other
+ * -EREMOTEIO), returns the parsed body (NULL when empty)
  * in *ret_json if ret_json is non-NULL. ret_status gets the HTTP status (may be NULL). */
 int dd_docker_call(dd_docker *d, const char *method, const char *path, json_t *body,
 		   json_t **ret_json, long *ret_status, dd_error *err);
