@@ -14,11 +14,19 @@ DCOS_GENERATE_CONFIG_PATH ?= $(CURDIR)/dcos_generate_config.sh
 EXTRA_GENCONF_CONFIG_FILE ?=
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
+CLANG_BUILD_DIR ?= build-clang
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+# Past the parsers' caps (16 KiB head and trailer, 4 KiB chunk line), so the
+# fuzzers reach the limits too.
+FUZZ_MAX_LEN ?= 20000
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+CLANG_FORMAT ?= clang-format
 JOBS ?= 2
 CLI := $(BUILD_DIR)/dcos-docker
 
 .PHONY: all deps docker build build-image cluster install-dcos postflight info clean test \
-	test-unit test-integration test-asan bench help install web
+	test-unit test-integration test-asan test-clang fuzz format format-check bench help install web
 
 all: deps docker build build-image cluster install-dcos info ## Set up, build and bring up the default cluster (and DC/OS when the installer is here)
 
@@ -29,7 +37,7 @@ docker: deps ## Start a Docker daemon if none answers
 	@scripts/ensure-docker
 
 build: deps ## Build the dcos-docker CLI into build/
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDD_WERROR=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
 build-image: build docker ## Build the node image (cached: a no-op when the recipe did not change)
@@ -73,11 +81,42 @@ test-unit: build ## Unit tests only
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L unit
 
 test-asan: deps docker build-image ## The whole test suite built with ASan+UBSan
-	@cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=Debug -DDD_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=Debug -DDD_SANITIZE=ON -DDD_WERROR=ON >/dev/null
 	@cmake --build $(ASAN_BUILD_DIR) -j$(JOBS)
 	@# A sanitizer finding exits 86, which no test expects (tests check exit codes 1 and 2).
 	@cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:exitcode=86 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 ctest --output-on-failure
+
+test-clang: deps ## Build everything with clang (-Werror) into build-clang/ and run the unit tests
+	@CC=clang cmake -S . -B $(CLANG_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDD_WERROR=ON >/dev/null
+	@cmake --build $(CLANG_BUILD_DIR) -j$(JOBS)
+	@cd $(CLANG_BUILD_DIR) && ctest --output-on-failure -L unit
+
+# libFuzzer writes what it finds into the first corpus directory: a copy in
+# the build dir, so the committed seeds change only by hand. A crash leaves
+# its input in $(FUZZ_BUILD_DIR)/artifacts/; commit it to tests/fuzz/corpus/.
+fuzz: deps ## Build the libFuzzer targets (clang) and run each for FUZZ_SECONDS (60)
+	@CC=clang cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDD_FUZZ=ON \
+		-DDD_WERROR=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD_DIR) -j$(JOBS) --target $(FUZZ_TARGETS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD_DIR)/corpus/$$t $(FUZZ_BUILD_DIR)/artifacts; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(FUZZ_BUILD_DIR)/tests/fuzz/$$t \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD_DIR)/artifacts/$$t- \
+			$(FUZZ_BUILD_DIR)/corpus/$$t tests/fuzz/corpus/$$t 2>$(FUZZ_BUILD_DIR)/$$t.log || { \
+			tail -50 $(FUZZ_BUILD_DIR)/$$t.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_BUILD_DIR)/$$t.log || true; \
+	done
+
+# Only the git-tracked C sources: no build dirs, no generated headers.
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+format: ## Rewrite the C sources in the committed .clang-format style
+	@$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check: ## Fail when a C source is not in the committed .clang-format style
+	@$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
 
 .PHONY: test-vm
 test-vm: build build-image ## Host tests in QEMU VMs: cgroup v1/v2 with --privileged, Docker 26 (root; VM_KINDS="1 2 3")

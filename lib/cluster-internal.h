@@ -9,16 +9,12 @@
 /* A file in every workspace the tool made; destroy removes only marked directories. */
 #define DD_WORKSPACE_MARKER ".dcos-docker-workspace"
 
-/* URL-escaped {"label":["k=v"]} filter. */
-char *dd_label_filter(const char *label, const char *value);
 const char *dd_json_label(json_t *labels, const char *key);
-/* what: "containers", "networks" or "volumes"; value NULL matches any value. */
-int dd_list_labelled(dd_docker *d, const char *what, const char *label, const char *value,
-		     json_t **ret, dd_error *err);
-int dd_container_remove(dd_docker *d, const char *id, dd_error *err);
+/* Fills a node from one entry of GET /containers/json; its address is the
+ * one on network (NULL: the first network). -EINVAL without a role label. */
+int dd_node_from_json(json_t *ctr, const char *network, dd_node *n);
 int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb progress,
 				  void *userdata, dd_error *err);
-int dd_remove_labelled(dd_docker *d, const char *what, const char *name, dd_error *err);
 /* Removes a marked workspace (a directory without our marker is left
  * alone), the marker last, so that a half-removed one is found again. Files
  * only root may remove are given back through a helper container of image

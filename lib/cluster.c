@@ -12,6 +12,7 @@
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/dcos.h"
 #include "dcos-docker/image.h"
+#include "docker/objects.h"
 #include "pool.h"
 #include "util.h"
 
@@ -91,15 +92,6 @@ char *dd_cluster_known_hosts_path(const dd_cluster *c)
 	return dd_asprintf("%s/ssh/known_hosts", c->workspace);
 }
 
-char *dd_label_filter(const char *label, const char *value)
-{
-	_cleanup_json_ json_t *f = json_object();
-	_cleanup_free_ char *l = value ? dd_asprintf("%s=%s", label, value) : dd_strdup(label);
-	json_object_set_new(f, "label", json_pack("[s]", l));
-	_cleanup_free_ char *text = json_dumps(f, JSON_COMPACT);
-	return dd_docker_escape(text);
-}
-
 const char *dd_json_label(json_t *labels, const char *key)
 {
 	return json_string_value(json_object_get(labels, key));
@@ -113,8 +105,7 @@ static int node_cmp(const void *a, const void *b)
 	return x->index - y->index;
 }
 
-/* Fills a node from one entry of GET /containers/json. */
-static int node_from_json(json_t *ctr, const char *network, dd_node *n)
+int dd_node_from_json(json_t *ctr, const char *network, dd_node *n)
 {
 	json_t *labels = json_object_get(ctr, "Labels");
 	if (dd_role_from_label(dd_json_label(labels, DD_LABEL_ROLE), &n->role) < 0)
@@ -148,37 +139,10 @@ static int node_from_json(json_t *ctr, const char *network, dd_node *n)
 	return 0;
 }
 
-int dd_list_labelled(dd_docker *d, const char *what, const char *label, const char *value,
-		     json_t **ret, dd_error *err)
-{
-	_cleanup_free_ char *filter = dd_label_filter(label, value);
-	_cleanup_free_ char *path =
-		strcmp(what, "containers") == 0
-			? dd_asprintf("/containers/json?all=1&filters=%s", filter)
-			: dd_asprintf("/%s?filters=%s", strcmp(what, "volumes") == 0 ? "volumes"
-										  : "networks",
-				      filter);
-	json_t *j = NULL;
-	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
-	if (r < 0)
-		return r;
-	if (strcmp(what, "volumes") == 0) {
-		json_t *v = json_incref(json_object_get(j, "Volumes"));
-		json_decref(j);
-		j = v ? v : json_array();
-	}
-	if (!json_is_array(j)) {
-		json_decref(j);
-		return dd_error_set(err, -EPROTO, "Unexpected answer listing %s", what);
-	}
-	*ret = j;
-	return 0;
-}
-
 int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *err)
 {
 	_cleanup_json_ json_t *ctrs = NULL;
-	int r = dd_list_labelled(d, "containers", DD_LABEL_CLUSTER, name, &ctrs, err);
+	int r = dd_container_list(d, DD_LABEL_CLUSTER, name, &ctrs, err);
 	if (r < 0)
 		return r;
 	if (json_array_size(ctrs) == 0) {
@@ -186,7 +150,7 @@ int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *
 		return dd_error_hint(err, "'dcos-docker list' shows the clusters there are.");
 	}
 	_cleanup_json_ json_t *nets = NULL;
-	r = dd_list_labelled(d, "networks", DD_LABEL_CLUSTER, name, &nets, err);
+	r = dd_network_list(d, DD_LABEL_CLUSTER, name, &nets, err);
 	if (r < 0)
 		return r;
 
@@ -210,7 +174,7 @@ int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *
 	json_t *ctr;
 	json_array_foreach(ctrs, i, ctr)
 	{
-		if (node_from_json(ctr, c->network[0] ? c->network : NULL, &c->nodes[c->n_nodes]) <
+		if (dd_node_from_json(ctr, c->network[0] ? c->network : NULL, &c->nodes[c->n_nodes]) <
 		    0)
 			continue; /* a labelled container that is not a node (future sidecars) */
 		json_t *labels = json_object_get(ctr, "Labels");
@@ -300,7 +264,7 @@ int dd_cluster_select(const dd_cluster *c, const char *spec, const dd_node ***no
 int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_error *err)
 {
 	_cleanup_json_ json_t *ctrs = NULL;
-	int r = dd_list_labelled(d, "containers", DD_LABEL_CLUSTER, NULL, &ctrs, err);
+	int r = dd_container_list(d, DD_LABEL_CLUSTER, NULL, &ctrs, err);
 	if (r < 0)
 		return r;
 	dd_cluster_summary *list = NULL;
@@ -337,7 +301,7 @@ int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_er
 	 * that stopped at the workspace: the network goes last) is still a
 	 * cluster: listed with no nodes, so that destroy is what comes to mind. */
 	_cleanup_json_ json_t *nets = NULL;
-	r = dd_list_labelled(d, "networks", DD_LABEL_CLUSTER, NULL, &nets, err);
+	r = dd_network_list(d, DD_LABEL_CLUSTER, NULL, &nets, err);
 	if (r < 0) {
 		free(list);
 		return r;
@@ -387,20 +351,11 @@ static int rm_container_job(void *userdata, size_t i, void *state)
 	int r = 0;
 	dd_docker *d = dd_pool_docker_get(state, &r, &j->err);
 	if (d)
-		r = dd_container_remove(d, j->id, &j->err);
+		r = dd_container_remove(d, j->id, DD_RM_FORCE | DD_RM_VOLUMES | DD_RM_MISSING_OK,
+					&j->err);
 	if (ctx->progress)
 		ctx->progress(j->name, r == 0 ? "removed" : "failed to remove", true,
 			      ctx->userdata);
-	return r;
-}
-
-int dd_container_remove(dd_docker *d, const char *id, dd_error *err)
-{
-	_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1&v=1", id);
-	long status = 0;
-	int r = dd_docker_call(d, "DELETE", path, NULL, NULL, &status, err);
-	if (r < 0 && status == 404)
-		return 0; /* already gone: that is what we wanted */
 	return r;
 }
 
@@ -433,29 +388,26 @@ int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb pro
 	return ret;
 }
 
-int dd_remove_labelled(dd_docker *d, const char *what, const char *name, dd_error *err)
+/* Removes the cluster's volumes or networks (volumes true or false). */
+static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_error *err)
 {
 	_cleanup_json_ json_t *list = NULL;
-	int r = dd_list_labelled(d, what, DD_LABEL_CLUSTER, name, &list, err);
+	int r = volumes ? dd_volume_list(d, DD_LABEL_CLUSTER, name, &list, err)
+			: dd_network_list(d, DD_LABEL_CLUSTER, name, &list, err);
 	if (r < 0)
 		return r;
 	size_t i;
 	json_t *o;
 	json_array_foreach(list, i, o)
 	{
-		const char *key = json_string_value(
-			json_object_get(o, strcmp(what, "volumes") == 0 ? "Name" : "Id"));
+		const char *key = json_string_value(json_object_get(o, volumes ? "Name" : "Id"));
 		if (!key)
 			continue;
-		_cleanup_free_ char *esc = dd_docker_escape(key);
-		_cleanup_free_ char *path = dd_asprintf("/%s/%s%s", what, esc,
-							strcmp(what, "volumes") == 0 ? "?force=1" : "");
-		long status = 0;
-		r = dd_docker_call(d, "DELETE", path, NULL, NULL, &status, err);
-		if (r < 0 && status != 404)
+		r = volumes ? dd_volume_remove(d, key, DD_RM_FORCE | DD_RM_MISSING_OK, err)
+			    : dd_network_remove(d, key, DD_RM_MISSING_OK, err);
+		if (r < 0)
 			return dd_error_prefix(err, "Failed to remove %s %s of cluster '%s': ",
-					       strcmp(what, "volumes") == 0 ? "volume" : "network",
-					       key, name);
+					       volumes ? "volume" : "network", key, name);
 	}
 	return 0;
 }
@@ -565,15 +517,15 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 		       dd_error *err)
 {
 	_cleanup_json_ json_t *ctrs = NULL;
-	int r = dd_list_labelled(d, "containers", DD_LABEL_CLUSTER, name, &ctrs, err);
+	int r = dd_container_list(d, DD_LABEL_CLUSTER, name, &ctrs, err);
 	if (r < 0)
 		return r;
 	_cleanup_json_ json_t *nets = NULL;
-	r = dd_list_labelled(d, "networks", DD_LABEL_CLUSTER, name, &nets, err);
+	r = dd_network_list(d, DD_LABEL_CLUSTER, name, &nets, err);
 	if (r < 0)
 		return r;
 	_cleanup_json_ json_t *vols = NULL;
-	r = dd_list_labelled(d, "volumes", DD_LABEL_CLUSTER, name, &vols, err);
+	r = dd_volume_list(d, DD_LABEL_CLUSTER, name, &vols, err);
 	if (r < 0)
 		return r;
 	char ws[4096] = "";
@@ -608,7 +560,7 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 	r = dd_remove_containers_parallel(d, ctrs, progress, userdata, err);
 	if (r < 0)
 		return r;
-	r = dd_remove_labelled(d, "volumes", name, err);
+	r = remove_labelled(d, true, name, err);
 	if (r < 0)
 		return r;
 	/* The installer's place goes with the last cluster that used it; read
@@ -620,5 +572,5 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 	r = dd_workspace_reclaim(d, ws, image, err);
 	if (r < 0)
 		return r;
-	return dd_remove_labelled(d, "networks", name, err);
+	return remove_labelled(d, false, name, err);
 }

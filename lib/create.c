@@ -19,17 +19,18 @@
 #include <time.h>
 
 #include "cluster-internal.h"
+#include "create-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/exec.h"
 #include "dcos-docker/privilege.h"
 #include "dcos-docker/process.h"
 #include "dcos-docker/kmod.h"
+#include "dcos-docker/image.h"
+#include "docker/objects.h"
 #include "pool.h"
 #include "util.h"
 
-#define LABEL_RUN "dcos-docker.create-run"
-#define NOTIFY_TARGET "/run/host/notify"
 #define DEFAULT_TIMEOUT 120.0
 
 struct create_ctx;
@@ -127,112 +128,26 @@ int dd_create_opts_check(const dd_create_opts *o, dd_error *err)
 	return 0;
 }
 
-/* ---- subnets ---- */
-
-static int parse_cidr(const char *s, uint32_t *addr, int *prefix)
-{
-	char buf[64];
-	if (dd_snprintf(buf, sizeof(buf), "%s", s) < 0)
-		return -EINVAL;
-	char *slash = strchr(buf, '/');
-	if (!slash)
-		return -EINVAL;
-	*slash = '\0';
-	struct in_addr a;
-	if (inet_pton(AF_INET, buf, &a) != 1)
-		return -EINVAL;
-	*addr = ntohl(a.s_addr);
-	*prefix = atoi(slash + 1);
-	return *prefix >= 0 && *prefix <= 32 ? 0 : -EINVAL;
-}
-
-static bool overlaps(uint32_t a, int pa, uint32_t b, int pb)
-{
-	int p = pa < pb ? pa : pb;
-	uint32_t mask = p == 0 ? 0 : ~0u << (32 - p);
-	return (a & mask) == (b & mask);
-}
-
-struct used_nets {
-	uint32_t addr[512];
-	int prefix[512];
-	size_t n;
-};
-
-static void used_add(struct used_nets *u, uint32_t addr, int prefix)
-{
-	if (u->n < ELEMENTSOF(u->addr)) {
-		u->addr[u->n] = addr;
-		u->prefix[u->n++] = prefix;
-	}
-}
+/* ---- the network ---- */
 
 /* Docker's networks and, when the daemon is local, the host's routes: a
- * cluster subnet must overlap neither (VPN routes are the usual clash). */
-static int collect_used(dd_docker *d, struct used_nets *u, dd_error *err)
+ * cluster subnet must overlap neither. */
+static int collect_used(dd_docker *d, struct dd_used_nets *u, dd_error *err)
 {
 	_cleanup_json_ json_t *nets = NULL;
-	int r = dd_docker_call(d, "GET", "/networks", NULL, &nets, NULL, err);
+	int r = dd_network_list(d, NULL, NULL, &nets, err);
 	if (r < 0)
 		return r;
-	size_t i, k;
-	json_t *n, *cfg;
-	json_array_foreach(nets, i, n)
-	{
-		json_array_foreach(json_object_get(json_object_get(n, "IPAM"), "Config"), k, cfg)
-		{
-			uint32_t a;
-			int p;
-			const char *s = json_string_value(json_object_get(cfg, "Subnet"));
-			if (s && parse_cidr(s, &a, &p) == 0)
-				used_add(u, a, p);
-		}
-	}
-	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
-	char line[512];
-	while (f && fgets(line, sizeof(line), f)) {
-		char ifname[64];
-		unsigned dest, gw, flags, mask;
-		if (sscanf(line, "%63s %x %x %x %*d %*d %*d %x", ifname, &dest, &gw, &flags,
-			   &mask) != 5 || dest == 0)
-			continue;
-		uint32_t m = ntohl(mask);
-		int p = __builtin_popcount(m);
-		used_add(u, ntohl(dest), p);
-	}
+	dd_used_add_networks(u, nets);
+	_cleanup_free_ char *routes = NULL;
+	if (dd_read_file("/proc/net/route", 1u << 20, &routes, NULL) == 0)
+		dd_used_add_routes(u, routes);
 	return 0;
-}
-
-static void fmt_ip(uint32_t a, char *buf, size_t size)
-{
-	struct in_addr in = {.s_addr = htonl(a)};
-	inet_ntop(AF_INET, &in, buf, (socklen_t)size);
-}
-
-/* Candidates: /24s in 172.30.0.0/15 down to 172.16, where Docker's own pools
- * live, so they rarely meet a corporate 10/8 or a home 192.168/16 route. */
-static bool next_subnet(const struct used_nets *u, uint32_t *cursor, uint32_t *ret)
-{
-	for (; *cursor < 16 * 256; (*cursor)++) {
-		uint32_t second = 31 - *cursor / 256, third = *cursor % 256;
-		uint32_t a = (172u << 24) | (second << 16) | (third << 8);
-		if (second < 16)
-			break;
-		bool clash = false;
-		for (size_t i = 0; i < u->n && !clash; i++)
-			clash = overlaps(a, 24, u->addr[i], u->prefix[i]);
-		if (!clash) {
-			*ret = a;
-			(*cursor)++;
-			return true;
-		}
-	}
-	return false;
 }
 
 static int create_network(struct create_ctx *ctx, dd_error *err)
 {
-	struct used_nets used = {0};
+	struct dd_used_nets used = {0};
 	int r = collect_used(ctx->d, &used, err);
 	if (r < 0)
 		return r;
@@ -241,30 +156,25 @@ static int create_network(struct create_ctx *ctx, dd_error *err)
 	/* Another process may take the same free subnet between our listing and
 	 * our create: Docker then says the pool overlaps, and we try the next. */
 	for (int attempt = 0; attempt < 32; attempt++) {
-		if (!next_subnet(&used, &cursor, &base))
+		if (!dd_next_subnet(&used, &cursor, &base))
 			break;
 		char net[20], gw[20];
-		fmt_ip(base, net, sizeof(net));
-		fmt_ip(base + 1, gw, sizeof(gw));
+		dd_fmt_ip(base, net, sizeof(net));
+		dd_fmt_ip(base + 1, gw, sizeof(gw));
 		snprintf(ctx->subnet, sizeof(ctx->subnet), "%s/24", net);
 		snprintf(ctx->gateway, sizeof(ctx->gateway), "%s", gw);
 		_cleanup_json_ json_t *body = json_pack(
 			"{s:s, s:b, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:[{s:s, s:s}]}, s:{s:s}}",
 			"Name", ctx->network, "CheckDuplicate", 1, "Driver", "bridge", "Labels",
 			DD_LABEL_CLUSTER, ctx->opts->name, DD_LABEL_WORKSPACE, ctx->workspace,
-			LABEL_RUN, ctx->run_id, "IPAM", "Driver", "default", "Config", "Subnet",
+			DD_LABEL_RUN, ctx->run_id, "IPAM", "Driver", "default", "Config", "Subnet",
 			ctx->subnet, "Gateway", ctx->gateway, "Options",
 			"com.docker.network.bridge.enable_ip_masquerade", "true");
-		_cleanup_json_ json_t *resp = NULL;
-		long status = 0;
 		dd_error e = {0};
-		r = dd_docker_call(ctx->d, "POST", "/networks/create", body, &resp, &status, &e);
-		if (r == 0) {
-			snprintf(ctx->network_id, sizeof(ctx->network_id), "%s",
-				 json_string_value(json_object_get(resp, "Id")) ?: "");
+		r = dd_network_create(ctx->d, body, ctx->network_id, sizeof(ctx->network_id), &e);
+		if (r == 0)
 			return 0;
-		}
-		if (status == 409 || strstr(e.msg, "already exists")) {
+		if (r == -EEXIST || strstr(e.msg, "already exists")) {
 			dd_error_usage(err, -EEXIST, "Cluster name '%s' is already in use: a network "
 						     "of that name exists", ctx->opts->name);
 			return dd_error_hint(err, "Choose another --cluster, or remove the network "
@@ -274,7 +184,7 @@ static int create_network(struct create_ctx *ctx, dd_error *err)
 			dd_error_copy(err, &e);
 			return dd_error_prefix(err, "Failed to create the cluster network: ");
 		}
-		used_add(&used, base, 24);
+		dd_used_add(&used, base, 24);
 	}
 	dd_error_set(err, -EADDRNOTAVAIL, "No free /24 subnet left in 172.16.0.0/12 for the "
 					  "cluster network");
@@ -387,7 +297,7 @@ static int seed_file(struct node_job *job, const char *name, const char *data, u
 }
 
 /* Writes the node's own files into its workspace directory; they reach the
- * node as read-only bind mounts (see container_body). A bind costs nothing at
+ * node as read-only bind mounts (see node-spec.c). A bind costs nothing at
  * start, where copying them in through the archive API made dockerd re-exec
  * itself to unpack (~0.08 CPU-s per node). */
 static int write_seed(struct node_job *job, dd_error *err)
@@ -452,132 +362,6 @@ static int write_seed(struct node_job *job, dd_error *err)
 
 /* ---- per-node work ---- */
 
-static json_t *mount_volume(struct create_ctx *ctx, const char *target)
-{
-	/* Anonymous volumes with labels: destroy finds them by cluster, a failed
-	 * run removes only its own by run id. */
-	return json_pack("{s:s, s:s, s:{s:{s:s, s:s}}}", "Type", "volume", "Target", target,
-			 "VolumeOptions", "Labels", DD_LABEL_CLUSTER, ctx->opts->name, LABEL_RUN,
-			 ctx->run_id);
-}
-
-static json_t *bind_json(const char *src, const char *dst, bool ro)
-{
-	_cleanup_free_ char *b = dd_asprintf("%s:%s%s", src, dst, ro ? ":ro" : "");
-	return json_string(b);
-}
-
-static json_t *container_body(struct node_job *job)
-{
-	struct create_ctx *ctx = job->ctx;
-	const dd_create_opts *o = ctx->opts;
-	char index[16];
-	snprintf(index, sizeof(index), "%d", job->index);
-
-	/* On cgroup v2 a privileged node gets a cgroup namespace of its own,
-	 * where Docker mounts the node's part of the hierarchy writable as its
-	 * /sys/fs/cgroup: the host's tree bound over it would not match the
-	 * namespace, and systemd dies at boot ("Failed to create /init.scope
-	 * control group"; found in the cgroup v2 VM, tests/vm). Otherwise the
-	 * host's hierarchy is bound writable, which systemd needs. */
-	bool private_cgroupns = ctx->privileged && ctx->cgroup_version == 2;
-	json_t *binds = json_array();
-	if (!private_cgroupns)
-		json_array_append_new(binds, json_string("/sys/fs/cgroup:/sys/fs/cgroup:rw"));
-	static const struct {
-		const char *file, *target;
-	} seeds[] = {
-		{"notify", NOTIFY_TARGET},
-		{"etc", "/etc/dcos-docker"},
-		{"machine-id", "/etc/machine-id"},
-		{"ssh_host_ed25519_key", "/etc/ssh/ssh_host_ed25519_key"},
-		{"ssh_host_ed25519_key.pub", "/etc/ssh/ssh_host_ed25519_key.pub"},
-		{"daemon.json", "/etc/docker/daemon.json"},
-	};
-	for (size_t i = 0; i < ELEMENTSOF(seeds); i++) {
-		_cleanup_free_ char *src = dd_asprintf("%s/%s", job->node_dir, seeds[i].file);
-		json_array_append_new(binds, bind_json(src, seeds[i].target, i > 0));
-	}
-	_cleanup_free_ char *authorized = dd_asprintf("%s/genconf/ssh_key.pub", ctx->workspace);
-	json_array_append_new(binds, bind_json(authorized, "/root/.ssh/authorized_keys", true));
-	_cleanup_free_ char *serve = dd_asprintf("%s/genconf/serve", ctx->workspace);
-	json_array_append_new(binds, bind_json(serve, DD_NODE_INSTALL_DIR, true));
-	for (size_t i = 0; i < o->n_mounts[job->role]; i++) {
-		const dd_mount_spec *m = &o->mounts[job->role][i];
-		json_array_append_new(binds, bind_json(m->src, m->dst, m->ro));
-	}
-	json_t *mounts = json_array();
-	json_array_append_new(mounts, mount_volume(ctx, "/var/lib/docker"));
-	json_array_append_new(mounts, mount_volume(ctx, "/var/log/journal"));
-	json_array_append_new(mounts, mount_volume(ctx, "/opt"));
-	if (job->role != DD_ROLE_MASTER)
-		json_array_append_new(mounts, mount_volume(ctx, "/var/lib/mesos/slave"));
-
-	json_t *host = json_pack(
-		"{s:o, s:o, s:[s,s], s:[s], s:{s:s, s:s, s:s}, s:s, s:{s:s}, s:b}", "Binds", binds,
-		"Mounts", mounts, "SecurityOpt", "seccomp=unconfined", "apparmor=unconfined",
-		"DeviceCgroupRules", "a *:* rwm", "Tmpfs", "/run", "rw,exec,nosuid,size=2g",
-		"/run/lock", "rw,noexec,nosuid,size=64m", "/tmp", "rw,exec,nosuid,size=2g",
-		"CgroupnsMode", private_cgroupns ? "private" : "host",
-		"RestartPolicy", "Name", "no", "Init", 0);
-	if (ctx->privileged) {
-		json_object_set_new(host, "Privileged", json_true());
-	} else {
-		/* Everything the daemon itself holds: privileged mode would ask for
-		 * capabilities the daemon lacks and fail ("unable to apply caps"). */
-		json_object_set_new(host, "CapAdd", json_pack("[s]", "ALL"));
-		json_t *drop = json_array();
-		for (char **c = ctx->missing_caps; c && *c; c++)
-			json_array_append_new(drop, json_string(*c));
-		json_object_set_new(host, "CapDrop", drop);
-		/* What --privileged also gives: writable /proc/sys and no masked
-		 * /proc files (inner Docker and DC/OS set sysctls). */
-		json_object_set_new(host, "MaskedPaths", json_array());
-		json_object_set_new(host, "ReadonlyPaths", json_array());
-	}
-	if (o->cpus[job->role] > 0)
-		json_object_set_new(host, "NanoCpus",
-				    json_integer((json_int_t)(o->cpus[job->role] * 1e9)));
-	if (o->memory[job->role] > 0)
-		json_object_set_new(host, "Memory", json_integer(o->memory[job->role]));
-	if (job->role == DD_ROLE_MASTER && job->index == 1 && o->n_ports > 0) {
-		json_t *pb = json_object();
-		for (size_t i = 0; i < o->n_ports; i++) {
-			char key[32];
-			snprintf(key, sizeof(key), "%d/%s", o->ports[i].port, o->ports[i].proto);
-			char hp[16];
-			snprintf(hp, sizeof(hp), "%d", o->ports[i].host_port);
-			json_t *list = json_object_get(pb, key);
-			if (!list) {
-				list = json_array();
-				json_object_set_new(pb, key, list);
-			}
-			json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
-							      o->ports[i].host_ip, "HostPort", hp));
-		}
-		json_object_set_new(host, "PortBindings", pb);
-	}
-
-	json_t *exposed = json_object();
-	for (size_t i = 0; job->role == DD_ROLE_MASTER && job->index == 1 && i < o->n_ports; i++) {
-		char key[32];
-		snprintf(key, sizeof(key), "%d/%s", o->ports[i].port, o->ports[i].proto);
-		json_object_set_new(exposed, key, json_object());
-	}
-	_cleanup_free_ char *notify_env = dd_asprintf("NOTIFY_SOCKET=%s/notify.sock", NOTIFY_TARGET);
-	json_t *body = json_pack(
-		"{s:s, s:s, s:b, s:[s,s], s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:[s], s:o, s:o, "
-		"s:{s:{s:{s:{s:s}, s:[s]}}}}",
-		"Hostname", job->name, "Image", o->image, "Tty", 1, "Env", "container=docker",
-		notify_env, "Labels", DD_LABEL_CLUSTER, o->name, DD_LABEL_ROLE,
-		dd_role_label(job->role), DD_LABEL_INDEX, index, DD_LABEL_WORKSPACE,
-		ctx->workspace, DD_LABEL_PRIVILEGE, ctx->privileged ? "privileged" : "capabilities",
-		LABEL_RUN, ctx->run_id, "StopSignal", "SIGRTMIN+3", "Cmd", "/sbin/init",
-		"ExposedPorts", exposed, "HostConfig", host, "NetworkingConfig", "EndpointsConfig",
-		ctx->network, "IPAMConfig", "IPv4Address", job->ip, "Aliases", job->short_name);
-	return body;
-}
-
 static int bind_notify(struct node_job *job, dd_error *err)
 {
 	_cleanup_close_ int dirfd = open(job->node_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -601,37 +385,41 @@ static int bind_notify(struct node_job *job, dd_error *err)
 	return 0;
 }
 
+struct tail {
+	char *buf;
+	size_t size, len;
+	bool esc;
+};
+
+static int on_tail(const char *data, size_t n, void *userdata)
+{
+	struct tail *t = userdata;
+	/* TTY logs carry ANSI colour codes; keep only printable text. */
+	for (size_t i = 0; i < n && t->len + 1 < t->size; i++) {
+		char ch = data[i];
+		if (t->esc || ch == '\x1b') {
+			t->esc = ch != 'm';
+			continue;
+		}
+		if (ch != '\r')
+			t->buf[t->len++] = ch == '\n' ? '|' : ch;
+	}
+	t->buf[t->len] = '\0';
+	return 0;
+}
+
 static void console_tail(dd_docker *d, const char *id, char *buf, size_t size)
 {
-	_cleanup_free_ char *path = dd_asprintf("/containers/%s/logs?stdout=1&stderr=1&tail=8", id);
-	dd_request req = {.method = "GET", .path = path, .max_body = 64 * 1024, .timeout_ms = 5000};
-	dd_response resp = {0};
+	struct tail t = {.buf = buf, .size = size};
 	buf[0] = '\0';
 	dd_error e = {0};
-	if (dd_docker_request(d, &req, &resp, &e) == 0 && resp.body) {
-		/* TTY logs carry ANSI colour codes; keep only printable text. */
-		size_t o = 0;
-		for (size_t i = 0; i < resp.body_len && o + 1 < size; i++) {
-			char ch = resp.body[i];
-			if (ch == '\x1b') {
-				while (i < resp.body_len && resp.body[i] != 'm')
-					i++;
-				continue;
-			}
-			if (ch == '\r')
-				continue;
-			buf[o++] = ch == '\n' ? '|' : ch;
-		}
-		buf[o] = '\0';
-	}
-	dd_response_clear(&resp);
+	dd_container_logs(d, id, 8, 5000, on_tail, &t, &e);
 }
 
 static int container_running(dd_docker *d, const char *id, bool *ret, dd_error *err)
 {
-	_cleanup_free_ char *path = dd_asprintf("/containers/%s/json", id);
 	_cleanup_json_ json_t *j = NULL;
-	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
+	int r = dd_container_inspect(d, id, &j, err);
 	if (r < 0)
 		return r;
 	*ret = json_is_true(json_object_get(json_object_get(j, "State"), "Running"));
@@ -803,10 +591,9 @@ done:
 				    job->ip, strerror(-r));
 	/* Only a node that booted restarts with the daemon: a node that crashes
 	 * while booting must stop, so the failure shows instead of a restart loop. */
-	_cleanup_free_ char *upath = dd_asprintf("/containers/%s/update", job->id);
 	_cleanup_json_ json_t *policy =
 		json_pack("{s:{s:s}}", "RestartPolicy", "Name", "unless-stopped");
-	r = dd_docker_call(d, "POST", upath, policy, NULL, NULL, err);
+	r = dd_container_update(d, job->id, policy, err);
 	if (r < 0)
 		return dd_error_prefix(err, "Failed to set the restart policy: ");
 	progress(ctx, job->name, status, true);
@@ -823,27 +610,27 @@ static int run_node(struct node_job *job, dd_docker *d, dd_error *err)
 	if (should_stop(ctx))
 		return cancelled_error(err);
 
-	_cleanup_json_ json_t *body = container_body(job);
-	_cleanup_free_ char *esc = dd_docker_escape(job->name);
-	_cleanup_free_ char *path = dd_asprintf("/containers/create?name=%s", esc);
-	_cleanup_json_ json_t *created = NULL;
-	long status = 0;
-	r = dd_docker_call(d, "POST", path, body, &created, &status, err);
+	struct dd_node_spec spec = {
+		.opts = ctx->opts, .role = job->role, .index = job->index, .name = job->name,
+		.short_name = job->short_name, .ip = job->ip, .node_dir = job->node_dir,
+		.workspace = ctx->workspace, .run_id = ctx->run_id, .network = ctx->network,
+		.privileged = ctx->privileged, .cgroup_version = ctx->cgroup_version,
+		.missing_caps = ctx->missing_caps};
+	_cleanup_json_ json_t *body = dd_node_spec_body(&spec);
+	r = dd_container_create(d, job->name, body, job->id, sizeof(job->id), err);
 	if (r < 0) {
-		if (status == 409) {
+		if (r == -EEXIST) {
 			dd_error_usage(err, -EEXIST, "Cluster name '%s' is already in use: a "
 						     "container named %s exists",
 				       ctx->opts->name, job->name);
 			return dd_error_hint(err, "Choose another --cluster, or destroy the other "
 						  "cluster first.");
 		}
-		if (status == 404)
+		if (r == -ENOENT)
 			dd_error_hint(err, "Build the node image with 'dcos-docker build-image', "
 					   "or pass an existing image with --image.");
 		return r;
 	}
-	snprintf(job->id, sizeof(job->id), "%s",
-		 json_string_value(json_object_get(created, "Id")) ?: "");
 
 	r = bind_notify(job, err);
 	if (r < 0)
@@ -851,15 +638,14 @@ static int run_node(struct node_job *job, dd_docker *d, dd_error *err)
 	if (should_stop(ctx))
 		return cancelled_error(err);
 	progress(ctx, job->name, "starting", false);
-	_cleanup_free_ char *spath = dd_asprintf("/containers/%s/start", job->id);
-	r = dd_docker_call(d, "POST", spath, NULL, NULL, NULL, err);
+	r = dd_container_start(d, job->id, err);
 	if (r < 0)
 		return r;
 	progress(ctx, job->name, "booting", false);
 	return wait_ready(d, job, err);
 }
 
-static int node_job(void *userdata, size_t i, void *state)
+static int create_job(void *userdata, size_t i, void *state)
 {
 	struct create_ctx *ctx = userdata;
 	struct node_job *job = &ctx->jobs[i];
@@ -886,24 +672,18 @@ static void rollback(struct create_ctx *ctx, bool remove_workspace)
 	/* Only what this run made: its run label, never the cluster label, so a
 	 * concurrent create of the same name that won keeps its nodes. */
 	_cleanup_json_ json_t *ctrs = NULL;
-	if (dd_list_labelled(d, "containers", LABEL_RUN, ctx->run_id, &ctrs, &e) == 0)
+	if (dd_container_list(d, DD_LABEL_RUN, ctx->run_id, &ctrs, &e) == 0)
 		dd_remove_containers_parallel(d, ctrs, NULL, NULL, &e);
 	_cleanup_json_ json_t *vols = NULL;
-	if (dd_list_labelled(d, "volumes", LABEL_RUN, ctx->run_id, &vols, &e) == 0) {
+	if (dd_volume_list(d, DD_LABEL_RUN, ctx->run_id, &vols, &e) == 0) {
 		size_t i;
 		json_t *v;
 		json_array_foreach(vols, i, v)
-		{
-			_cleanup_free_ char *esc =
-				dd_docker_escape(json_string_value(json_object_get(v, "Name")) ?: "");
-			_cleanup_free_ char *path = dd_asprintf("/volumes/%s?force=1", esc);
-			dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e);
-		}
+			dd_volume_remove(d, json_string_value(json_object_get(v, "Name")) ?: "",
+					 DD_RM_FORCE, &e);
 	}
-	if (ctx->network_id[0]) {
-		_cleanup_free_ char *path = dd_asprintf("/networks/%s", ctx->network_id);
-		dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e);
-	}
+	if (ctx->network_id[0])
+		dd_network_remove(d, ctx->network_id, 0, &e);
 	if (remove_workspace)
 		dd_workspace_remove(ctx->workspace);
 }
@@ -959,10 +739,10 @@ static int lock_root(int *ret_fd, dd_error *err)
 
 static int check_name_free(dd_docker *d, const char *name, dd_error *err)
 {
-	static const char *const kinds[] = {"containers", "networks"};
-	for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
+	for (int networks = 0; networks < 2; networks++) {
 		_cleanup_json_ json_t *list = NULL;
-		int r = dd_list_labelled(d, kinds[i], DD_LABEL_CLUSTER, name, &list, err);
+		int r = networks ? dd_network_list(d, DD_LABEL_CLUSTER, name, &list, err)
+				 : dd_container_list(d, DD_LABEL_CLUSTER, name, &list, err);
 		if (r < 0)
 			return r;
 		if (json_array_size(list) > 0) {
@@ -977,22 +757,19 @@ static int check_name_free(dd_docker *d, const char *name, dd_error *err)
 
 static int check_image(dd_docker *d, const char *image, dd_error *err)
 {
-	_cleanup_free_ char *esc = dd_docker_escape(image);
-	_cleanup_free_ char *path = dd_asprintf("/images/%s/json", esc);
-	long status = 0;
-	int r = dd_docker_call(d, "GET", path, NULL, NULL, &status, err);
-	if (r < 0 && status == 404) {
-		dd_error_usage(err, -ENOENT, "Image '%s' does not exist", image);
-		return dd_error_hint(err, "Build the node image with 'dcos-docker build-image', or "
-					  "pass an image you have with --image.");
-	}
-	return r;
+	bool has = false;
+	int r = dd_image_exists(d, image, &has, err);
+	if (r < 0 || has)
+		return r;
+	dd_error_usage(err, -ENOENT, "Image '%s' does not exist", image);
+	return dd_error_hint(err, "Build the node image with 'dcos-docker build-image', or "
+				  "pass an image you have with --image.");
 }
 
 static int host_facts(struct create_ctx *ctx, dd_error *err)
 {
 	_cleanup_json_ json_t *info = NULL;
-	int r = dd_docker_call(ctx->d, "GET", "/info", NULL, &info, NULL, err);
+	int r = dd_docker_info(ctx->d, &info, err);
 	if (r < 0)
 		return r;
 	const char *cg = json_string_value(json_object_get(info, "CgroupVersion"));
@@ -1062,7 +839,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	jobs = dd_malloc0(n * sizeof(*jobs));
 	uint32_t base = 0;
 	int prefix = 0;
-	parse_cidr(ctx.subnet, &base, &prefix);
+	dd_parse_cidr(ctx.subnet, &base, &prefix);
 	size_t k = 0;
 	for (int role = 0; role < DD_ROLE_COUNT; role++)
 		for (int i = 1; i <= opts->counts[role]; i++, k++) {
@@ -1075,7 +852,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 				 dd_role_prefix(j->role), i);
 			snprintf(j->name, sizeof(j->name), "%s-%s", opts->name, j->short_name);
 			/* Static addresses in node order, after the gateway (.1). */
-			fmt_ip(base + 2 + (uint32_t)k, j->ip, sizeof(j->ip));
+			dd_fmt_ip(base + 2 + (uint32_t)k, j->ip, sizeof(j->ip));
 			if (dd_snprintf(j->node_dir, sizeof(j->node_dir), "%s/nodes/%s",
 					ctx.workspace, j->short_name) < 0) {
 				r = dd_error_usage(err, -ENAMETOOLONG, "Workspace path too long: %s",
@@ -1085,7 +862,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 		}
 	ctx.jobs = jobs;
 	ctx.n_jobs = n;
-	dd_pool pool = {.n = n, .job = node_job, .userdata = &ctx, .docker = d};
+	dd_pool pool = {.n = n, .job = create_job, .userdata = &ctx, .docker = d};
 	dd_pool_run(&pool, NULL); /* a node not started on Ctrl-C: dd_cancelled() below */
 
 	r = 0;

@@ -19,6 +19,7 @@
 #include "dcos-docker/image.h"
 #include "dcos-docker/privilege.h"
 #include "dcos-docker/process.h"
+#include "docker/objects.h"
 #include "util.h"
 
 #define GB 1000000000ull
@@ -295,7 +296,7 @@ static bool info_cgroup_v2(json_t *info, char *hint, size_t size)
 int dd_host_cgroup_v2(dd_docker *d, bool *ret_v2, char *hint, size_t hint_size, dd_error *err)
 {
 	_cleanup_json_ json_t *info = NULL;
-	int r = dd_docker_call(d, "GET", "/info", NULL, &info, NULL, err);
+	int r = dd_docker_info(d, &info, err);
 	if (r < 0)
 		return dd_error_prefix(err, "Failed to read the daemon's cgroup version: ");
 	char buf[512];
@@ -600,8 +601,7 @@ int dd_doctor_run(dd_docker *d, dd_check **ret_checks, size_t *ret_n, dd_error *
 		fix(c, "Start it ('systemctl start docker', or 'dockerd &' as root), or point "
 		       "DOCKER_HOST at its socket");
 	} else {
-		long status = 0;
-		int r = dd_docker_call(d, "GET", "/version", NULL, &version, &status, &e);
+		int r = dd_docker_version(d, &version, &e);
 		if (r < 0) {
 			/* An older daemon refuses our API version outright. */
 			c = add(&rep, "daemon", "Docker daemon", DD_CHECK_OK, "reachable at unix://%s",
@@ -631,7 +631,7 @@ int dd_doctor_run(dd_docker *d, dd_check **ret_checks, size_t *ret_n, dd_error *
 		}
 	}
 	if (reachable) {
-		if (dd_docker_call(d, "GET", "/info", NULL, &info, NULL, &e) == 0 && info)
+		if (dd_docker_info(d, &info, &e) == 0 && info)
 			check_daemon_facts(&rep, d, info);
 		else
 			add(&rep, "info", "Docker daemon facts", DD_CHECK_SKIP, "GET /info failed: %s",

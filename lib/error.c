@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int vset(dd_error *err, int code, int kind, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static int vset(dd_error *err, int code, int kind,
+						     const char *fmt, va_list ap)
 {
 	if (!err)
 		return code;

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <fts.h>
 #include <limits.h>
+#include <nettle/base64.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,6 +29,7 @@
 
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
+#include "docker/objects.h"
 #include "pool.h"
 #include "util.h"
 
@@ -35,7 +37,6 @@
 /* Output of the probe script and stderr of tar in the node: small, capped. */
 #define MAX_PROBE_OUTPUT (256u << 10)
 #define MAX_STDERR (16u << 10)
-#define PATH_STAT_HEADER "X-Docker-Container-Path-Stat"
 /* Go's os.FileMode bits, as the daemon reports them in the path stat. */
 #define GO_MODE_DIR (1ull << 31)
 #define GO_MODE_SYMLINK (1ull << 27)
@@ -668,10 +669,8 @@ static int check_stopped_tmpfs(const struct remote *rm, const char *path, dd_err
 
 static int remote_open(dd_docker *d, const dd_node *node, struct remote *ret, dd_error *err)
 {
-	_cleanup_free_ char *esc = dd_docker_escape(node->id);
-	_cleanup_free_ char *path = dd_asprintf("/containers/%s/json", esc);
 	_cleanup_json_ json_t *j = NULL;
-	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
+	int r = dd_container_inspect(d, node->id, &j, err);
 	if (r < 0)
 		return dd_error_prefix(err, "Cannot inspect node %s: ", node->short_name);
 	json_t *state = json_object_get(j, "State");
@@ -800,7 +799,7 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 				 rm->name, code, o.err.data ? o.err.data : "");
 	size_t off = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		const char *field[3];
+		const char *field[3] = {NULL}; /* gcc -O3 misses that a short answer breaks out */
 		for (int f = 0; f < 3; f++) {
 			const char *end = o.out.data ? memchr(o.out.data + off, '\0', o.out.len - off)
 						     : NULL;
@@ -826,38 +825,20 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 	return r;
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
+/* The daemon's stat header is standard base64 (Go's StdEncoding). nettle's
+ * decoder, which libarchive already brings, skips whitespace and refuses
+ * anything else: NULL then, which reads as an unreadable stat. */
 static char *b64decode(const char *s, size_t *ret_len)
 {
 	size_t len = strlen(s);
-	char *out = dd_malloc0(len / 4 * 3 + 4);
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64val((unsigned char)s[i]);
-		if (v < 0)
-			continue; /* padding, whitespace */
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
+	size_t o = BASE64_DECODE_LENGTH(len);
+	char *out = dd_malloc0(o + 1);
+	struct base64_decode_ctx ctx;
+	base64_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, &o, (uint8_t *)out, len, s) || !base64_decode_final(&ctx)) {
+		free(out);
+		*ret_len = 0;
+		return NULL;
 	}
 	out[o] = '\0';
 	*ret_len = o;
@@ -868,31 +849,23 @@ static char *b64decode(const char *s, size_t *ret_len)
 static int head_stat(struct remote *rm, const char *path, dd_path_kind *ret_kind, char **ret_link,
 		     dd_error *err)
 {
-	_cleanup_free_ char *cesc = dd_docker_escape(rm->id);
-	_cleanup_free_ char *pesc = dd_docker_escape(path);
-	_cleanup_free_ char *url = dd_asprintf("/containers/%s/archive?path=%s", cesc, pesc);
-	dd_request req = {.method = "HEAD", .path = url, .want_header = PATH_STAT_HEADER,
-			  .max_body = 4096, .timeout_ms = 60000};
-	dd_response resp = {0};
-	int r = dd_docker_request(rm->d, &req, &resp, err);
+	_cleanup_free_ char *stat = NULL;
+	int r = dd_archive_stat(rm->d, rm->id, path, &stat, err);
+	if (r == -EREMOTEIO) {
+		char status[64];
+		snprintf(status, sizeof(status), "%s", err->msg);
+		return dd_error_set(err, r, "Cannot look at '%s' in node %s (%s)", path, rm->name,
+				    status);
+	}
 	if (r < 0)
 		return r;
 	*ret_link = NULL;
-	/* 500 is the daemon's answer for a path through a non-directory. */
-	if (resp.status == 404 || resp.status == 500) {
-		dd_response_clear(&resp);
+	if (!stat) {
 		*ret_kind = DD_PATH_MISSING;
 		return 0;
 	}
-	if (resp.status != 200 || !resp.header) {
-		long st = resp.status;
-		dd_response_clear(&resp);
-		return dd_error_set(err, -EIO, "Cannot look at '%s' in node %s (HTTP %ld)", path,
-				    rm->name, st);
-	}
 	size_t jlen = 0;
-	_cleanup_free_ char *js = b64decode(resp.header, &jlen);
-	dd_response_clear(&resp);
+	_cleanup_free_ char *js = b64decode(stat, &jlen);
 	_cleanup_json_ json_t *j = json_loadb(js, jlen, 0, NULL);
 	json_t *mode = json_object_get(j, "mode");
 	if (!json_is_integer(mode))
@@ -1004,23 +977,9 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 		close(sv[1]);
 		return dd_error_set(err, -EAGAIN, "Cannot start a thread");
 	}
-	_cleanup_free_ char *errtext = NULL;
 	if (via_api) {
-		_cleanup_free_ char *cesc = dd_docker_escape(rm->id);
-		_cleanup_free_ char *pesc = dd_docker_escape(plan->anchor);
-		_cleanup_free_ char *url = dd_asprintf(
-			"/containers/%s/archive?path=%s&noOverwriteDirNonDir=true", cesc, pesc);
 		struct body_src bs = {.fd = sv[0]};
-		dd_request req = {.method = "PUT", .path = url, .content_type = "application/x-tar",
-				  .body_reader = body_read, .body_userdata = &bs, .max_body = 65536};
-		dd_response resp = {0};
-		r = dd_docker_request(rm->d, &req, &resp, err);
-		if (r == 0 && resp.status != 200) {
-			char msg[1024];
-			dd_docker_error_text(&resp, msg, sizeof(msg));
-			r = dd_error_set(err, -EIO, "%s", msg);
-		}
-		dd_response_clear(&resp);
+		r = dd_archive_put(rm->d, rm->id, plan->anchor, body_read, &bs, err);
 	} else {
 		const char *argv[] = {"tar",	       "-x", "-f", "-", "-p", "--same-owner",
 				      "--numeric-owner", "-C", plan->anchor, NULL};
@@ -1239,23 +1198,12 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 	}
 	struct download_src s = {.fd = sv[1], .err.max = MAX_STDERR};
 	if (via_api) {
-		_cleanup_free_ char *cesc = dd_docker_escape(container);
-		_cleanup_free_ char *pesc = dd_docker_escape(path);
-		_cleanup_free_ char *url = dd_asprintf("/containers/%s/archive?path=%s", cesc, pesc);
-		dd_request req = {.method = "GET", .path = url, .on_data = on_archive_data,
-				  .on_data_userdata = &s};
-		dd_response resp = {0};
-		r = dd_docker_request(d, &req, &resp, err);
-		if (r == 0 && resp.status == 404)
-			r = dd_error_set(err, -ENOENT, "No such file or directory in node %s: '%s'",
-					 label, path);
-		else if (r == 0 && resp.status != 200) {
-			char msg[1024];
-			dd_docker_error_text(&resp, msg, sizeof(msg));
-			r = dd_error_set(err, -EIO, "Cannot read '%s' in node %s: %s", path, label,
-					 msg);
-		}
-		dd_response_clear(&resp);
+		r = dd_archive_get(d, container, path, on_archive_data, &s, err);
+		if (r == -ENOENT)
+			r = dd_error_set(err, r, "No such file or directory in node %s: '%s'", label,
+					 path);
+		else if (r == -EREMOTEIO)
+			dd_error_prefix(err, "Cannot read '%s' in node %s: ", path, label);
 	} else {
 		_cleanup_free_ char *dir = NULL, *base = NULL;
 		const char *slash = strrchr(path, '/');

@@ -12,6 +12,7 @@
 
 #include "dcos-docker/exec.h"
 #include "dcos-docker/files.h"
+#include "docker/objects.h"
 #include "pool.h"
 #include "util.h"
 
@@ -201,18 +202,8 @@ static int export_console(dd_docker *d, const dd_node *node, const char *dir, bo
 	/* The nodes have a TTY, so their log is a raw byte stream; a container
 	 * without one gets the multiplexed framing. */
 	dd_demux_init(&s.demux, on_stream, &s);
-	_cleanup_free_ char *esc = dd_docker_escape(node->id);
-	_cleanup_free_ char *path =
-		dd_asprintf("/containers/%s/logs?stdout=1&stderr=1&timestamps=0", esc);
-	dd_request req = {.method = "GET", .path = path, .on_data = tty ? on_raw : on_muxed,
-			  .on_data_userdata = &s};
-	dd_response resp = {0};
-	int r = dd_docker_request(d, &req, &resp, err);
+	int r = dd_container_logs(d, node->id, -1, 0, tty ? on_raw : on_muxed, &s, err);
 	close(s.fd);
-	char msg[1024] = "";
-	if (r == 0 && resp.status != 200)
-		dd_docker_error_text(&resp, msg, sizeof(msg));
-	dd_response_clear(&resp);
 	if (s.error < 0)
 		return dd_error_set(err, s.error, "Cannot write the console log: %s",
 				    strerror(-s.error));
@@ -220,8 +211,6 @@ static int export_console(dd_docker *d, const dd_node *node, const char *dir, bo
 		return dd_error_set(err, r, "Malformed log stream");
 	if (r < 0)
 		return err->msg[0] ? r : dd_error_set(err, r, "%s", strerror(-r));
-	if (msg[0])
-		return dd_error_set(err, -EIO, "%s", msg);
 	return 0;
 }
 
@@ -231,10 +220,8 @@ static void export_node(dd_docker *d, dd_logs_node *n)
 	dd_error e = {0};
 
 	/* docker inspect: also says whether the node runs and has a TTY. */
-	_cleanup_free_ char *esc = dd_docker_escape(node->id);
-	_cleanup_free_ char *ipath = dd_asprintf("/containers/%s/json", esc);
 	_cleanup_json_ json_t *info = NULL;
-	int r = dd_docker_call(d, "GET", ipath, NULL, &info, NULL, &e);
+	int r = dd_container_inspect(d, node->id, &info, &e);
 	if (r == 0)
 		r = write_json_file(n->dir, part_files[DD_LOGS_INSPECT], info, &e);
 	part_done(n, DD_LOGS_INSPECT, r, &e);
@@ -307,11 +294,13 @@ static int node_job(void *userdata, size_t i, void *state)
 static int export_host(dd_docker *d, const dd_logs_opts *opts, const char *dir, dd_error *err)
 {
 	static const struct {
-		const char *path, *file;
-	} calls[] = {{"/info", "host-docker-info.json"}, {"/version", "host-docker-version.json"}};
+		int (*get)(dd_docker *d, json_t **ret, dd_error *err);
+		const char *file;
+	} calls[] = {{dd_docker_info, "host-docker-info.json"},
+		     {dd_docker_version, "host-docker-version.json"}};
 	for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
 		_cleanup_json_ json_t *j = NULL;
-		int r = dd_docker_call(d, "GET", calls[i].path, NULL, &j, NULL, err);
+		int r = calls[i].get(d, &j, err);
 		if (r == 0)
 			r = write_json_file(dir, calls[i].file, j, err);
 		if (r < 0)

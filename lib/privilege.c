@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "docker/objects.h"
 #include "util.h"
 
 static const char *const cap_names[] = {
@@ -179,31 +180,15 @@ static bool daemon_would_request(dd_docker *d, const char *cap)
 	_cleanup_json_ json_t *body = json_pack("{s:s, s:{s:[s]}}", "Image",
 						"dcos-docker-capability-probe.invalid:none", "HostConfig",
 						"CapDrop", cap);
-	_cleanup_free_ char *text = json_dumps(body, JSON_COMPACT);
-	dd_request req = {.method = "POST",
-			  .path = "/containers/create",
-			  .body = text,
-			  .body_len = strlen(text),
-			  .max_body = 64 * 1024,
-			  .timeout_ms = 10000};
-	dd_response resp = {0};
+	char id[72];
 	dd_error e = {0};
-	if (dd_docker_request(d, &req, &resp, &e) < 0)
-		return true;
-	bool unknown = resp.status == 400 && resp.body &&
-		       (strstr(resp.body, "unknown capability") ||
-			strstr(resp.body, "not available in the current environment"));
-	if (resp.status == 201 && resp.body) {
+	if (dd_container_create(d, NULL, body, id, sizeof(id), &e) == 0) {
 		/* Cannot happen (no such image); if it did, leave nothing behind. */
-		_cleanup_json_ json_t *j = json_loads(resp.body, 0, NULL);
-		const char *id = json_string_value(json_object_get(j, "Id"));
-		if (id) {
-			_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1", id);
-			dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e);
-		}
+		dd_container_remove(d, id, DD_RM_FORCE, &e);
+		return true;
 	}
-	dd_response_clear(&resp);
-	return !unknown;
+	return !strstr(e.msg, "unknown capability") &&
+	       !strstr(e.msg, "not available in the current environment");
 }
 
 int dd_privilege_probe(dd_docker *d, dd_privilege_info *ret, dd_error *err)

@@ -10,6 +10,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 #define DD_LABEL_CLUSTER "dcos-docker.cluster"
 #define DD_LABEL_ROLE "dcos-docker.role"
 #define DD_LABEL_INDEX "dcos-docker.index"
@@ -155,4 +158,5 @@ char *dd_cluster_workspace_path(const char *name);
 /* Storage drivers usable for the nodes' inner Docker. */
 int dd_storage_driver_check(const char *driver, dd_error *err);
 
+#pragma GCC visibility pop
 #endif

@@ -13,6 +13,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 /* The Enterprise superuser that dcos-docker creates when the user names none
  * (the same as DC/OS E2E, so its docs and habits carry over). */
 #define DD_DCOS_DEFAULT_SUPERUSER_USERNAME "bootstrapuser"
@@ -190,4 +193,5 @@ int dd_installer_places(dd_docker *d, const char *root, bool remove_unused,
  * image, bytes); -ENOENT when it never did. */
 int dd_installer_of_workspace(const char *workspace, dd_installer_place_info *ret);
 
+#pragma GCC visibility pop
 #endif

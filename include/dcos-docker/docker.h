@@ -11,6 +11,9 @@
 
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 /* API version we speak: Docker 20.10 (API 1.41) and newer. */
 #define DD_DOCKER_API_VERSION "1.41"
 /* Largest JSON body we accept from the daemon (a container list of a big host). */
@@ -71,7 +74,8 @@ void dd_response_clear(dd_response *r);
 int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd_error *err);
 
 /* JSON convenience: sends body (may be NULL), fails on HTTP >= 400 with
- * Docker's "message" in the error, returns the parsed body (NULL when empty)
+ * Docker's "message" in the error (404 -ENOENT, 409 -EEXIST, any other
+ * -EREMOTEIO), returns the parsed body (NULL when empty)
  * in *ret_json if ret_json is non-NULL. ret_status gets the HTTP status (may be NULL). */
 int dd_docker_call(dd_docker *d, const char *method, const char *path, json_t *body,
 		   json_t **ret_json, long *ret_status, dd_error *err);
@@ -112,4 +116,5 @@ int dd_demux_feed(dd_demux *m, const char *buf, size_t len);
 /* True when the stream ended on a frame boundary. */
 bool dd_demux_complete(const dd_demux *m);
 
+#pragma GCC visibility pop
 #endif

@@ -10,6 +10,9 @@
 #include "dcos-docker/error.h"
 #include "dcos-docker/kmod.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 enum dd_check_status {
 	DD_CHECK_OK = 0,
 	DD_CHECK_WARN, /* works, with a limitation worth knowing */
@@ -72,4 +75,5 @@ int dd_host_docker_cli_check(dd_error *err);
 int dd_api_version_cmp(const char *a, const char *b);
 /* Kernel config values: dd_kernel_config_value() in dcos-docker/kmod.h. */
 
+#pragma GCC visibility pop
 #endif

@@ -11,6 +11,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* libdcos-docker is built with -fvisibility=hidden: what the public headers
+ * declare inside this pragma is what the shared library exports, and nothing
+ * else is. Every public header does the same. */
+#pragma GCC visibility push(default)
+
 #define DD_ERROR_MSG_MAX 2048
 #define DD_ERROR_HINT_MAX 512
 
@@ -43,4 +48,5 @@ void dd_error_clear(dd_error *err);
 /* Copies src into dst (for errors collected from worker threads). */
 void dd_error_copy(dd_error *dst, const dd_error *src);
 
+#pragma GCC visibility pop
 #endif

@@ -8,6 +8,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 typedef struct dd_exec_opts {
 	const char *const *argv; /* NULL-terminated; passed as argv, never through a shell */
 	const char *const *env;  /* NULL-terminated K=V list, or NULL */
@@ -55,4 +58,5 @@ int dd_exec_resize(dd_docker *d, const char *exec_id, unsigned rows, unsigned co
 int dd_exec_capture(dd_docker *d, const char *container, const char *const *argv, size_t max,
 		    char **ret_stdout, char **ret_stderr, int *ret_exit_code, dd_error *err);
 
+#pragma GCC visibility pop
 #endif

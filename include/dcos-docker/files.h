@@ -17,6 +17,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 /* Longest path (host or node) we handle, and longest tar entry name we accept. */
 #define DD_FILES_PATH_MAX 4096
 
@@ -122,4 +125,5 @@ int dd_files_download(dd_docker *d, const dd_node *node, const char *src, const 
 int dd_files_get_archive(dd_docker *d, const char *container, const char *path,
 			 const char *local_root, dd_error *err);
 
+#pragma GCC visibility pop
 #endif

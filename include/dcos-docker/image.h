@@ -13,6 +13,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 #define DD_IMAGE_REPO "dcos-docker/node"
 #define DD_IMAGE_DEFAULT_DISTRO "bookworm"
 
@@ -70,4 +73,5 @@ int dd_image_build(dd_docker *d, const char *distro, bool force, dd_image_progre
  * /sys/fs/cgroup is not there. */
 int dd_host_cgroup_version(int *ret);
 
+#pragma GCC visibility pop
 #endif

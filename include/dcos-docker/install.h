@@ -14,6 +14,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 /* What `wait` allows DC/OS by default, as the original postflight did. */
 #define DD_DCOS_WAIT_DEFAULT_TIMEOUT 900
 /* Written into the workspace once DC/OS is installed: inspect and web read it
@@ -154,4 +157,5 @@ char *dd_dcos_poststart_failures(const char *output, size_t max);
  * "2.2.0-fixture" = "2.2.0"): <0, 0, >0. Missing parts count as 0. */
 int dd_dcos_version_cmp(const char *a, const char *b);
 
+#pragma GCC visibility pop
 #endif

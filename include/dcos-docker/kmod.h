@@ -15,6 +15,9 @@
 
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 typedef struct dd_kmod {
 	const char *name;   /* as /proc/modules and modprobe spell it: "ip_vs_wlc" */
 	const char *config; /* the option that builds it: "CONFIG_IP_VS_WLC" */
@@ -105,4 +108,5 @@ char dd_kernel_config_value(const char *config, const char *option);
 int dd_kernel_config_read(const char *root, const char *release, char **ret, char *from,
                           size_t from_size);
 
+#pragma GCC visibility pop
 #endif

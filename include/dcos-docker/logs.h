@@ -11,6 +11,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 /* What is exported per node; each part is one file (or directory) in the node's directory. */
 enum dd_logs_part {
 	DD_LOGS_INSPECT = 0, /* docker-inspect.json: `docker inspect` of the node */
@@ -77,4 +80,5 @@ typedef struct dd_logs_opts {
 int dd_logs_export(dd_docker *d, const dd_cluster *c, const dd_logs_opts *opts,
 		   dd_logs_report **ret, dd_error *err);
 
+#pragma GCC visibility pop
 #endif

@@ -15,6 +15,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 typedef struct dd_privilege_info {
 	bool known;          /* false: the daemon's process could not be found from here */
 	pid_t daemon_pid;    /* dockerd's pid, 0 when unknown */
@@ -48,4 +51,5 @@ char **dd_capabilities_missing(uint64_t bounding, int last_cap);
 /* Parses the hex value of the "CapBnd:" line of a /proc/<pid>/status text. */
 int dd_capabilities_parse_status(const char *status, uint64_t *ret);
 
+#pragma GCC visibility pop
 #endif

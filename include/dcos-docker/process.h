@@ -8,6 +8,9 @@
 
 #include "dcos-docker/error.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 /* Starts argv[0] (searched in PATH) with stdin from /dev/null and stdout and
  * stderr on out_fd; nothing else is inherited (libcurl's daemon connections
  * are not close-on-exec, and mmdebstrap needs low descriptors free), signals
@@ -28,4 +31,5 @@ int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **
 int dd_process_run_timeout(const char *const *argv, const char *cwd, int timeout_ms, size_t max,
 			   char **ret_output, int *ret_status, dd_error *err);
 
+#pragma GCC visibility pop
 #endif

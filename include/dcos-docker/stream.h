@@ -13,6 +13,9 @@
 
 #include "dcos-docker/docker.h"
 
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
 /* A response head longer than this is refused (-E2BIG). */
 #define DD_HTTP_MAX_HEAD (16u << 10)
 #define DD_HTTP_MAX_CONTENT_TYPE 256
@@ -72,4 +75,5 @@ int dd_chunked_feed(dd_chunked *c, const char *buf, size_t len, size_t *ret_cons
 /* True once the last (zero-size) chunk and its trailer were read. */
 bool dd_chunked_done(const dd_chunked *c);
 
+#pragma GCC visibility pop
 #endif

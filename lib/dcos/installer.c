@@ -32,6 +32,8 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/dcos.h"
+#include "dcos-docker/image.h"
+#include "docker/objects.h"
 #include "image/sha256.h"
 #include "util.h"
 
@@ -173,11 +175,9 @@ static bool image_present(dd_docker *d, const char *image)
 {
 	if (!image)
 		return false;
-	_cleanup_free_ char *esc = dd_docker_escape(image);
-	_cleanup_free_ char *path = dd_asprintf("/images/%s/json", esc);
-	long status = 0;
+	bool has = false;
 	dd_error e = {0};
-	return dd_docker_call(d, "GET", path, NULL, NULL, &status, &e) == 0 && status == 200;
+	return dd_image_exists(d, image, &has, &e) == 0 && has;
 }
 
 static bool file_exists(const char *dir, const char *name)
@@ -230,9 +230,7 @@ static int run_version(dd_docker *d, dd_installer *in, dd_output_cb on_line, voi
 				       &in->variant, &in->tar, err);
 	if (r < 0) {
 		dd_error e = {0};
-		_cleanup_free_ char *esc = dd_docker_escape(name);
-		_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1", esc);
-		dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e);
+		dd_container_remove(d, name, DD_RM_FORCE, &e);
 		return r;
 	}
 	in->extracted = true;
@@ -405,9 +403,7 @@ int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace,
 	r = dd_dcos_genconf(in->path, workspace, container, on_line, userdata, err);
 	if (r < 0) {
 		dd_error e = {0};
-		_cleanup_free_ char *esc = dd_docker_escape(container);
-		_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=1&v=1", esc);
-		dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e); /* 404: it is not there */
+		dd_container_remove(d, container, DD_RM_FORCE | DD_RM_VOLUMES | DD_RM_MISSING_OK, &e);
 	}
 	if (link)
 		unlink(link); /* the wrapper removes it itself on SIGINT */
@@ -519,12 +515,10 @@ static int place_remove_if_unused(dd_docker *d, const char *place, bool dry_run,
 	if (dry_run)
 		goto out;
 	if (have && in.image && image_present(d, in.image)) {
-		_cleanup_free_ char *esc = dd_docker_escape(in.image);
-		_cleanup_free_ char *path = dd_asprintf("/images/%s", esc);
 		dd_error e = {0};
 		/* A 409 (a container still uses it: an installer someone runs by
 		 * hand) leaves the image; the place goes anyway. */
-		dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, &e);
+		dd_image_remove(d, in.image, 0, &e);
 	}
 	if ((r = dd_rm_rf(place)) < 0)
 		dd_error_set(err, r, "Failed to remove %s: %s", place, strerror(-r));

@@ -190,14 +190,13 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts,
 	_cleanup_free_ char *esc = dd_docker_escape(container);
 	_cleanup_free_ char *path = dd_asprintf("/containers/%s/exec", esc);
 	_cleanup_json_ json_t *created = NULL;
-	long status = 0;
-	int r = dd_docker_call(d, "POST", path, body, &created, &status, err);
+	int r = dd_docker_call(d, "POST", path, body, &created, NULL, err);
 	if (r < 0) {
-		if (status == 409) {
+		if (r == -EEXIST) {
 			dd_error_set(err, -ESRCH, "Node %s is not running", label);
 			return dd_error_hint(err, "Start it with 'docker start %s'.", container);
 		}
-		if (status == 404)
+		if (r == -ENOENT)
 			return dd_error_set(err, -ENOENT, "Node %s does not exist (container %s is gone)",
 					    label, container);
 		return dd_error_prefix(err, "Failed to run a command in %s: ", label);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "dcos-docker/docker.h"
+#include "docker/objects.h"
 #include "util.h"
 
 #define DEFAULT_SOCKET "/var/run/docker.sock"
@@ -281,6 +282,45 @@ void dd_docker_error_text(const dd_response *resp, char *buf, size_t size)
 		buf[--n] = '\0';
 }
 
+/* The answer's status as an error (Docker's message), else its JSON body. */
+static int answer(const dd_request *req, dd_response *resp, json_t **ret_json, dd_error *err)
+{
+	if (resp->status >= 400) {
+		char msg[1024];
+		dd_docker_error_text(resp, msg, sizeof(msg));
+		/* -EREMOTEIO, not -EIO: a caller can tell the daemon's "no" from a
+		 * failed transport. */
+		int code = resp->status == 404	 ? -ENOENT
+			   : resp->status == 409 ? -EEXIST
+						 : -EREMOTEIO;
+		dd_response_clear(resp);
+		return dd_error_set(err, code, "%s", msg);
+	}
+	if (ret_json) {
+		json_t *j = NULL;
+		if (resp->body_len > 0) {
+			json_error_t je;
+			j = json_loadb(resp->body, resp->body_len, 0, &je);
+			if (!j) {
+				dd_response_clear(resp);
+				return dd_error_set(err, -EPROTO,
+						    "The Docker daemon sent invalid JSON for %s %s: %s",
+						    req->method, req->path, je.text);
+			}
+		}
+		*ret_json = j;
+	}
+	dd_response_clear(resp);
+	return 0;
+}
+
+int dd_docker_do(dd_docker *d, const dd_request *req, json_t **ret_json, dd_error *err)
+{
+	dd_response resp = {0};
+	int r = dd_docker_request(d, req, &resp, err);
+	return r < 0 ? r : answer(req, &resp, ret_json, err);
+}
+
 int dd_docker_call(dd_docker *d, const char *method, const char *path, json_t *body,
 		   json_t **ret_json, long *ret_status, dd_error *err)
 {
@@ -298,29 +338,41 @@ int dd_docker_call(dd_docker *d, const char *method, const char *path, json_t *b
 		return r;
 	if (ret_status)
 		*ret_status = resp.status;
-	if (resp.status >= 400) {
-		char msg[1024];
-		dd_docker_error_text(&resp, msg, sizeof(msg));
-		int code = resp.status == 404 ? -ENOENT : resp.status == 409 ? -EEXIST : -EIO;
-		dd_response_clear(&resp);
-		return dd_error_set(err, code, "%s", msg);
-	}
-	if (ret_json) {
-		json_t *j = NULL;
-		if (resp.body_len > 0) {
-			json_error_t je;
-			j = json_loadb(resp.body, resp.body_len, 0, &je);
-			if (!j) {
-				dd_response_clear(&resp);
-				return dd_error_set(err, -EPROTO,
-						    "The Docker daemon sent invalid JSON for %s %s: %s",
-						    method, path, je.text);
-			}
-		}
-		*ret_json = j;
-	}
-	dd_response_clear(&resp);
+	return answer(&req, &resp, ret_json, err);
+}
+
+int dd_docker_delete(dd_docker *d, const char *path, unsigned flags, dd_error *err)
+{
+	int r = dd_docker_call(d, "DELETE", path, NULL, NULL, NULL, err);
+	if (r != -ENOENT || !(flags & DD_RM_MISSING_OK))
+		return r;
+	dd_error_clear(err);
 	return 0;
+}
+
+int dd_docker_get_array(dd_docker *d, const char *path, const char *what, json_t **ret,
+			dd_error *err)
+{
+	json_t *j = NULL;
+	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);
+	if (r < 0)
+		return r;
+	if (!json_is_array(j)) {
+		json_decref(j);
+		return dd_error_set(err, -EPROTO, "Unexpected answer listing %s", what);
+	}
+	*ret = j;
+	return 0;
+}
+
+int dd_docker_info(dd_docker *d, json_t **ret, dd_error *err)
+{
+	return dd_docker_call(d, "GET", "/info", NULL, ret, NULL, err);
+}
+
+int dd_docker_version(dd_docker *d, json_t **ret, dd_error *err)
+{
+	return dd_docker_call(d, "GET", "/version", NULL, ret, NULL, err);
 }
 
 int dd_docker_ping(dd_docker *d, dd_error *err)
@@ -345,4 +397,13 @@ char *dd_docker_escape(const char *s)
 	char *out = dd_strdup(e);
 	curl_free(e);
 	return out;
+}
+
+char *dd_label_filter(const char *label, const char *value)
+{
+	_cleanup_json_ json_t *f = json_object();
+	_cleanup_free_ char *l = value ? dd_asprintf("%s=%s", label, value) : dd_strdup(label);
+	json_object_set_new(f, "label", json_pack("[s]", l));
+	_cleanup_free_ char *text = json_dumps(f, JSON_COMPACT);
+	return dd_docker_escape(text);
 }

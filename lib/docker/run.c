@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dcos-docker/docker.h"
+#include "docker/objects.h"
 #include "util.h"
 
 int dd_docker_run_once(dd_docker *d, const char *image, const char *const *argv,
@@ -26,17 +27,14 @@ int dd_docker_run_once(dd_docker *d, const char *image, const char *const *argv,
 		json_pack("{s:s, s:o, s:[], s:b, s:b, s:s, s:{s:o, s:s}}", "Image", image, "Entrypoint",
 			  entry, "Cmd", "AttachStdout", 0, "AttachStderr", 0, "User", "0:0", "HostConfig",
 			  "Binds", bl, "NetworkMode", "none");
-	_cleanup_json_ json_t *created = NULL;
-	int r = dd_docker_call(d, "POST", "/containers/create", body, &created, NULL, err);
+	char id[72];
+	int r = dd_container_create(d, NULL, body, id, sizeof(id), err);
+	if (r == -EBADMSG)
+		return r;
 	if (r < 0)
 		return dd_error_prefix(err, "Failed to create a helper container from %s: ", image);
-	const char *id = json_string_value(json_object_get(created, "Id"));
-	if (!id)
-		return dd_error_set(err, -EBADMSG, "The daemon created a container without an id");
-	_cleanup_free_ char *start = dd_asprintf("/containers/%s/start", id);
 	_cleanup_free_ char *wait = dd_asprintf("/containers/%s/wait", id);
-	_cleanup_free_ char *del = dd_asprintf("/containers/%s?force=1&v=1", id);
-	r = dd_docker_call(d, "POST", start, NULL, NULL, NULL, err);
+	r = dd_container_start(d, id, err);
 	if (r == 0) {
 		dd_request req = {.method = "POST",
 				  .path = wait,
@@ -60,6 +58,6 @@ int dd_docker_run_once(dd_docker *d, const char *image, const char *const *argv,
 		dd_response_clear(&resp);
 	}
 	dd_error e = {0};
-	dd_docker_call(d, "DELETE", del, NULL, NULL, NULL, &e); /* best effort: it has exited */
+	dd_container_remove(d, id, DD_RM_FORCE | DD_RM_VOLUMES, &e); /* best effort: it has exited */
 	return r;
 }

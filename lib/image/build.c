@@ -18,6 +18,7 @@
 #include "dcos-docker/image.h"
 #include "image/recipe.h"
 #include "dcos-docker/process.h"
+#include "docker/objects.h"
 #include "util.h"
 
 extern char **environ;
@@ -373,62 +374,39 @@ static int import_data(const char *buf, size_t len, void *userdata)
 static int import_tar(dd_docker *d, const char *tar, const char *distro, const char *tag,
 		      const char *recipe_hash, dd_error *err)
 {
-	const char *colon = strrchr(tag, ':');
-	_cleanup_free_ char *repo = strndup(tag, (size_t)(colon - tag));
-	_cleanup_free_ char *erepo = dd_docker_escape(repo);
-	_cleanup_free_ char *etag = dd_docker_escape(colon + 1);
-	_cleanup_free_ char *emsg = dd_docker_escape("dcos-docker build-image");
-
 	size_t n = 0;
 	const struct dd_recipe_file *files = dd_recipe_files_get(&n);
 	const struct dd_recipe_file *cf = dd_recipe_file_find(files, n, "image-changes");
 	_cleanup_strv_ char **changes = cf ? dd_recipe_lines(cf) : dd_malloc0(sizeof(char *));
-	_cleanup_free_ char *query = dd_asprintf("fromSrc=-&repo=%s&tag=%s&message=%s", erepo,
-						 etag, emsg);
 	const char *labels[][2] = {{DD_IMAGE_LABEL_DISTRO, distro},
 				   {DD_IMAGE_LABEL_RECIPE, recipe_hash},
 				   {DD_IMAGE_LABEL_VERSION, DD_VERSION}};
-	for (char **c = changes; *c; c++) {
-		_cleanup_free_ char *e = dd_docker_escape(*c);
-		char *q = dd_asprintf("%s&changes=%s", query, e);
-		free(query);
-		query = q;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(labels); i++) {
-		_cleanup_free_ char *c = dd_asprintf("LABEL %s=%s", labels[i][0], labels[i][1]);
-		_cleanup_free_ char *e = dd_docker_escape(c);
-		char *q = dd_asprintf("%s&changes=%s", query, e);
-		free(query);
-		query = q;
-	}
-	_cleanup_free_ char *path = dd_asprintf("/images/create?%s", query);
+	size_t nc = 0;
+	while (changes[nc])
+		nc++;
+	_cleanup_strv_ char **all = dd_malloc0((nc + ELEMENTSOF(labels) + 1) * sizeof(char *));
+	for (size_t i = 0; i < nc; i++)
+		all[i] = dd_strdup(changes[i]);
+	for (size_t i = 0; i < ELEMENTSOF(labels); i++)
+		all[nc + i] = dd_asprintf("LABEL %s=%s", labels[i][0], labels[i][1]);
 
 	_cleanup_close_ int fd = open(tar, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return dd_error_set(err, -errno, "Failed to open %s: %s", tar, strerror(errno));
 	struct body body = {.fd = fd};
 	_cleanup_free_ struct import_sink *sink = dd_malloc0(sizeof(*sink));
-	dd_request req = {.method = "POST",
-			  .path = path,
-			  .content_type = "application/x-tar",
-			  .body_reader = read_body,
-			  .body_userdata = &body,
-			  .on_data = import_data,
-			  .on_data_userdata = sink};
-	dd_response resp = {0};
-	int r = dd_docker_request(d, &req, &resp, err);
+	int r = dd_image_import(d, tag, "dcos-docker build-image", (const char *const *)all,
+				read_body, &body, import_data, sink, err);
 	if (r < 0) {
 		if (dd_cancelled())
 			return cancelled(err);
 		return dd_error_prefix(err, "Failed to import the root filesystem: ");
 	}
-	long status = resp.status;
-	dd_response_clear(&resp);
 	if (sink->len > 0)
 		import_line(sink);
-	if (status >= 400 || sink->error[0])
+	if (sink->error[0])
 		return dd_error_set(err, -EIO, "The Docker daemon failed to import the root filesystem: %s",
-				    sink->error[0] ? sink->error : "no reason given");
+				    sink->error);
 	if (!sink->id[0])
 		return dd_error_set(err, -EPROTO,
 				    "The Docker daemon's answer to the import names no image");
@@ -437,13 +415,7 @@ static int import_tar(dd_docker *d, const char *tar, const char *distro, const c
 
 static int tag_image(dd_docker *d, const char *src, const char *dst, dd_error *err)
 {
-	const char *colon = strrchr(dst, ':');
-	_cleanup_free_ char *repo = strndup(dst, (size_t)(colon - dst));
-	_cleanup_free_ char *esrc = dd_docker_escape(src);
-	_cleanup_free_ char *erepo = dd_docker_escape(repo);
-	_cleanup_free_ char *etag = dd_docker_escape(colon + 1);
-	_cleanup_free_ char *path = dd_asprintf("/images/%s/tag?repo=%s&tag=%s", esrc, erepo, etag);
-	int r = dd_docker_call(d, "POST", path, NULL, NULL, NULL, err);
+	int r = dd_image_add_tag(d, src, dst, err);
 	if (r < 0)
 		return dd_error_prefix(err, "Failed to tag %s as %s: ", src, dst);
 	return 0;
@@ -454,12 +426,9 @@ static int tag_image(dd_docker *d, const char *src, const char *dst, dd_error *e
  * change would otherwise leave ~400 MB behind. Best effort. */
 static size_t remove_older_builds(dd_docker *d, const char *distro, const char *tag)
 {
-	_cleanup_free_ char *filter = dd_asprintf("{\"label\":[\"%s=%s\"]}", DD_IMAGE_LABEL_DISTRO, distro);
-	_cleanup_free_ char *efilter = dd_docker_escape(filter);
-	_cleanup_free_ char *path = dd_asprintf("/images/json?filters=%s", efilter);
 	_cleanup_json_ json_t *list = NULL;
 	dd_error e = {0};
-	if (dd_docker_call(d, "GET", path, NULL, &list, NULL, &e) < 0 || !json_is_array(list))
+	if (dd_image_list(d, DD_IMAGE_LABEL_DISTRO, distro, &list, &e) < 0)
 		return 0;
 	_cleanup_free_ char *prefix = dd_asprintf(DD_IMAGE_REPO ":%s-", distro);
 	size_t removed = 0, i;
@@ -484,9 +453,7 @@ static size_t remove_older_builds(dd_docker *d, const char *distro, const char *
 			const char *s = json_string_value(t);
 			if (!s || !dd_startswith(s, prefix))
 				continue;
-			_cleanup_free_ char *es = dd_docker_escape(s);
-			_cleanup_free_ char *del = dd_asprintf("/images/%s", es);
-			if (dd_docker_call(d, "DELETE", del, NULL, NULL, NULL, &e) == 0)
+			if (dd_image_remove(d, s, 0, &e) == 0)
 				removed++;
 		}
 	}

@@ -88,30 +88,6 @@ char *dd_image_tag(const char *distro)
 
 char *dd_image_latest_tag(const char *distro) { return dd_asprintf(DD_IMAGE_REPO ":%s", distro); }
 
-int dd_image_exists(dd_docker *d, const char *ref, bool *ret, dd_error *err)
-{
-	_cleanup_free_ char *esc = dd_docker_escape(ref);
-	_cleanup_free_ char *path = dd_asprintf("/images/%s/json", esc);
-	dd_request req = {.method = "GET", .path = path, .timeout_ms = 30000};
-	dd_response resp = {0};
-	int r = dd_docker_request(d, &req, &resp, err);
-	if (r < 0)
-		return r;
-	long status = resp.status;
-	char msg[512];
-	dd_docker_error_text(&resp, msg, sizeof(msg));
-	dd_response_clear(&resp);
-	if (status == 200) {
-		*ret = true;
-		return 0;
-	}
-	if (status == 404) {
-		*ret = false;
-		return 0;
-	}
-	return dd_error_set(err, -EIO, "Failed to look up image '%s': %s", ref, msg);
-}
-
 int dd_host_cgroup_version(int *ret)
 {
 	struct statfs fs;

@@ -70,8 +70,12 @@ static int each_line(const struct dd_recipe_file *f, bool inline_comments,
 		const char *b = p;
 		while (b < eol && (*b == ' ' || *b == '\t' || *b == '\r'))
 			b++;
-		const char *hash = inline_comments ? memchr(b, '#', (size_t)(eol - b))
-						   : (b < eol && *b == '#' ? b : NULL);
+		/* Only on a non-empty rest: gcc -O3 cannot see that memchr's nl is not
+		 * before p, so it takes eol - b for a possibly negative bound. */
+		const char *hash = NULL;
+		if (b < eol)
+			hash = inline_comments ? memchr(b, '#', (size_t)(eol - b))
+					       : (*b == '#' ? b : NULL);
 		const char *e = hash ? hash : eol;
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			e--;

@@ -1,0 +1,56 @@
+/* The pure parts of creating a cluster (no Docker calls): the subnet choice
+ * (subnet.c) and the nodes' container spec (node-spec.c). Not public. */
+#ifndef DCOS_DOCKER_CREATE_INTERNAL_H
+#define DCOS_DOCKER_CREATE_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dcos-docker/cluster.h"
+
+/* Labels everything one create run makes, so a failed run removes only its own. */
+#define DD_LABEL_RUN "dcos-docker.create-run"
+/* Where a node finds the notify socket of its create (sd_notify). */
+#define DD_NOTIFY_TARGET "/run/host/notify"
+
+/* ---- subnets ---- */
+/* "a.b.c.d/p" into a host-order address and a prefix length. -EINVAL otherwise. */
+int dd_parse_cidr(const char *s, uint32_t *addr, int *prefix);
+void dd_fmt_ip(uint32_t a, char *buf, size_t size);
+
+/* The subnets a cluster's may not overlap. Capped: what does not fit is dropped. */
+struct dd_used_nets {
+	uint32_t addr[512];
+	int prefix[512];
+	size_t n;
+};
+void dd_used_add(struct dd_used_nets *u, uint32_t addr, int prefix);
+/* Adds the IPAM subnets of Docker's networks (the answer of GET /networks). */
+void dd_used_add_networks(struct dd_used_nets *u, json_t *networks);
+/* Adds the destinations of the host's routes (the text of /proc/net/route). */
+void dd_used_add_routes(struct dd_used_nets *u, const char *proc_net_route);
+/* The next free /24 from *cursor on (which it advances); false when none is left. */
+bool dd_next_subnet(const struct dd_used_nets *u, uint32_t *cursor, uint32_t *ret);
+
+/* ---- the container spec of a node ---- */
+struct dd_node_spec {
+	const dd_create_opts *opts;
+	enum dd_role role;
+	int index;
+	const char *name;       /* container name and hostname: <cluster>-<short_name> */
+	const char *short_name; /* master1: the network alias */
+	const char *ip;
+	const char *node_dir; /* the node's seed files (see create.c write_seed) */
+	const char *workspace;
+	const char *run_id;
+	const char *network;
+	bool privileged;    /* else everything the daemon holds but missing_caps */
+	int cgroup_version; /* the host's: 1 or 2 */
+	char *const *missing_caps; /* NULL-terminated, may be NULL */
+};
+/* The body of POST /containers/create for the node. */
+json_t *dd_node_spec_body(const struct dd_node_spec *s);
+
+#endif
