@@ -232,29 +232,3 @@ int dd_hex_digit(char ch)
 		return ch - 'A' + 10;
 	return -1;
 }
-
-char *dd_tail_text(char *const *ring, size_t ring_size, size_t n_lines, size_t line_max,
-		   size_t budget)
-{
-	size_t have = n_lines < ring_size ? n_lines : ring_size;
-	size_t take = 0, size = 0;
-	while (take < have) {
-		size_t n = strlen(ring[(n_lines - take - 1) % ring_size]);
-		n = (n > line_max ? line_max + 3 : n) + 3; /* "  " + line ("..." if cut) + "\n" */
-		if (size + n > budget)
-			break;
-		size += n;
-		take++;
-	}
-	if (take == 0)
-		return dd_strdup("  (no output)");
-	char *out = dd_malloc0(size + 1), *p = out;
-	for (size_t i = n_lines - take; i < n_lines; i++) {
-		const char *l = ring[i % ring_size];
-		size_t n = strlen(l);
-		bool cut = n > line_max;
-		p += sprintf(p, "%s  %.*s%s", p == out ? "" : "\n", cut ? (int)line_max : (int)n, l,
-			     cut ? "..." : "");
-	}
-	return out;
-}

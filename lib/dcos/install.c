@@ -14,10 +14,12 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/doctor.h"
 #include "dcos-docker/exec.h"
+#include "buf.h"
 #include "util.h"
 
 /* Lines of a role install kept for the error message. */
 #define ROLE_TAIL_LINES 40
+#define ROLE_TAIL_KEEP  (16u << 10)
 #define ROLE_LINE_MAX   1024
 /* Where the role install's shell records its PID, so a cancellation can stop
  * it (and its children: Docker makes every exec'd process a session and
@@ -347,8 +349,7 @@ struct role_job {
 	/* Output split into lines per stream; the last lines kept. */
 	char partial[3][ROLE_LINE_MAX + 1];
 	size_t partial_len[3];
-	char *tail[ROLE_TAIL_LINES];
-	size_t n_lines;
+	dd_buf tail; /* the newest lines */
 	/* Completion, watched by the main thread. */
 	pthread_mutex_t *done_lock;
 	pthread_cond_t *done_cond;
@@ -359,9 +360,7 @@ struct role_job {
 static void role_line(struct role_job *j, const char *line)
 {
 	output(j->p, j->n->name, line);
-	char **slot = &j->tail[j->n_lines++ % ROLE_TAIL_LINES];
-	free(*slot);
-	*slot = dd_strdup(line);
+	dd_buf_addf(&j->tail, "%s\n", line);
 }
 
 static void role_flush(struct role_job *j, int stream)
@@ -447,14 +446,13 @@ static void role_kill(dd_docker *d, const dd_node *n)
 
 static void role_job_done(struct role_job *j)
 {
-	for (size_t i = 0; i < ROLE_TAIL_LINES; i++)
-		free(j->tail[i]);
+	dd_buf_free(&j->tail);
 }
 
 /* The newest lines of a job that fit in budget bytes, oldest first, indented. */
 static char *role_tail_text(const struct role_job *j, size_t budget)
 {
-	return dd_tail_text(j->tail, ROLE_TAIL_LINES, j->n_lines, 200, budget);
+	return dd_tail_text(&j->tail, ROLE_TAIL_LINES, 200, budget, "  ");
 }
 
 static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_error *err)
@@ -477,7 +475,8 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 		                       .n = &c->nodes[i],
 		                       .done_lock = &done_lock,
 		                       .done_cond = &done_cond,
-		                       .n_done = &n_done};
+		                       .n_done = &n_done,
+		                       .tail = DD_BUF_TAIL(ROLE_TAIL_KEEP)};
 		int e = pthread_create(&j->thread, NULL, role_worker, j);
 		if (e) {
 			r = dd_error_set(err, -e, "Failed to start a thread: %s", strerror(e));
