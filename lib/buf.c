@@ -31,6 +31,10 @@ int dd_buf_add(dd_buf *b, const void *data, size_t len)
 {
 	const char *p = data;
 	int r = 0;
+	if (b->max == 0) { /* keeps nothing, allocates nothing */
+		b->truncated = b->truncated || len > 0;
+		return len > 0 ? -E2BIG : 0;
+	}
 	if (len > b->max - b->len) {
 		r = -E2BIG;
 		b->truncated = true;
