@@ -57,17 +57,23 @@ int dd_buf_add(dd_buf *b, const void *data, size_t len)
 	return r;
 }
 
-int dd_buf_addf(dd_buf *b, const char *fmt, ...)
+int dd_buf_vaddf(dd_buf *b, const char *fmt, va_list ap)
 {
 	char *s = NULL;
-	va_list ap;
-	va_start(ap, fmt);
 	int n = vasprintf(&s, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		abort();
 	int r = dd_buf_add(b, s, (size_t)n);
 	free(s);
+	return r;
+}
+
+int dd_buf_addf(dd_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = dd_buf_vaddf(b, fmt, ap);
+	va_end(ap);
 	return r;
 }
 
@@ -92,6 +98,36 @@ void dd_buf_free(dd_buf *b)
 {
 	free(b->data);
 	*b = (dd_buf){.max = b->max, .tail = b->tail};
+}
+
+void dd_buf_lines_flush(dd_buf *line, void (*on_line)(const char *line, void *userdata),
+			void *userdata)
+{
+	if (line->len > 0 && line->data[line->len - 1] == '\r')
+		line->data[--line->len] = '\0';
+	on_line(dd_buf_str(line), userdata);
+	dd_buf_reset(line);
+}
+
+void dd_buf_lines(dd_buf *line, const char *p, size_t n,
+		  void (*on_line)(const char *line, void *userdata), void *userdata)
+{
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t k = nl ? (size_t)(nl - p) : n;
+		if (k > line->max - line->len)
+			k = line->max - line->len;
+		dd_buf_add(line, p, k);
+		p += k;
+		n -= k;
+		if (n > 0 && *p == '\n') {
+			p++;
+			n--;
+			dd_buf_lines_flush(line, on_line, userdata);
+		} else if (line->len == line->max) { /* an endless line is passed on in pieces */
+			dd_buf_lines_flush(line, on_line, userdata);
+		}
+	}
 }
 
 char *dd_tail_text(const dd_buf *b, size_t max_lines, size_t line_max, size_t budget,

@@ -7,6 +7,7 @@
 #ifndef DCOS_DOCKER_BUF_H
 #define DCOS_DOCKER_BUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,6 +29,7 @@ typedef struct dd_buf {
 int dd_buf_add(dd_buf *b, const void *data, size_t len);
 /* Adds printf output; the same truncation as dd_buf_add. */
 int dd_buf_addf(dd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int dd_buf_vaddf(dd_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The contents, "" when empty; valid until the next change. */
 const char *dd_buf_str(const dd_buf *b);
 /* Hands the contents out (malloc'ed, NUL-terminated, "" when empty) and
@@ -38,6 +40,15 @@ void dd_buf_reset(dd_buf *b);
 /* Frees the contents; the limits stay (the buffer can be used again). */
 void dd_buf_free(dd_buf *b);
 #define _cleanup_buf_ __attribute__((cleanup(dd_buf_free)))
+
+/* Splits output into lines for on_line (without "\n" or "\r\n"); line
+ * holds the partial line between calls, and a line longer than line->max
+ * reaches on_line in pieces. dd_buf_lines_flush passes on a last line
+ * without its "\n". */
+void dd_buf_lines(dd_buf *line, const char *p, size_t n,
+		  void (*on_line)(const char *line, void *userdata), void *userdata);
+void dd_buf_lines_flush(dd_buf *line, void (*on_line)(const char *line, void *userdata),
+			void *userdata);
 
 /* The newest non-empty lines of b ("\n", "\r" or "\r\n" end a line; of a tail
  * buffer that dropped bytes the first, partial line is left out), at most

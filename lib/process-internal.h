@@ -21,12 +21,16 @@ typedef struct dd_process_opts {
 	bool own_pgroup;
 	int term_grace_ms;
 	int timeout_ms; /* > 0: killed after that long; fails with -ETIMEDOUT */
-	/* Each line of output (stdout and stderr merged), without its "\n",
-	 * "\r" or "\r\n". */
+	/* Each line of output (stdout and stderr merged), without its "\n"
+	 * or "\r\n" (see dd_buf_lines). */
 	void (*on_line)(const char *line, void *userdata);
 	void *userdata;
 	dd_buf *output; /* optional: all output is added to it (a tail buffer keeps the end) */
 } dd_process_opts;
+
+/* Our environment with changes: "NAME=value" sets NAME, a bare "NAME"
+ * removes it. For dd_process_opts.env; free with strvfreep. */
+char **dd_process_env(const char *const *changes);
 
 /* Runs o->argv with stdin from /dev/null until it exits and its output is
  * closed; *ret_wait_status is waitpid's status. */

@@ -62,34 +62,7 @@ struct child {
 	int status;
 	double term_at; /* when the group got SIGTERM; 0: not cancelled */
 	dd_buf line;
-	bool after_cr; /* a "\n" right after a "\r" ends no further line */
 };
-
-static void emit_line(struct child *c)
-{
-	c->o->on_line(dd_buf_str(&c->line), c->o->userdata);
-	dd_buf_reset(&c->line);
-}
-
-static void feed(struct child *c, const char *p, size_t n)
-{
-	if (c->o->output)
-		dd_buf_add(c->o->output, p, n);
-	if (!c->o->on_line)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		bool cr = c->after_cr;
-		c->after_cr = p[i] == '\r';
-		if (p[i] == '\r' || p[i] == '\n') {
-			if (!(cr && p[i] == '\n'))
-				emit_line(c);
-			continue;
-		}
-		if (c->line.len == c->line.max) /* an endless line is passed on in pieces */
-			emit_line(c);
-		dd_buf_add(&c->line, p + i, 1);
-	}
-}
 
 /* With a group of its own the child never sees a terminal's signals: a
  * cancellation stops the group, SIGTERM first (mmdebstrap unmounts and
@@ -177,10 +150,13 @@ int dd_process_exec(const dd_process_opts *o, int *ret_wait_status, dd_error *er
 		}
 		if (k == 0)
 			break;
-		feed(&c, buf, (size_t)k);
+		if (o->output)
+			dd_buf_add(o->output, buf, (size_t)k);
+		if (o->on_line)
+			dd_buf_lines(&c.line, buf, (size_t)k, o->on_line, o->userdata);
 	}
 	if (c.line.len > 0)
-		emit_line(&c);
+		dd_buf_lines_flush(&c.line, o->on_line, o->userdata);
 	dd_buf_free(&c.line);
 	if (timed_out)
 		kill(target, SIGKILL);
@@ -193,6 +169,30 @@ int dd_process_exec(const dd_process_opts *o, int *ret_wait_status, dd_error *er
 				    o->timeout_ms / 1000);
 	*ret_wait_status = c.status;
 	return 0;
+}
+
+char **dd_process_env(const char *const *changes)
+{
+	size_t n = 0, m = 0;
+	while (environ[n])
+		n++;
+	while (changes[m])
+		m++;
+	char **env = dd_malloc0((n + m + 1) * sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool keep = true;
+		for (size_t j = 0; j < m && keep; j++) {
+			size_t len = strcspn(changes[j], "=");
+			keep = strncmp(environ[i], changes[j], len) != 0 || environ[i][len] != '=';
+		}
+		if (keep)
+			env[k++] = dd_strdup(environ[i]);
+	}
+	for (size_t j = 0; j < m; j++)
+		if (strchr(changes[j], '='))
+			env[k++] = dd_strdup(changes[j]);
+	return env;
 }
 
 int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **ret_output,

@@ -7,14 +7,11 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-
-extern char **environ;
 
 #define TAIL_LINES 30
 /* The installer's output kept for errors: more than TAIL_LINES long lines. */
@@ -161,24 +158,10 @@ static json_t *last_version_object(const char *buf, size_t len)
  * what 1.x wrappers publish the container's port 9000 on (2.x ignore it). */
 static char **installer_env(const char *container_name, int port)
 {
-	static const char *const drop[] = {"PORT=", "DCOS_INSTALLER_CONTAINER_NAME=",
-					   "DCOS_INSTALLER_DAEMONIZE="};
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **envp = dd_malloc0((n + 3) * sizeof(char *));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool keep = true;
-		for (size_t j = 0; j < ELEMENTSOF(drop); j++)
-			keep = keep && !dd_startswith(environ[i], drop[j]);
-		if (keep)
-			envp[k++] = dd_strdup(environ[i]);
-	}
-	if (port > 0)
-		envp[k++] = dd_asprintf("PORT=%d", port);
-	envp[k++] = dd_asprintf("DCOS_INSTALLER_CONTAINER_NAME=%s", container_name);
-	return envp;
+	_cleanup_free_ char *p = port > 0 ? dd_asprintf("PORT=%d", port) : dd_strdup("PORT");
+	_cleanup_free_ char *name = dd_asprintf("DCOS_INSTALLER_CONTAINER_NAME=%s", container_name);
+	const char *const changes[] = {p, name, "DCOS_INSTALLER_DAEMONIZE", NULL};
+	return dd_process_env(changes);
 }
 
 static int free_tcp_port(int *ret_port, dd_error *err)
@@ -333,43 +316,16 @@ int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
 	return 0;
 }
 
+/* The genconf directory holds small files (ip-detect scripts, a license,
+ * certificates): read whole, written atomically. */
+#define GENCONF_FILE_MAX (64u << 20)
+
 static int copy_file(const char *src, const char *dst, mode_t mode)
 {
-	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	_cleanup_free_ char *tmp = dd_asprintf("%s.tmp.%d", dst, (int)getpid());
-	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0)
-		return -errno;
-	char buf[65536];
-	int r = 0;
-	for (;;) {
-		ssize_t k = read(in, buf, sizeof(buf));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			r = k < 0 ? -errno : 0;
-			break;
-		}
-		for (ssize_t off = 0; off < k && r == 0;) {
-			ssize_t w = write(out, buf + off, (size_t)(k - off));
-			if (w < 0 && errno != EINTR)
-				r = -errno;
-			off += w > 0 ? w : 0;
-		}
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && fchmod(out, mode) < 0)
-		r = -errno;
-	if (r == 0 && close(TAKE_FD(out)) < 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, dst) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	int r = dd_read_file(src, GENCONF_FILE_MAX, &data, &len);
+	return r < 0 ? r : dd_write_file(dst, data, len, mode);
 }
 
 static int only_entries(const struct dirent *d)

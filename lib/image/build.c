@@ -18,8 +18,6 @@
 #include "process-internal.h"
 #include "util.h"
 
-extern char **environ;
-
 #ifndef DD_VERSION
 #define DD_VERSION "unknown"
 #endif
@@ -170,21 +168,6 @@ static void output_line(const char *line, void *userdata)
 		dd_buf_addf(&o->checks, "\n    %s", line + strlen(CHECK_PREFIX));
 }
 
-static char **env_with_tmpdir(const char *tmpdir)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = dd_malloc0((n + 2) * sizeof(char *));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!dd_startswith(environ[i], "TMPDIR="))
-			env[k++] = dd_strdup(environ[i]);
-	env[k++] = dd_asprintf("TMPDIR=%s", tmpdir);
-	env[k] = NULL;
-	return env;
-}
-
 
 static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv, const char *tmpdir,
 			  dd_error *err)
@@ -196,7 +179,8 @@ static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv,
 	 * Its own process group: we stop mmdebstrap once, with SIGTERM, so that it
 	 * unmounts and removes its chroot instead of being interrupted in the
 	 * middle of that by a terminal's Ctrl-C. */
-	_cleanup_strv_ char **env = env_with_tmpdir(tmpdir);
+	_cleanup_free_ char *tmp = dd_asprintf("TMPDIR=%s", tmpdir);
+	_cleanup_strv_ char **env = dd_process_env((const char *const[]){tmp, NULL});
 	_cleanup_buf_ dd_buf tail = DD_BUF_TAIL(OUTPUT_KEEP);
 	struct output out = {.opts = o, .checks = DD_BUF_HEAD(CHECKS_MAX)};
 	dd_process_opts po = {.argv = argv, .env = env, .own_pgroup = true,
