@@ -28,6 +28,7 @@
 #include "dcos-docker/kmod.h"
 #include "dcos-docker/image.h"
 #include "docker/objects.h"
+#include "buf.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT 120.0
@@ -702,20 +703,16 @@ static void rollback(struct create_ctx *ctx, bool remove_workspace)
  * without touching the user's ~/.ssh/known_hosts. */
 static int write_known_hosts(struct create_ctx *ctx, dd_error *err)
 {
-	size_t cap = 1024 * (ctx->n_jobs + 1), len = 0;
-	_cleanup_free_ char *buf = dd_malloc0(cap);
+	_cleanup_buf_ dd_buf buf = DD_BUF_HEAD(1024 * (ctx->n_jobs + 1));
 	for (size_t i = 0; i < ctx->n_jobs; i++) {
 		const struct node_job *j = &ctx->jobs[i];
-		int n = snprintf(buf + len, cap - len, "%s,%s %s", j->ip, j->name,
-				 j->hostkey_pub ? j->hostkey_pub : "");
-		if (n < 0 || (size_t)n >= cap - len)
+		const char *key = j->hostkey_pub ? j->hostkey_pub : "";
+		if (dd_buf_addf(&buf, "%s,%s %s%s", j->ip, j->name, key,
+				dd_endswith(key, "\n") ? "" : "\n") < 0)
 			return dd_error_set(err, -E2BIG, "known_hosts too large");
-		len += (size_t)n;
-		if (len && buf[len - 1] != '\n')
-			buf[len++] = '\n';
 	}
 	_cleanup_free_ char *path = dd_asprintf("%s/ssh/known_hosts", ctx->workspace);
-	int r = dd_write_file(path, buf, len, 0600);
+	int r = dd_write_file(path, dd_buf_str(&buf), buf.len, 0600);
 	if (r < 0)
 		return dd_error_set(err, r, "Failed to write %s: %s", path, strerror(-r));
 	return 0;

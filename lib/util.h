@@ -82,13 +82,6 @@ bool dd_path_lookup(const char *prog, char *buf, size_t size);
 /* The value of a hexadecimal digit, -1 for any other character. */
 int dd_hex_digit(char ch);
 
-/* The newest lines of a ring buffer (line i at ring[i % ring_size], n_lines
- * added in all) that fit in budget bytes, oldest first, each indented by two
- * spaces and cut at line_max characters: the tail of a program's output for
- * an error message. */
-char *dd_tail_text(char *const *ring, size_t ring_size, size_t n_lines, size_t line_max,
-		   size_t budget);
-
 /* Removes terminal escape sequences (colours, cursor movement) from s in
  * place: DC/OS's installer colours its log lines even on a pipe (coloredlogs
  * with isatty=True), which reads as noise in an error message or a log file. */

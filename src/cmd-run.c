@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/exec.h"
+#include "buf.h"
 #include "util.h"
 
 /* A line longer than this is cut into several prefixed lines (multi-node output). */
@@ -87,16 +88,12 @@ static int on_output_direct(int stream, const char *buf, size_t len, void *userd
 
 /* Several nodes: whole lines, each prefixed, written under one lock so that
  * lines of different nodes never interleave mid-line. */
-struct line_buf {
-	char *buf;
-	size_t len;
-};
 
 struct job {
 	const dd_node *node;
 	const dd_exec_opts *base;
 	dd_docker *parent;
-	struct line_buf lines[3];
+	dd_buf lines[3]; /* the partial line of stdout and of stderr */
 	int exit_code;
 	int r;
 	dd_error err;
@@ -120,20 +117,19 @@ static int on_output_prefixed(int stream, const char *buf, size_t len, void *use
 {
 	struct job *j = userdata;
 	int fd = stream == DD_STREAM_STDERR ? STDERR_FILENO : STDOUT_FILENO;
-	struct line_buf *lb = &j->lines[stream == DD_STREAM_STDERR ? 2 : 1];
+	dd_buf *lb = &j->lines[stream == DD_STREAM_STDERR ? 2 : 1];
 	while (len > 0) {
 		const char *nl = memchr(buf, '\n', len);
 		size_t take = nl ? (size_t)(nl - buf) + 1 : len;
-		if (lb->len + take > LINE_MAX_BYTES)
-			take = LINE_MAX_BYTES - lb->len;
-		memcpy(lb->buf + lb->len, buf, take);
-		lb->len += take;
+		if (lb->len + take > lb->max)
+			take = lb->max - lb->len;
+		dd_buf_add(lb, buf, take);
 		buf += take;
 		len -= take;
-		bool complete = lb->buf[lb->len - 1] == '\n';
-		if (complete || lb->len == LINE_MAX_BYTES) {
-			int r = emit_line(j, fd, lb->buf, lb->len, !complete);
-			lb->len = 0;
+		bool complete = lb->data[lb->len - 1] == '\n';
+		if (complete || lb->len == lb->max) {
+			int r = emit_line(j, fd, lb->data, lb->len, !complete);
+			dd_buf_reset(lb);
 			if (r < 0)
 				return r;
 		}
@@ -156,9 +152,9 @@ static void *job_thread(void *p)
 	/* A last line without its newline still gets one: the next prefix starts a line. */
 	for (int s = 1; s <= 2; s++)
 		if (j->lines[s].len > 0) {
-			emit_line(j, s == 2 ? STDERR_FILENO : STDOUT_FILENO, j->lines[s].buf,
+			emit_line(j, s == 2 ? STDERR_FILENO : STDOUT_FILENO, j->lines[s].data,
 			          j->lines[s].len, true);
-			j->lines[s].len = 0;
+			dd_buf_reset(&j->lines[s]);
 		}
 	return NULL;
 }
@@ -427,8 +423,7 @@ int cmd_run(int argc, char **argv)
 	_cleanup_free_ bool *started = dd_malloc0(n_nodes * sizeof(*started));
 	for (size_t i = 0; i < n_nodes; i++) {
 		jobs[i] = (struct job){.node = nodes[i], .base = &opts, .parent = d};
-		jobs[i].lines[1].buf = dd_malloc0(LINE_MAX_BYTES);
-		jobs[i].lines[2].buf = dd_malloc0(LINE_MAX_BYTES);
+		jobs[i].lines[1] = jobs[i].lines[2] = DD_BUF_HEAD(LINE_MAX_BYTES);
 		int e = pthread_create(&threads[i], NULL, job_thread, &jobs[i]);
 		if (e == 0)
 			started[i] = true;
@@ -448,8 +443,8 @@ int cmd_run(int argc, char **argv)
 		}
 		if (result == 0)
 			result = code;
-		free(jobs[i].lines[1].buf);
-		free(jobs[i].lines[2].buf);
+		dd_buf_free(&jobs[i].lines[1]);
+		dd_buf_free(&jobs[i].lines[2]);
 	}
 	return result;
 }
