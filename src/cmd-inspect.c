@@ -132,25 +132,10 @@ json_t *cli_cluster_json(const dd_cluster *c)
 
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': name = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("inspect");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("inspect", "Unexpected argument '%s'", argv[optind]);
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
-	_cleanup_json_ json_t *j = cli_cluster_json(cluster);
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "inspect", .usage = usage, .cluster_opt = true};
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, 0))
+		return cmd.exit;
+	_cleanup_json_ json_t *j = cli_cluster_json(cmd.cluster);
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", s);
 	return EXIT_OK;

@@ -67,24 +67,10 @@ static char *ini_value(const char *s)
 
 int cmd_inventory(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': name = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("inventory");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("inventory", "Unexpected argument '%s'", argv[optind]);
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "inventory", .usage = usage, .cluster_opt = true};
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, 0))
+		return cmd.exit;
+	const dd_cluster *cluster = cmd.cluster;
 
 	_cleanup_free_ char *key = dd_cluster_ssh_key_path(cluster);
 	_cleanup_free_ char *kh = dd_cluster_known_hosts_path(cluster);
