@@ -36,7 +36,8 @@ static int cli_bad_option(const char *verb)
 	return EXIT_USAGE;
 }
 
-int cli_connect(dd_docker **ret)
+/* Opens the daemon connection and pings it: 0, or the exit code after printing. */
+static int cli_connect(dd_docker **ret)
 {
 	dd_error err = {0};
 	dd_docker *d = NULL;

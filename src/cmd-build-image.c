@@ -50,12 +50,13 @@ int cmd_build_image(int argc, char **argv)
 		{"print-tag", no_argument, NULL, OPT_PRINT_TAG},
 		{"verbose", no_argument, NULL, 'v'},
 		{0}};
-	cli_cmd cmd = {.verb = "build-image", .usage = usage, .shortopts = "v", .longopts = longopts};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "build-image", .usage = usage,
+						.shortopts = "v", .longopts = longopts};
 	struct ui ui = {0};
 	dd_image_build_opts o = {.distro = DD_IMAGE_DEFAULT_DISTRO, .progress = on_progress,
 				 .userdata = &ui};
 	bool print_tag = false;
-	int c, ret;
+	int c;
 	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
 		case OPT_DISTRO: o.distro = optarg; break;
@@ -75,13 +76,12 @@ int cmd_build_image(int argc, char **argv)
 		printf("%s\n", tag);
 		return EXIT_OK;
 	}
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	if ((ret = cli_connect(&d)))
-		return ret;
+	if (!cli_open(&cmd, CLI_NO_NAME | CLI_NO_LOAD))
+		return cmd.exit;
 	cli_trap_signals();
 	ui.start = dd_now();
 	bool built = false;
-	if (dd_image_build_with(d, &o, &built, &err) < 0)
+	if (dd_image_build_with(cmd.d, &o, &built, &err) < 0)
 		return cli_fail(&err);
 	if (built)
 		fprintf(stderr, "Built %s in %.0f s\n", tag, dd_now() - ui.start);

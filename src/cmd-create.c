@@ -62,30 +62,6 @@ enum {
 	OPT_PUBLIC_MEM,
 };
 
-struct mounts {
-	dd_mount_spec *v;
-	size_t n;
-};
-
-static void mounts_add(struct mounts *m, const dd_mount_spec *s)
-{
-	dd_mount_spec *nv = realloc(m->v, (m->n + 1) * sizeof(*nv));
-	if (!nv)
-		abort();
-	m->v = nv;
-	m->v[m->n].src = strdup(s->src);
-	m->v[m->n].dst = strdup(s->dst);
-	m->v[m->n].ro = s->ro;
-	m->n++;
-}
-
-static void mounts_free(struct mounts *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		dd_mount_spec_clear(&m->v[i]);
-	free(m->v);
-}
-
 /* "4g", "512m", "1073741824" -> bytes. */
 static bool parse_size(const char *s, long long *ret)
 {
@@ -125,7 +101,13 @@ static bool parse_cpus(const char *s, double *ret)
 struct create_args {
 	dd_create_opts o;
 	const char *distro, *image;
-	struct mounts role_mounts[DD_ROLE_COUNT], all_mounts;
+	/* --volume (role -1: every role) and --ROLE-volume, in the order given. */
+	struct volume {
+		dd_mount_spec spec;
+		int role;
+	} *volumes;
+	size_t n_volumes;
+	dd_mount_spec *mounts[DD_ROLE_COUNT]; /* each role's, sharing the paths of volumes */
 	dd_port_spec ports[64];
 	size_t n_ports;
 	bool quiet;
@@ -136,9 +118,11 @@ struct create_args {
 
 static void create_args_clear(struct create_args *a)
 {
+	for (size_t i = 0; i < a->n_volumes; i++)
+		dd_mount_spec_clear(&a->volumes[i].spec);
+	free(a->volumes);
 	for (int role = 0; role < DD_ROLE_COUNT; role++)
-		mounts_free(&a->role_mounts[role]);
-	mounts_free(&a->all_mounts);
+		free(a->mounts[role]);
 	free(a->tag);
 	free(a->default_ws);
 }
@@ -169,11 +153,11 @@ static int create_option(struct create_args *a, int c, const char *arg)
 	case OPT_MASTER_VOL:
 	case OPT_AGENT_VOL:
 	case OPT_PUBLIC_VOL: {
-		dd_mount_spec m = {0};
-		if (dd_mount_spec_parse(arg, &m, &err) < 0)
+		struct volume *vol = &a->volumes[a->n_volumes];
+		if (dd_mount_spec_parse(arg, &vol->spec, &err) < 0)
 			return cli_fail(&err);
-		mounts_add(c == 'v' ? &a->all_mounts : &a->role_mounts[c - OPT_MASTER_VOL], &m);
-		dd_mount_spec_clear(&m);
+		vol->role = c == 'v' ? -1 : c - OPT_MASTER_VOL;
+		a->n_volumes++;
 		break;
 	}
 	case 'p':
@@ -226,17 +210,13 @@ static int create_check(struct create_args *a)
 		o->image = a->tag = dd_image_tag(distro);
 	}
 	for (int role = 0; role < DD_ROLE_COUNT; role++) {
-		struct mounts *rm = &a->role_mounts[role];
+		dd_mount_spec *m = a->mounts[role] = dd_malloc0((a->n_volumes + 1) * sizeof(*m));
 		/* Global volumes first, then the role's own, as the original tool ordered them. */
-		struct mounts merged = {0};
-		for (size_t i = 0; i < a->all_mounts.n; i++)
-			mounts_add(&merged, &a->all_mounts.v[i]);
-		for (size_t i = 0; i < rm->n; i++)
-			mounts_add(&merged, &rm->v[i]);
-		mounts_free(rm);
-		*rm = merged;
-		o->mounts[role] = rm->v;
-		o->n_mounts[role] = rm->n;
+		for (int own = 0; own < 2; own++)
+			for (size_t i = 0; i < a->n_volumes; i++)
+				if (a->volumes[i].role == (own ? role : -1))
+					m[o->n_mounts[role]++] = a->volumes[i].spec;
+		o->mounts[role] = m;
 	}
 	o->ports = a->ports;
 	o->n_ports = a->n_ports;
@@ -290,7 +270,8 @@ int cmd_create(int argc, char **argv)
 		{0}};
 	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "create", .usage = usage, .cluster_opt = true,
 	                                        .shortopts = "v:p:q", .longopts = longopts};
-	_cleanup_(create_args_clear) struct create_args a = {.o.counts = {1, 1, 1}};
+	_cleanup_(create_args_clear) struct create_args a = {
+	    .o.counts = {1, 1, 1}, .volumes = dd_malloc0((size_t)argc * sizeof(struct volume))};
 	int c, ret;
 
 	/* Parse and check. */

@@ -41,7 +41,7 @@ int cmd_doctor(int argc, char **argv)
 		return cmd.exit;
 	dd_error err = {0};
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	/* Not cli_connect(): an unreachable daemon is a check result here. */
+	/* Not cli_open(): an unreachable daemon is a check result here. */
 	if (dd_docker_open(NULL, &d, &err) < 0)
 		return cli_fail(&err);
 	_cleanup_free_ dd_check *checks = NULL;

@@ -32,47 +32,35 @@ json_t *cli_ssh_argv_json(const dd_cluster *c, const dd_node *n)
 			 dest);
 }
 
+bool cli_shell_plain(const char *s)
+{
+	return *s && s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	                         "@%_-+=:,./")] == '\0';
+}
+
 /* A copy-pastable shell rendering of an argv (single quotes where needed). */
 char *cli_shell_join(json_t *argv)
 {
-	size_t cap = 64, len = 0;
-	char *s = dd_malloc0(cap);
-	size_t i;
+	char *s = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&s, &len);
+	if (!f)
+		abort();
 	json_t *a;
 	json_array_foreach(argv, i, a)
 	{
 		const char *w = json_string_value(a);
-		bool plain = *w != '\0';
-		for (const char *p = w; *p && plain; p++)
-			plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-				       "@%_-+=:,./",
-				       *p) != NULL;
-		size_t need = len + strlen(w) * 4 + 4;
-		if (need > cap) {
-			cap = need * 2;
-			char *ns = realloc(s, cap);
-			if (!ns)
-				abort();
-			s = ns;
+		fputs(i ? " " : "", f);
+		if (cli_shell_plain(w)) {
+			fputs(w, f);
+			continue;
 		}
-		if (i)
-			s[len++] = ' ';
-		if (plain) {
-			memcpy(s + len, w, strlen(w));
-			len += strlen(w);
-		} else {
-			s[len++] = '\'';
-			for (const char *p = w; *p; p++) {
-				if (*p == '\'') {
-					memcpy(s + len, "'\\''", 4);
-					len += 4;
-				} else
-					s[len++] = *p;
-			}
-			s[len++] = '\'';
-		}
-		s[len] = '\0';
+		fputc('\'', f);
+		for (const char *p = w; *p; p++)
+			*p == '\'' ? fputs("'\\''", f) : fputc(*p, f);
+		fputc('\'', f);
 	}
+	fclose(f);
 	return s;
 }
 

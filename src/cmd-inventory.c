@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
+#include "inspect.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -24,23 +25,11 @@ static void usage(FILE *f)
 		"  -h, --help           show this help\n");
 }
 
-static bool shell_plain(const char *s)
-{
-	if (!*s)
-		return false;
-	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
-				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_-+=:,./";
-	for (const char *p = s; *p; p++)
-		if (!strchr(safe, *p))
-			return false;
-	return true;
-}
-
 /* One word for Ansible's shlex split of ansible_ssh_common_args: double
  * quotes, since the whole value sits in single quotes in the INI file. */
 static char *shlex_word(const char *s)
 {
-	if (shell_plain(s))
+	if (cli_shell_plain(s))
 		return dd_strdup(s);
 	size_t len = strlen(s);
 	char *out = dd_malloc0(len * 2 + 3);
@@ -58,7 +47,7 @@ static char *shlex_word(const char *s)
 /* An INI value: Ansible strips one level of matching quotes. */
 static char *ini_value(const char *s)
 {
-	if (shell_plain(s))
+	if (cli_shell_plain(s))
 		return dd_strdup(s);
 	if (!strchr(s, '\''))
 		return dd_asprintf("'%s'", s);

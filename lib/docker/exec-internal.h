@@ -4,8 +4,7 @@
 
 #include "dcos-docker/exec.h"
 
-/* Starts the created exec exec_id on the connection POST /exec/{id}/start
- * upgrades to a raw byte stream, for stdin and TTY (attach.c). */
+/* Exec with stdin or a TTY, over the upgraded connection (attach.c). */
 int dd_exec_interactive(dd_docker *d, const char *exec_id, const char *label,
                         const dd_exec_opts *opts, dd_error *err);
 
