@@ -58,15 +58,13 @@ static void test_hint_and_prefix_return_the_code(void **state)
 static void test_random_hex(void **state)
 {
 	(void)state;
-	char a[33], b[33];
+	char a[33], b[33], big[2 * 65 + 1];
 	memset(a, 'x', sizeof(a));
 	assert_int_equal(dd_random_hex(a, 16), 0);
-	assert_int_equal(strlen(a), 32);
-	for (size_t i = 0; i < 32; i++)
-		assert_true((a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f'));
+	assert_int_equal(strspn(a, "0123456789abcdef"), 32);
+	assert_int_equal(a[32], '\0');
 	assert_int_equal(dd_random_hex(b, 16), 0);
 	assert_string_not_equal(a, b);
-	char big[2 * 65 + 1];
 	assert_int_equal(dd_random_hex(big, 65), -EINVAL);
 }
 
