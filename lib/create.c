@@ -12,7 +12,6 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -276,18 +275,6 @@ static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
 
 /* ---- per-node seed files ---- */
 
-static void random_hex(char *buf, size_t nbytes)
-{
-	unsigned char raw[64];
-	if (nbytes > sizeof(raw))
-		nbytes = sizeof(raw);
-	if (getrandom(raw, nbytes, 0) != (ssize_t)nbytes)
-		for (size_t i = 0; i < nbytes; i++) /* getrandom cannot fail here in practice */
-			raw[i] = (unsigned char)rand();
-	for (size_t i = 0; i < nbytes; i++)
-		sprintf(buf + 2 * i, "%02x", raw[i]);
-}
-
 static int seed_file(struct node_job *job, const char *name, const char *data, unsigned mode,
 		     dd_error *err)
 {
@@ -322,7 +309,9 @@ static int write_seed(struct node_job *job, dd_error *err)
 		return dd_error_set(err, r, "Failed to read the host key of %s", job->name);
 
 	char machine_id[34];
-	random_hex(machine_id, 16);
+	if ((r = dd_random_hex(machine_id, 16)) < 0)
+		return dd_error_set(err, r, "Failed to make the machine id of %s: %s", job->name,
+				    strerror(-r));
 	machine_id[32] = '\n';
 	machine_id[33] = '\0';
 	_cleanup_free_ char *daemon_json = dd_asprintf(
@@ -810,8 +799,9 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	if (r < 0)
 		return r;
 	struct create_ctx ctx = {.d = d, .opts = opts};
+	if ((r = dd_random_hex(ctx.run_id, 16)) < 0)
+		return dd_error_set(err, r, "Failed to make a run id: %s", strerror(-r));
 	pthread_mutex_init(&ctx.progress_lock, NULL);
-	random_hex(ctx.run_id, 16);
 	_cleanup_close_ int lockfd = -1;
 	_cleanup_free_ struct node_job *jobs = NULL;
 	bool made_workspace = false;

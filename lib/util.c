@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -218,4 +219,21 @@ int dd_hex_digit(char ch)
 	if (ch >= 'A' && ch <= 'F')
 		return ch - 'A' + 10;
 	return -1;
+}
+
+int dd_random_hex(char *buf, size_t nbytes)
+{
+	unsigned char raw[64];
+	if (nbytes > sizeof(raw))
+		return -EINVAL;
+	for (size_t got = 0; got < nbytes;) {
+		ssize_t n = getrandom(raw + got, nbytes - got, 0);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		got += n > 0 ? (size_t)n : 0;
+	}
+	for (size_t i = 0; i < nbytes; i++)
+		sprintf(buf + 2 * i, "%02x", raw[i]);
+	buf[2 * nbytes] = '\0';
+	return 0;
 }

@@ -81,6 +81,10 @@ bool dd_in_path(const char *prog);
 bool dd_path_lookup(const char *prog, char *buf, size_t size);
 /* The value of a hexadecimal digit, -1 for any other character. */
 int dd_hex_digit(char ch);
+/* nbytes (at most 64) random bytes from getrandom(2) as 2 * nbytes lowercase
+ * hex digits and a NUL into buf: 0, or -errno when the kernel gave none
+ * (there is no weaker fallback: these ids must not repeat). */
+int dd_random_hex(char *buf, size_t nbytes);
 
 /* Removes terminal escape sequences (colours, cursor movement) from s in
  * place: DC/OS's installer colours its log lines even on a pipe (coloredlogs

@@ -291,20 +291,21 @@ int cmd_run(int argc, char **argv)
 {
 	enum { OPT_NODE = 0x100 };
 	static const struct option longopts[] = {
-	    {"cluster", required_argument, NULL, 'c'}, {"node", required_argument, NULL, OPT_NODE},
-	    {"env", required_argument, NULL, 'e'},     {"user", required_argument, NULL, 'u'},
-	    {"workdir", required_argument, NULL, 'w'}, {"tty", no_argument, NULL, 't'},
-	    {"no-tty", no_argument, NULL, 'T'},        {"no-stdin", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},          {0}};
-	const char *name = DD_DEFAULT_CLUSTER, *user = NULL, *workdir = NULL;
+	    {"node", required_argument, NULL, OPT_NODE}, {"env", required_argument, NULL, 'e'},
+	    {"user", required_argument, NULL, 'u'},      {"workdir", required_argument, NULL, 'w'},
+	    {"tty", no_argument, NULL, 't'},             {"no-tty", no_argument, NULL, 'T'},
+	    {"no-stdin", no_argument, NULL, 'n'},        {0}};
+	/* '+': options end at the command, so its own options are left alone. */
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "run", .usage = usage, .cluster_opt = true,
+	                                        .shortopts = "+e:u:w:tTn", .longopts = longopts,
+	                                        .min_args = 1, .max_args = -1, .missing = "No command given"};
+	const char *user = NULL, *workdir = NULL;
 	_cleanup_(strv_clear) struct strv env = {0};
 	_cleanup_(strv_clear) struct strv specs = {0};
 	bool tty = false, no_stdin = false;
 	int c;
-	/* '+': options end at the command, so its own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+c:e:u:w:tTnh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
-		case 'c': name = optarg; break;
 		case OPT_NODE: {
 			_cleanup_free_ char *copy = dd_strdup(optarg);
 			char *save = NULL;
@@ -334,12 +335,10 @@ int cmd_run(int argc, char **argv)
 		case 't': tty = true; break;
 		case 'T': tty = false; break;
 		case 'n': no_stdin = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("run");
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("run", "No command given");
+	if (c == CLI_EXIT)
+		return cmd.exit;
 	if (user && !*user)
 		return cli_usage_error("run", "--user needs a user name");
 	if (workdir && workdir[0] != '/')
@@ -348,17 +347,14 @@ int cmd_run(int argc, char **argv)
 	if (tty && getenv("TERM") && !env_has(&env, "TERM"))
 		strv_push(&env, dd_asprintf("TERM=%s", getenv("TERM")));
 
+	/* No ping first: `run` is on the hot path of scripts, and the first
+	 * request already says clearly when no daemon answers. */
+	if (!cli_open(&cmd, CLI_NO_PING))
+		return cmd.exit;
+	dd_docker *d = cmd.d;
+	const dd_cluster *cluster = cmd.cluster;
+	const char *name = cmd.name;
 	dd_error err = {0};
-	if (dd_cluster_name_check(name, &err) < 0)
-		return cli_fail(&err);
-	/* No ping first (cli_connect): `run` is on the hot path of scripts, and the
-	 * first request already says clearly when no daemon answers. */
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	if (dd_docker_open(NULL, &d, &err) < 0)
-		return cli_fail(&err);
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	if (dd_cluster_load(d, name, &cluster, &err) < 0)
-		return cli_fail(&err);
 
 	_cleanup_free_ const dd_node **nodes = NULL;
 	size_t n_nodes = 0;

@@ -22,15 +22,13 @@
 #include "dcos-docker/exec.h"
 #include "dcos-docker/stream.h"
 #include "buf.h"
+#include "docker/exec-internal.h"
 #include "util.h"
 
 /* Both directions use one buffer this size: memory stays bounded whatever the volume. */
 #define PUMP_BUF (64u << 10)
 /* Docker's error bodies are one JSON line; keep the head of anything bigger. */
 #define MAX_ERROR_BODY (64u << 10)
-
-int dd_exec_interactive(dd_docker *d, const char *exec_id, const char *label,
-                        const dd_exec_opts *opts, dd_error *err);
 
 /* Milliseconds left until deadline (a dd_now() value; 0: none), for poll(). */
 static int poll_timeout(double deadline)

@@ -6,11 +6,8 @@
 
 #include "dcos-docker/exec.h"
 #include "buf.h"
+#include "docker/exec-internal.h"
 #include "util.h"
-
-/* attach.c: the upgraded-connection path for stdin and TTY. */
-int dd_exec_interactive(dd_docker *d, const char *exec_id, const char *label,
-			const dd_exec_opts *opts, dd_error *err);
 
 /* When the runtime cannot start the process, the daemon writes its error into
  * the stdout stream, before any output of the process could exist. Output
