@@ -12,7 +12,6 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,6 +27,7 @@
 #include "dcos-docker/kmod.h"
 #include "dcos-docker/image.h"
 #include "docker/objects.h"
+#include "buf.h"
 #include "pool.h"
 #include "util.h"
 
@@ -274,18 +274,6 @@ static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
 
 /* ---- per-node seed files ---- */
 
-static void random_hex(char *buf, size_t nbytes)
-{
-	unsigned char raw[64];
-	if (nbytes > sizeof(raw))
-		nbytes = sizeof(raw);
-	if (getrandom(raw, nbytes, 0) != (ssize_t)nbytes)
-		for (size_t i = 0; i < nbytes; i++) /* getrandom cannot fail here in practice */
-			raw[i] = (unsigned char)rand();
-	for (size_t i = 0; i < nbytes; i++)
-		sprintf(buf + 2 * i, "%02x", raw[i]);
-}
-
 static int seed_file(struct node_job *job, const char *name, const char *data, unsigned mode,
 		     dd_error *err)
 {
@@ -320,7 +308,9 @@ static int write_seed(struct node_job *job, dd_error *err)
 		return dd_error_set(err, r, "Failed to read the host key of %s", job->name);
 
 	char machine_id[34];
-	random_hex(machine_id, 16);
+	if ((r = dd_random_hex(machine_id, 16)) < 0)
+		return dd_error_set(err, r, "Failed to make the machine id of %s: %s", job->name,
+				    strerror(-r));
 	machine_id[32] = '\n';
 	machine_id[33] = '\0';
 	_cleanup_free_ char *daemon_json = dd_asprintf(
@@ -694,20 +684,16 @@ static void rollback(struct create_ctx *ctx, bool remove_workspace)
  * without touching the user's ~/.ssh/known_hosts. */
 static int write_known_hosts(struct create_ctx *ctx, dd_error *err)
 {
-	size_t cap = 1024 * (ctx->n_jobs + 1), len = 0;
-	_cleanup_free_ char *buf = dd_malloc0(cap);
+	_cleanup_buf_ dd_buf buf = DD_BUF_HEAD(1024 * (ctx->n_jobs + 1));
 	for (size_t i = 0; i < ctx->n_jobs; i++) {
 		const struct node_job *j = &ctx->jobs[i];
-		int n = snprintf(buf + len, cap - len, "%s,%s %s", j->ip, j->name,
-				 j->hostkey_pub ? j->hostkey_pub : "");
-		if (n < 0 || (size_t)n >= cap - len)
+		const char *key = j->hostkey_pub ? j->hostkey_pub : "";
+		if (dd_buf_addf(&buf, "%s,%s %s%s", j->ip, j->name, key,
+				dd_endswith(key, "\n") ? "" : "\n") < 0)
 			return dd_error_set(err, -E2BIG, "known_hosts too large");
-		len += (size_t)n;
-		if (len && buf[len - 1] != '\n')
-			buf[len++] = '\n';
 	}
 	_cleanup_free_ char *path = dd_asprintf("%s/ssh/known_hosts", ctx->workspace);
-	int r = dd_write_file(path, buf, len, 0600);
+	int r = dd_write_file(path, dd_buf_str(&buf), buf.len, 0600);
 	if (r < 0)
 		return dd_error_set(err, r, "Failed to write %s: %s", path, strerror(-r));
 	return 0;
@@ -805,8 +791,9 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	if (r < 0)
 		return r;
 	struct create_ctx ctx = {.d = d, .opts = opts};
+	if ((r = dd_random_hex(ctx.run_id, 16)) < 0)
+		return dd_error_set(err, r, "Failed to make a run id: %s", strerror(-r));
 	pthread_mutex_init(&ctx.progress_lock, NULL);
-	random_hex(ctx.run_id, 16);
 	_cleanup_close_ int lockfd = -1;
 	_cleanup_free_ struct node_job *jobs = NULL;
 	bool made_workspace = false;

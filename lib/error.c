@@ -3,11 +3,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A NULL err is an error nobody reads: one per thread stands in for it, so
+ * that dd_error_hint and dd_error_prefix return the code set before them
+ * (`dd_error_set(err, ...); return dd_error_hint(err, ...)`) whether or not
+ * the caller passed an err. */
+static _Thread_local dd_error unread;
+
 __attribute__((format(printf, 4, 0))) static int vset(dd_error *err, int code, int kind,
 						     const char *fmt, va_list ap)
 {
 	if (!err)
-		return code;
+		err = &unread;
 	err->code = code;
 	err->kind = kind;
 	err->hint[0] = '\0';
@@ -36,7 +42,7 @@ int dd_error_usage(dd_error *err, int code, const char *fmt, ...)
 int dd_error_hint(dd_error *err, const char *fmt, ...)
 {
 	if (!err)
-		return 0;
+		err = &unread;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
@@ -47,7 +53,7 @@ int dd_error_hint(dd_error *err, const char *fmt, ...)
 int dd_error_prefix(dd_error *err, const char *fmt, ...)
 {
 	if (!err)
-		return 0;
+		err = &unread;
 	char prefix[512];
 	char old[DD_ERROR_MSG_MAX];
 	va_list ap;

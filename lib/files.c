@@ -30,6 +30,7 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
 #include "docker/objects.h"
+#include "buf.h"
 #include "pool.h"
 #include "util.h"
 
@@ -738,30 +739,14 @@ static void probes_free(struct probe *p, size_t n)
 	free(p);
 }
 
-struct outbuf {
-	char *data;
-	size_t len, max;
-};
-
 struct outbufs {
-	struct outbuf out, err;
+	dd_buf out, err;
 };
-
-static void outbuf_add(struct outbuf *b, const char *buf, size_t len)
-{
-	if (len > b->max - b->len)
-		len = b->max - b->len;
-	if (!b->data)
-		b->data = dd_malloc0(b->max + 1);
-	memcpy(b->data + b->len, buf, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
 
 static int on_capture(int stream, const char *buf, size_t len, void *userdata)
 {
 	struct outbufs *o = userdata;
-	outbuf_add(stream == DD_STREAM_STDERR ? &o->err : &o->out, buf, len);
+	dd_buf_add(stream == DD_STREAM_STDERR ? &o->err : &o->out, buf, len);
 	return 0;
 }
 
@@ -788,7 +773,7 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 	argv[3] = "sh";
 	for (size_t i = 0; i < n; i++)
 		argv[4 + i] = paths[i];
-	struct outbufs o = {.out.max = MAX_PROBE_OUTPUT, .err.max = MAX_STDERR};
+	struct outbufs o = {.out = DD_BUF_HEAD(MAX_PROBE_OUTPUT), .err = DD_BUF_HEAD(MAX_STDERR)};
 	dd_exec_opts opts = {.argv = argv, .stdin_fd = -1, .resize_fd = -1, .on_output = on_capture,
 			     .userdata = &o, .name = rm->name, .timeout_ms = 60000};
 	int code = 0;
@@ -796,7 +781,7 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 	free(argv);
 	if (r == 0 && code != 0)
 		r = dd_error_set(err, -EIO, "Cannot look at the paths in node %s (exit %d): %s",
-				 rm->name, code, o.err.data ? o.err.data : "");
+				 rm->name, code, dd_buf_str(&o.err));
 	size_t off = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const char *field[3] = {NULL}; /* gcc -O3 misses that a short answer breaks out */
@@ -820,8 +805,8 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 		out[i].resolved = *field[1] ? dd_strdup(field[1]) : NULL;
 		out[i].mount = *field[2] ? dd_strdup(field[2]) : NULL;
 	}
-	free(o.out.data);
-	free(o.err.data);
+	dd_buf_free(&o.out);
+	dd_buf_free(&o.err);
 	return r;
 }
 
@@ -983,16 +968,16 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 	} else {
 		const char *argv[] = {"tar",	       "-x", "-f", "-", "-p", "--same-owner",
 				      "--numeric-owner", "-C", plan->anchor, NULL};
-		struct outbufs o = {.out.max = MAX_STDERR, .err.max = MAX_STDERR};
+		struct outbufs o = {.out = DD_BUF_HEAD(MAX_STDERR), .err = DD_BUF_HEAD(MAX_STDERR)};
 		dd_exec_opts opts = {.argv = argv, .stdin_fd = sv[0], .resize_fd = -1,
 				     .on_output = on_capture, .userdata = &o, .name = rm->name};
 		int code = 0;
 		r = dd_exec(rm->d, rm->id, &opts, &code, err);
 		if (r == 0 && code != 0)
 			r = dd_error_set(err, -EIO, "tar in the node failed (exit %d): %s", code,
-					 o.err.data ? o.err.data : "");
-		free(o.out.data);
-		free(o.err.data);
+					 dd_buf_str(&o.err));
+		dd_buf_free(&o.out);
+		dd_buf_free(&o.err);
 	}
 	/* Whatever happened, nobody reads any more: a producer blocked on a full
 	 * socket gets EPIPE and ends. */
@@ -1156,7 +1141,7 @@ struct download_src {
 	int fd;
 	int error;
 	bool cancelled;
-	struct outbuf err;
+	dd_buf err;
 };
 
 static int on_archive_data(const char *buf, size_t len, void *userdata)
@@ -1176,7 +1161,7 @@ static int on_tar_output(int stream, const char *buf, size_t len, void *userdata
 {
 	struct download_src *s = userdata;
 	if (stream == DD_STREAM_STDERR) {
-		outbuf_add(&s->err, buf, len);
+		dd_buf_add(&s->err, buf, len);
 		return 0;
 	}
 	return on_archive_data(buf, len, userdata);
@@ -1196,7 +1181,7 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 		close(sv[1]);
 		return dd_error_set(err, -EAGAIN, "Cannot start a thread");
 	}
-	struct download_src s = {.fd = sv[1], .err.max = MAX_STDERR};
+	struct download_src s = {.fd = sv[1], .err = DD_BUF_HEAD(MAX_STDERR)};
 	if (via_api) {
 		r = dd_archive_get(d, container, path, on_archive_data, &s, err);
 		if (r == -ENOENT)
@@ -1217,12 +1202,12 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 		/* GNU tar exits 1 when a file changed while it was read: still a copy. */
 		if (r == 0 && code > 1)
 			r = dd_error_set(err, -EIO, "tar in node %s failed (exit %d): %s", label,
-					 code, s.err.data ? s.err.data : "");
+					 code, dd_buf_str(&s.err));
 	}
 	/* End of stream for the extractor. */
 	close(sv[1]);
 	pthread_join(x.thread, NULL);
-	free(s.err.data);
+	dd_buf_free(&s.err);
 	if (s.cancelled || (r < 0 && dd_cancelled()))
 		return dd_error_set(err, -ECANCELED, "Interrupted");
 	if (x.r < 0 && (r == 0 || s.error < 0 || r == -EPIPE)) {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "buf.h"
 #include "util.h"
 
 #define DCOS_NET_UNIT "dcos/dcos 2.2 packages/dcos-net/extra/dcos-net.service"
@@ -250,39 +251,19 @@ static int read_gzip(const char *path, size_t max, char **ret)
 	archive_read_support_format_raw(a);
 	struct archive_entry *e;
 	int r = -ENOENT;
-	char *text = NULL;
+	_cleanup_buf_ dd_buf text = DD_BUF_HEAD(max);
 	if (archive_read_open_filename(a, path, 16384) == ARCHIVE_OK &&
 	    archive_read_next_header(a, &e) == ARCHIVE_OK) {
-		size_t cap = 256 * 1024, len = 0;
-		text = dd_malloc0(cap);
-		for (r = 0;;) {
-			if (len + 1 >= cap) {
-				if (cap > max) {
-					r = -EFBIG;
-					break;
-				}
-				cap *= 2;
-				char *n = realloc(text, cap);
-				if (!n)
-					abort();
-				text = n;
-			}
-			la_ssize_t k = archive_read_data(a, text + len, cap - len - 1);
-			if (k < 0)
-				r = -EIO;
-			if (k <= 0)
-				break;
-			len += (size_t)k;
-		}
-		text[len] = '\0';
+		char chunk[16384];
+		la_ssize_t k;
+		r = 0;
+		while (r == 0 && (k = archive_read_data(a, chunk, sizeof(chunk))) != 0)
+			r = k < 0 ? -EIO : dd_buf_add(&text, chunk, (size_t)k) < 0 ? -EFBIG : 0;
 	}
 	archive_read_free(a);
-	if (r < 0) {
-		free(text);
-		return r;
-	}
-	*ret = text;
-	return 0;
+	if (r == 0)
+		*ret = dd_buf_take(&text);
+	return r;
 }
 
 int dd_kernel_config_read(const char *root, const char *release, char **ret, char *from,

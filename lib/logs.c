@@ -13,6 +13,7 @@
 #include "dcos-docker/exec.h"
 #include "dcos-docker/files.h"
 #include "docker/objects.h"
+#include "buf.h"
 #include "pool.h"
 #include "util.h"
 
@@ -94,33 +95,15 @@ static int write_json_file(const char *dir, const char *file, json_t *j, dd_erro
 struct file_sink {
 	int fd;
 	int error;
-	char err[MAX_STDERR + 1]; /* the tail of stderr, for the reason of a failure */
-	size_t err_len;
+	dd_buf err; /* the tail of stderr, for the reason of a failure */
 	dd_demux demux;
 };
-
-static void keep_tail(struct file_sink *s, const char *buf, size_t len)
-{
-	if (len >= MAX_STDERR) {
-		memcpy(s->err, buf + len - MAX_STDERR, MAX_STDERR);
-		s->err_len = MAX_STDERR;
-	} else {
-		if (s->err_len + len > MAX_STDERR) {
-			size_t drop = s->err_len + len - MAX_STDERR;
-			memmove(s->err, s->err + drop, s->err_len - drop);
-			s->err_len -= drop;
-		}
-		memcpy(s->err + s->err_len, buf, len);
-		s->err_len += len;
-	}
-	s->err[s->err_len] = '\0';
-}
 
 static int on_stream(int stream, const char *buf, size_t len, void *userdata)
 {
 	struct file_sink *s = userdata;
 	if (stream == DD_STREAM_STDERR)
-		keep_tail(s, buf, len);
+		dd_buf_add(&s->err, buf, len);
 	int r = write_all(s->fd, buf, len);
 	if (r < 0)
 		s->error = r;
@@ -152,7 +135,7 @@ static const char *last_line(char *s)
 static int exec_to_file(dd_docker *d, const dd_node *node, const char *dir, const char *file,
 			const char *const *argv, long timeout_ms, dd_error *err)
 {
-	struct file_sink s = {.fd = open_out(dir, file, err)};
+	struct file_sink s = {.fd = open_out(dir, file, err), .err = DD_BUF_TAIL(MAX_STDERR)};
 	if (s.fd < 0)
 		return s.fd;
 	dd_exec_opts opts = {.argv = argv, .stdin_fd = -1, .resize_fd = -1, .on_output = on_stream,
@@ -160,6 +143,7 @@ static int exec_to_file(dd_docker *d, const dd_node *node, const char *dir, cons
 	int code = 0;
 	int r = dd_exec(d, node->id, &opts, &code, err);
 	close(s.fd);
+	_cleanup_free_ char *why = dd_buf_take(&s.err);
 	if (s.error < 0)
 		return dd_error_set(err, s.error, "Cannot write %s/%s: %s", dir, file,
 				    strerror(-s.error));
@@ -167,7 +151,7 @@ static int exec_to_file(dd_docker *d, const dd_node *node, const char *dir, cons
 		return r;
 	if (code != 0)
 		return dd_error_set(err, -EIO, "'%s' exited with %d%s%s", argv[0], code,
-				    s.err_len ? ": " : "", last_line(s.err));
+				    *why ? ": " : "", last_line(why));
 	return 0;
 }
 

@@ -1,11 +1,13 @@
 #define _GNU_SOURCE
 #include "util.h"
+#include "buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -66,36 +68,22 @@ int dd_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	size_t cap = 4096, len = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
+	_cleanup_buf_ dd_buf b = DD_BUF_HEAD(max);
+	char chunk[8192];
 	for (;;) {
-		if (len + 1 >= cap) {
-			if (cap > max + 1)
-				return -EFBIG;
-			cap *= 2;
-			char *n = realloc(buf, cap);
-			if (!n)
-				return -ENOMEM;
-			buf = n;
-		}
-		ssize_t k = read(fd, buf + len, cap - len - 1);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t k = read(fd, chunk, sizeof(chunk));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
 			return -errno;
-		}
 		if (k == 0)
 			break;
-		len += (size_t)k;
-		if (len > max)
+		if (dd_buf_add(&b, chunk, (size_t)k) < 0)
 			return -EFBIG;
 	}
-	buf[len] = '\0';
 	if (ret_len)
-		*ret_len = len;
-	*ret = TAKE_PTR(buf);
+		*ret_len = b.len;
+	*ret = dd_buf_take(&b);
 	return 0;
 }
 
@@ -233,28 +221,19 @@ int dd_hex_digit(char ch)
 	return -1;
 }
 
-char *dd_tail_text(char *const *ring, size_t ring_size, size_t n_lines, size_t line_max,
-		   size_t budget)
+int dd_random_hex(char *buf, size_t nbytes)
 {
-	size_t have = n_lines < ring_size ? n_lines : ring_size;
-	size_t take = 0, size = 0;
-	while (take < have) {
-		size_t n = strlen(ring[(n_lines - take - 1) % ring_size]);
-		n = (n > line_max ? line_max + 3 : n) + 3; /* "  " + line ("..." if cut) + "\n" */
-		if (size + n > budget)
-			break;
-		size += n;
-		take++;
+	unsigned char raw[64];
+	if (nbytes > sizeof(raw))
+		return -EINVAL;
+	for (size_t got = 0; got < nbytes;) {
+		ssize_t n = getrandom(raw + got, nbytes - got, 0);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		got += n > 0 ? (size_t)n : 0;
 	}
-	if (take == 0)
-		return dd_strdup("  (no output)");
-	char *out = dd_malloc0(size + 1), *p = out;
-	for (size_t i = n_lines - take; i < n_lines; i++) {
-		const char *l = ring[i % ring_size];
-		size_t n = strlen(l);
-		bool cut = n > line_max;
-		p += sprintf(p, "%s  %.*s%s", p == out ? "" : "\n", cut ? (int)line_max : (int)n, l,
-			     cut ? "..." : "");
-	}
-	return out;
+	for (size_t i = 0; i < nbytes; i++)
+		sprintf(buf + 2 * i, "%02x", raw[i]);
+	buf[2 * nbytes] = '\0';
+	return 0;
 }

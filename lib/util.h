@@ -81,13 +81,10 @@ bool dd_in_path(const char *prog);
 bool dd_path_lookup(const char *prog, char *buf, size_t size);
 /* The value of a hexadecimal digit, -1 for any other character. */
 int dd_hex_digit(char ch);
-
-/* The newest lines of a ring buffer (line i at ring[i % ring_size], n_lines
- * added in all) that fit in budget bytes, oldest first, each indented by two
- * spaces and cut at line_max characters: the tail of a program's output for
- * an error message. */
-char *dd_tail_text(char *const *ring, size_t ring_size, size_t n_lines, size_t line_max,
-		   size_t budget);
+/* nbytes (at most 64) random bytes from getrandom(2) as 2 * nbytes lowercase
+ * hex digits and a NUL into buf: 0, or -errno when the kernel gave none
+ * (there is no weaker fallback: these ids must not repeat). */
+int dd_random_hex(char *buf, size_t nbytes);
 
 /* Removes terminal escape sequences (colours, cursor movement) from s in
  * place: DC/OS's installer colours its log lines even on a pipe (coloredlogs

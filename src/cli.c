@@ -29,13 +29,15 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int cli_bad_option(const char *verb)
+/* After getopt's own message about an unknown option. */
+static int cli_bad_option(const char *verb)
 {
 	fprintf(stderr, "  hint: see 'dcos-docker %s --help'\n", verb);
 	return EXIT_USAGE;
 }
 
-int cli_connect(dd_docker **ret)
+/* Opens the daemon connection and pings it: 0, or the exit code after printing. */
+static int cli_connect(dd_docker **ret)
 {
 	dd_error err = {0};
 	dd_docker *d = NULL;
@@ -51,21 +53,89 @@ int cli_connect(dd_docker **ret)
 	return 0;
 }
 
-int cli_open_cluster(const char *name, dd_docker **ret_d, dd_cluster **ret_cluster)
+int cli_getopt(cli_cmd *cmd, int argc, char **argv)
+{
+	if (!cmd->all_longopts[0].name) {
+		const char *own = cmd->shortopts ? cmd->shortopts : "";
+		bool plus = own[0] == '+';
+		snprintf(cmd->all_shortopts, sizeof(cmd->all_shortopts), "%s%sh%s", plus ? "+" : "",
+		         cmd->cluster_opt ? "c:" : "", own + plus);
+		size_t n = 0;
+		for (const struct option *o = cmd->longopts; o && o->name; o++)
+			cmd->all_longopts[n++] = *o;
+		if (cmd->cluster_opt)
+			cmd->all_longopts[n++] = (struct option){"cluster", required_argument, NULL, 'c'};
+		cmd->all_longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+		if (n >= CLI_MAX_OPTIONS)
+			abort(); /* a command with more options than CLI_MAX_OPTIONS allows */
+		if (!cmd->name)
+			cmd->name = DD_DEFAULT_CLUSTER;
+	}
+	for (;;) {
+		int c = getopt_long(argc, argv, cmd->all_shortopts, cmd->all_longopts, NULL);
+		switch (c) {
+		case 'c':
+			if (!cmd->cluster_opt)
+				return c;
+			cmd->name = optarg;
+			cmd->name_given = true;
+			continue;
+		case 'h':
+			cmd->usage(stdout);
+			cmd->exit = EXIT_OK;
+			return CLI_EXIT;
+		case '?':
+		case ':':
+			cmd->exit = cli_bad_option(cmd->verb);
+			return CLI_EXIT;
+		case 0: continue; /* a long option with a flag: getopt set it */
+		case -1:
+			cmd->exit = cli_operands(cmd, argc, argv, cmd->min_args, cmd->max_args,
+			                         cmd->missing);
+			return cmd->exit ? CLI_EXIT : -1;
+		default: return c;
+		}
+	}
+}
+
+int cli_operands(const cli_cmd *cmd, int argc, char **argv, int min, int max, const char *missing)
+{
+	int n = argc - optind;
+	if (n < min)
+		return cli_usage_error(cmd->verb, "%s", missing);
+	if (max >= 0 && n > max)
+		return cli_usage_error(cmd->verb, "Unexpected argument '%s'", argv[optind + max]);
+	return 0;
+}
+
+bool cli_open(cli_cmd *cmd, unsigned flags)
 {
 	dd_error err = {0};
-	if (dd_cluster_name_check(name, &err) < 0)
-		return cli_fail(&err);
-	dd_docker *d = NULL;
-	int ret = cli_connect(&d);
-	if (ret)
-		return ret;
-	if (dd_cluster_load(d, name, ret_cluster, &err) < 0) {
-		dd_docker_free(d);
-		return cli_fail(&err);
-	}
-	*ret_d = d;
-	return 0;
+	if (!(flags & CLI_NO_NAME) && dd_cluster_name_check(cmd->name, &err) < 0)
+		cmd->exit = cli_fail(&err);
+	else if (flags & CLI_NO_PING) {
+		if (dd_docker_open(NULL, &cmd->d, &err) < 0)
+			cmd->exit = cli_fail(&err);
+	} else
+		cmd->exit = cli_connect(&cmd->d);
+	if (!cmd->exit && !(flags & CLI_NO_LOAD) &&
+	    dd_cluster_load(cmd->d, cmd->name, &cmd->cluster, &err) < 0)
+		cmd->exit = cli_fail(&err);
+	return cmd->exit == EXIT_OK;
+}
+
+void cli_cmd_clear(cli_cmd *cmd)
+{
+	dd_cluster_free(cmd->cluster);
+	cmd->cluster = NULL;
+	dd_docker_free(cmd->d);
+	cmd->d = NULL;
+}
+
+int cli_signal_exit(void)
+{
+	int sig = dd_cancel_signal();
+	return 128 + (sig ? sig : SIGINT);
 }
 
 bool cli_parse_int(const char *s, long min, long max, long *ret)

@@ -49,26 +49,25 @@ int cmd_build_image(int argc, char **argv)
 		{"mirror", required_argument, NULL, OPT_MIRROR},
 		{"print-tag", no_argument, NULL, OPT_PRINT_TAG},
 		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
 		{0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "build-image", .usage = usage,
+						.shortopts = "v", .longopts = longopts};
 	struct ui ui = {0};
 	dd_image_build_opts o = {.distro = DD_IMAGE_DEFAULT_DISTRO, .progress = on_progress,
 				 .userdata = &ui};
 	bool print_tag = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
 		case OPT_DISTRO: o.distro = optarg; break;
 		case OPT_FORCE: o.force = true; break;
 		case OPT_MIRROR: o.mirror = optarg; break;
 		case OPT_PRINT_TAG: print_tag = true; break;
 		case 'v': ui.verbose = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("build-image");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("build-image", "Unexpected argument '%s'", argv[optind]);
+	if (c == CLI_EXIT)
+		return cmd.exit;
 	dd_error err = {0};
 	if (dd_image_distro_check(o.distro, &err) < 0)
 		return cli_fail(&err);
@@ -77,14 +76,12 @@ int cmd_build_image(int argc, char **argv)
 		printf("%s\n", tag);
 		return EXIT_OK;
 	}
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
-	if (ret)
-		return ret;
+	if (!cli_open(&cmd, CLI_NO_NAME | CLI_NO_LOAD))
+		return cmd.exit;
 	cli_trap_signals();
 	ui.start = dd_now();
 	bool built = false;
-	if (dd_image_build_with(d, &o, &built, &err) < 0)
+	if (dd_image_build_with(cmd.d, &o, &built, &err) < 0)
 		return cli_fail(&err);
 	if (built)
 		fprintf(stderr, "Built %s in %.0f s\n", tag, dd_now() - ui.start);

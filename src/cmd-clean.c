@@ -33,30 +33,24 @@ static void human(uint64_t bytes, char *buf, size_t size)
 
 int cmd_clean(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"dry-run", no_argument, NULL, 'n'},
-						 {"quiet", no_argument, NULL, 'q'},
-						 {"help", no_argument, NULL, 'h'},
-						 {0}};
+	static const struct option longopts[] = {
+		{"dry-run", no_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "clean", .usage = usage, .shortopts = "nq",
+						.longopts = longopts};
 	bool dry = false, quiet = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "nqh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'n': dry = true; break;
 		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("clean");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("clean", "Unexpected argument '%s'", argv[optind]);
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
-	if (ret)
-		return ret;
+	if (c == CLI_EXIT || !cli_open(&cmd, CLI_NO_NAME | CLI_NO_LOAD))
+		return cmd.exit;
 	dd_error err = {0};
 	_cleanup_free_ dd_installer_place_info *places = NULL;
 	size_t n = 0;
-	int r = dd_installer_places(d, NULL, !dry, &places, &n, &err);
+	int r = dd_installer_places(cmd.d, NULL, !dry, &places, &n, &err);
 	uint64_t freed = 0;
 	for (size_t i = 0; i < n && !quiet; i++) {
 		const dd_installer_place_info *p = &places[i];

@@ -62,30 +62,6 @@ enum {
 	OPT_PUBLIC_MEM,
 };
 
-struct mounts {
-	dd_mount_spec *v;
-	size_t n;
-};
-
-static void mounts_add(struct mounts *m, const dd_mount_spec *s)
-{
-	dd_mount_spec *nv = realloc(m->v, (m->n + 1) * sizeof(*nv));
-	if (!nv)
-		abort();
-	m->v = nv;
-	m->v[m->n].src = strdup(s->src);
-	m->v[m->n].dst = strdup(s->dst);
-	m->v[m->n].ro = s->ro;
-	m->n++;
-}
-
-static void mounts_free(struct mounts *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		dd_mount_spec_clear(&m->v[i]);
-	free(m->v);
-}
-
 /* "4g", "512m", "1073741824" -> bytes. */
 static bool parse_size(const char *s, long long *ret)
 {
@@ -121,10 +97,155 @@ static bool parse_cpus(const char *s, double *ret)
 	return true;
 }
 
+/* Everything `create` was told, and what it derives before making anything. */
+struct create_args {
+	dd_create_opts o;
+	const char *distro, *image;
+	/* --volume (role -1: every role) and --ROLE-volume, in the order given. */
+	struct volume {
+		dd_mount_spec spec;
+		int role;
+	} *volumes;
+	size_t n_volumes;
+	dd_mount_spec *mounts[DD_ROLE_COUNT]; /* each role's, sharing the paths of volumes */
+	dd_port_spec ports[64];
+	size_t n_ports;
+	bool quiet;
+	char *tag;        /* the built image's, unless --image */
+	char *default_ws; /* [DC/OS install] the workspace genconf will run in */
+	cli_install ci;   /* [DC/OS install] */
+};
+
+static void create_args_clear(struct create_args *a)
+{
+	for (size_t i = 0; i < a->n_volumes; i++)
+		dd_mount_spec_clear(&a->volumes[i].spec);
+	free(a->volumes);
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		free(a->mounts[role]);
+	free(a->tag);
+	free(a->default_ws);
+}
+
+/* One option of create's own: 0, or the exit code after printing the error. */
+static int create_option(struct create_args *a, int c, const char *arg)
+{
+	dd_create_opts *o = &a->o;
+	dd_error err = {0};
+	long v;
+	/* [DC/OS install] */
+	int handled = cli_install_option(&a->ci, c, arg, "create");
+	if (handled)
+		return handled < 0 ? -handled : 0;
+	switch (c) {
+	case CLI_OPT_INSTALLER: a->ci.o.installer = arg; break;
+	case OPT_MASTERS:
+	case OPT_AGENTS:
+	case OPT_PUBLIC_AGENTS:
+		if (!cli_parse_int(arg, 0, 1000, &v))
+			return cli_usage_error("create", "Invalid number '%s'", arg);
+		o->counts[c - OPT_MASTERS] = (int)v;
+		break;
+	case OPT_DISTRO: a->distro = arg; break;
+	case OPT_IMAGE: a->image = arg; break;
+	case OPT_STORAGE: o->storage_driver = arg; break;
+	case 'v':
+	case OPT_MASTER_VOL:
+	case OPT_AGENT_VOL:
+	case OPT_PUBLIC_VOL: {
+		struct volume *vol = &a->volumes[a->n_volumes];
+		if (dd_mount_spec_parse(arg, &vol->spec, &err) < 0)
+			return cli_fail(&err);
+		vol->role = c == 'v' ? -1 : c - OPT_MASTER_VOL;
+		a->n_volumes++;
+		break;
+	}
+	case 'p':
+		if (a->n_ports == ELEMENTSOF(a->ports))
+			return cli_usage_error("create", "Too many --publish options");
+		if (dd_port_spec_parse(arg, &a->ports[a->n_ports], &err) < 0)
+			return cli_fail(&err);
+		a->n_ports++;
+		break;
+	case OPT_WORKSPACE: o->workspace = arg; break;
+	case OPT_TIMEOUT:
+		if (!cli_parse_int(arg, 1, 86400, &v))
+			return cli_usage_error("create", "Invalid timeout '%s'", arg);
+		o->timeout = (double)v;
+		break;
+	case OPT_AGENT_CPUS:
+	case OPT_PUBLIC_CPUS:
+		if (!parse_cpus(arg, &o->cpus[c == OPT_AGENT_CPUS ? DD_ROLE_AGENT
+		                                                  : DD_ROLE_PUBLIC_AGENT]))
+			return cli_usage_error("create", "Invalid CPU count '%s'", arg);
+		break;
+	case OPT_AGENT_MEM:
+	case OPT_PUBLIC_MEM:
+		if (!parse_size(arg, &o->memory[c == OPT_AGENT_MEM ? DD_ROLE_AGENT
+		                                                   : DD_ROLE_PUBLIC_AGENT]))
+			return cli_usage_error("create",
+			                       "Invalid memory size '%s' (e.g. 4g, 512m; at least 64m)",
+			                       arg);
+		break;
+	case 'q': a->quiet = true; break;
+	}
+	return 0;
+}
+
+/* Everything the user typed is checked before anything is made: 0, or the
+ * exit code after printing the error. Fills in the image and the mounts. */
+static int create_check(struct create_args *a)
+{
+	dd_create_opts *o = &a->o;
+	dd_error err = {0};
+	if (a->distro && a->image)
+		return cli_usage_error("create", "--distro and --image exclude each other");
+	if (dd_cluster_name_check(o->name, &err) < 0)
+		return cli_fail(&err);
+	o->image = a->image;
+	if (!a->image) {
+		const char *distro = a->distro ? a->distro : DD_IMAGE_DEFAULT_DISTRO;
+		if (dd_image_distro_check(distro, &err) < 0)
+			return cli_fail(&err);
+		o->image = a->tag = dd_image_tag(distro);
+	}
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		dd_mount_spec *m = a->mounts[role] = dd_malloc0((a->n_volumes + 1) * sizeof(*m));
+		/* Global volumes first, then the role's own, as the original tool ordered them. */
+		for (int own = 0; own < 2; own++)
+			for (size_t i = 0; i < a->n_volumes; i++)
+				if (a->volumes[i].role == (own ? role : -1))
+					m[o->n_mounts[role]++] = a->volumes[i].spec;
+		o->mounts[role] = m;
+	}
+	o->ports = a->ports;
+	o->n_ports = a->n_ports;
+	if (dd_create_opts_check(o, &err) < 0)
+		return cli_fail(&err);
+	/* [DC/OS install] The DC/OS options need an installer. */
+	if (a->ci.any && !a->ci.o.installer)
+		return cli_usage_error("create", "DC/OS options such as --wait or --extra-config "
+		                                 "need --installer PATH");
+	return 0;
+}
+
+/* [DC/OS install] The installer is checked before any node exists. */
+static int create_install_prepare(struct create_args *a, dd_docker *d, dd_install_plan **ret)
+{
+	a->ci.quiet = a->quiet;
+	a->ci.timeout = a->o.timeout;
+	cli_install_setup(&a->ci);
+	/* genconf will run in the workspace: a path it cannot run in is refused
+	 * before any node exists. */
+	if (!a->o.workspace)
+		a->default_ws = dd_cluster_workspace_path(a->o.name);
+	a->ci.o.workspace = a->o.workspace ? a->o.workspace : a->default_ws;
+	return cli_install_prepare(d, &a->ci, ret);
+}
+
 int cmd_create(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"cluster", required_argument, NULL, 'c'},
 		{"masters", required_argument, NULL, OPT_MASTERS},
 		{"agents", required_argument, NULL, OPT_AGENTS},
 		{"public-agents", required_argument, NULL, OPT_PUBLIC_AGENTS},
@@ -143,212 +264,67 @@ int cmd_create(int argc, char **argv)
 		{"public-agent-cpus", required_argument, NULL, OPT_PUBLIC_CPUS},
 		{"public-agent-memory", required_argument, NULL, OPT_PUBLIC_MEM},
 		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
 		/* [DC/OS install] */
 		{"installer", required_argument, NULL, CLI_OPT_INSTALLER},
 		CLI_INSTALL_LONGOPTS,
 		{0}};
-	dd_create_opts o = {.name = DD_DEFAULT_CLUSTER, .counts = {1, 1, 1}};
-	const char *distro = NULL, *image = NULL;
-	struct mounts role_mounts[DD_ROLE_COUNT] = {0}, all_mounts = {0};
-	dd_port_spec ports[64];
-	size_t n_ports = 0;
-	bool quiet = false;
-	dd_error err = {0};
-	int ret = EXIT_OK, c;
-	long v;
-	_cleanup_free_ char *tag = NULL;
-	_cleanup_free_ char *default_ws = NULL;
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	cli_progress prog;
-	/* [DC/OS install] */
-	cli_install ci = {0};
-	_cleanup_(dd_install_plan_freep) dd_install_plan *plan = NULL;
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "create", .usage = usage, .cluster_opt = true,
+	                                        .shortopts = "v:p:q", .longopts = longopts};
+	_cleanup_(create_args_clear) struct create_args a = {
+	    .o.counts = {1, 1, 1}, .volumes = dd_malloc0((size_t)argc * sizeof(struct volume))};
+	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "c:v:p:qh", longopts, NULL)) != -1) {
-		dd_mount_spec m = {0};
-		/* [DC/OS install] */
-		int handled = cli_install_option(&ci, c, optarg, "create");
-		if (handled < 0) {
-			ret = -handled;
-			goto out;
-		}
-		if (handled > 0)
-			continue;
-		if (c == CLI_OPT_INSTALLER) {
-			ci.o.installer = optarg;
-			continue;
-		}
-		switch (c) {
-		case 'c': o.name = optarg; break;
-		case OPT_MASTERS:
-		case OPT_AGENTS:
-		case OPT_PUBLIC_AGENTS:
-			if (!cli_parse_int(optarg, 0, 1000, &v)) {
-				ret = cli_usage_error("create", "Invalid number '%s'", optarg);
-				goto out;
-			}
-			o.counts[c - OPT_MASTERS] = (int)v;
-			break;
-		case OPT_DISTRO: distro = optarg; break;
-		case OPT_IMAGE: image = optarg; break;
-		case OPT_STORAGE: o.storage_driver = optarg; break;
-		case 'v':
-		case OPT_MASTER_VOL:
-		case OPT_AGENT_VOL:
-		case OPT_PUBLIC_VOL:
-			if (dd_mount_spec_parse(optarg, &m, &err) < 0) {
-				ret = cli_fail(&err);
-				goto out;
-			}
-			mounts_add(c == 'v' ? &all_mounts : &role_mounts[c - OPT_MASTER_VOL], &m);
-			dd_mount_spec_clear(&m);
-			break;
-		case 'p':
-			if (n_ports == ELEMENTSOF(ports)) {
-				ret = cli_usage_error("create", "Too many --publish options");
-				goto out;
-			}
-			if (dd_port_spec_parse(optarg, &ports[n_ports], &err) < 0) {
-				ret = cli_fail(&err);
-				goto out;
-			}
-			n_ports++;
-			break;
-		case OPT_WORKSPACE: o.workspace = optarg; break;
-		case OPT_TIMEOUT:
-			if (!cli_parse_int(optarg, 1, 86400, &v)) {
-				ret = cli_usage_error("create", "Invalid timeout '%s'", optarg);
-				goto out;
-			}
-			o.timeout = (double)v;
-			break;
-		case OPT_AGENT_CPUS:
-		case OPT_PUBLIC_CPUS:
-			if (!parse_cpus(optarg, &o.cpus[c == OPT_AGENT_CPUS ? DD_ROLE_AGENT
-									     : DD_ROLE_PUBLIC_AGENT])) {
-				ret = cli_usage_error("create", "Invalid CPU count '%s'", optarg);
-				goto out;
-			}
-			break;
-		case OPT_AGENT_MEM:
-		case OPT_PUBLIC_MEM:
-			if (!parse_size(optarg, &o.memory[c == OPT_AGENT_MEM ? DD_ROLE_AGENT
-									       : DD_ROLE_PUBLIC_AGENT])) {
-				ret = cli_usage_error("create",
-						      "Invalid memory size '%s' (e.g. 4g, 512m; at "
-						      "least 64m)",
-						      optarg);
-				goto out;
-			}
-			break;
-		case 'q': quiet = true; break;
-		case 'h': usage(stdout); goto out;
-		default: ret = cli_bad_option("create"); goto out;
-		}
-	}
-	if (optind < argc) {
-		ret = cli_usage_error("create", "Unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if (distro && image) {
-		ret = cli_usage_error("create", "--distro and --image exclude each other");
-		goto out;
-	}
-	/* Everything the user typed is checked before anything is made. */
-	if (dd_cluster_name_check(o.name, &err) < 0) {
-		ret = cli_fail(&err);
-		goto out;
-	}
-	if (!image) {
-		if (dd_image_distro_check(distro ? distro : DD_IMAGE_DEFAULT_DISTRO, &err) < 0) {
-			ret = cli_fail(&err);
-			goto out;
-		}
-		tag = dd_image_tag(distro ? distro : DD_IMAGE_DEFAULT_DISTRO);
-		image = tag;
-	}
-	o.image = image;
-	for (int role = 0; role < DD_ROLE_COUNT; role++) {
-		struct mounts *rm = &role_mounts[role];
-		/* Global volumes first, then the role's own, as the original tool ordered them. */
-		struct mounts merged = {0};
-		for (size_t i = 0; i < all_mounts.n; i++)
-			mounts_add(&merged, &all_mounts.v[i]);
-		for (size_t i = 0; i < rm->n; i++)
-			mounts_add(&merged, &rm->v[i]);
-		mounts_free(rm);
-		*rm = merged;
-		o.mounts[role] = rm->v;
-		o.n_mounts[role] = rm->n;
-	}
-	o.ports = ports;
-	o.n_ports = n_ports;
-	if (dd_create_opts_check(&o, &err) < 0) {
-		ret = cli_fail(&err);
-		goto out;
-	}
-	/* [DC/OS install] The DC/OS options need an installer. */
-	if (ci.any && !ci.o.installer) {
-		ret = cli_usage_error("create", "DC/OS options such as --wait or --extra-config "
-						"need --installer PATH");
-		goto out;
-	}
+	/* Parse and check. */
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0)
+		if ((ret = create_option(&a, c, optarg)))
+			return ret;
+	if (c == CLI_EXIT)
+		return cmd.exit;
+	a.o.name = cmd.name;
+	if ((ret = create_check(&a)))
+		return ret;
 
-	ret = cli_connect(&d);
-	if (ret)
-		goto out;
+	/* Connect; with --installer, check the installer. */
+	if (!cli_open(&cmd, CLI_NO_NAME | CLI_NO_LOAD))
+		return cmd.exit;
 	cli_trap_signals();
-	/* [DC/OS install] The installer is checked before any node exists. */
-	if (ci.o.installer) {
-		ci.quiet = quiet;
-		ci.timeout = o.timeout;
-		cli_install_setup(&ci);
-		/* genconf will run in the workspace: a path it cannot run in is
-		 * refused before any node exists. */
-		if (!o.workspace)
-			default_ws = dd_cluster_workspace_path(o.name);
-		ci.o.workspace = o.workspace ? o.workspace : default_ws;
-		ret = cli_install_prepare(d, &ci, &plan);
-		if (ret)
-			goto out;
-	}
-	cli_progress_init(&prog, stderr, quiet);
-	o.progress = cli_progress_cb;
-	o.userdata = &prog;
+	_cleanup_(dd_install_plan_freep) dd_install_plan *plan = NULL;
+	if (a.ci.o.installer && (ret = create_install_prepare(&a, cmd.d, &plan)))
+		return ret;
+
+	/* Create the nodes. */
+	cli_progress prog;
+	cli_progress_init(&prog, stderr, a.quiet);
+	a.o.progress = cli_progress_cb;
+	a.o.userdata = &prog;
 	snprintf(prog.header, sizeof(prog.header),
-		 "Creating cluster '%s': %d master(s), %d agent(s), %d public agent(s)", o.name,
-		 o.counts[0], o.counts[1], o.counts[2]);
+	         "Creating cluster '%s': %d master(s), %d agent(s), %d public agent(s)", a.o.name,
+	         a.o.counts[0], a.o.counts[1], a.o.counts[2]);
 	double t0 = dd_now();
-	if (dd_cluster_create(d, &o, &cluster, &err) < 0) {
-		if (dd_cancelled()) {
-			fprintf(stderr, "dcos-docker: interrupted; removed everything this run made\n");
-			ret = 128 + (dd_cancel_signal() ? dd_cancel_signal() : 2);
-		} else
-			ret = cli_fail(&err);
-		goto out;
+	dd_error err = {0};
+	if (dd_cluster_create(cmd.d, &a.o, &cmd.cluster, &err) < 0) {
+		if (!dd_cancelled())
+			return cli_fail(&err);
+		fprintf(stderr, "dcos-docker: interrupted; removed everything this run made\n");
+		return cli_signal_exit();
 	}
-	if (!quiet)
-		fprintf(stderr, "Cluster '%s' is ready (%.1f s)\n", o.name, dd_now() - t0);
+	if (!a.quiet)
+		fprintf(stderr, "Cluster '%s' is ready (%.1f s)\n", a.o.name, dd_now() - t0);
+
 	/* [DC/OS install] The cluster stays when the install fails: its nodes
 	 * show what went wrong. */
-	if (plan) {
-		ret = cli_install_run(d, cluster, &ci, plan);
-		if (ret && !dd_cancelled())
+	if (plan && (ret = cli_install_run(cmd.d, cmd.cluster, &a.ci, plan))) {
+		if (!dd_cancelled())
 			fprintf(stderr, "  note: cluster '%s' was created and is left as it is; remove "
-					"it with 'dcos-docker destroy --cluster %s'\n",
-				o.name, o.name);
-		if (ret)
-			goto out;
+			                "it with 'dcos-docker destroy --cluster %s'\n",
+			        a.o.name, a.o.name);
+		return ret;
 	}
-	for (size_t i = 0; i < cluster->n_nodes; i++) {
-		const dd_node *n = &cluster->nodes[i];
+
+	/* Report. */
+	for (size_t i = 0; i < cmd.cluster->n_nodes; i++) {
+		const dd_node *n = &cmd.cluster->nodes[i];
 		printf("%-13s %-32s %s\n", dd_role_label(n->role), n->name, n->ip);
 	}
-out:
-	for (int role = 0; role < DD_ROLE_COUNT; role++)
-		mounts_free(&role_mounts[role]);
-	mounts_free(&all_mounts);
-	return ret;
+	return EXIT_OK;
 }

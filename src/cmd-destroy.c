@@ -22,40 +22,32 @@ static void usage(FILE *f)
 
 int cmd_destroy(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"cluster", required_argument, NULL, 'c'},
-						 {"all", no_argument, NULL, 'a'},
+	static const struct option longopts[] = {{"all", no_argument, NULL, 'a'},
 						 {"ignore-missing", no_argument, NULL, 'i'},
 						 {"quiet", no_argument, NULL, 'q'},
-						 {"help", no_argument, NULL, 'h'},
 						 {0}};
-	const char *name = NULL;
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "destroy", .usage = usage,
+						.cluster_opt = true, .shortopts = "q",
+						.longopts = longopts};
 	bool all = false, ignore_missing = false, quiet = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+	int c, ret;
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
-		case 'c': name = optarg; break;
 		case 'a': all = true; break;
 		case 'i': ignore_missing = true; break;
 		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("destroy");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("destroy", "Unexpected argument '%s'", argv[optind]);
-	if (all && name)
+	if (c == CLI_EXIT)
+		return cmd.exit;
+	if (all && cmd.name_given)
 		return cli_usage_error("destroy", "--cluster and --all exclude each other");
+	/* Destroy goes by name, without loading: a half-made cluster goes too. */
+	if (!cli_open(&cmd, CLI_NO_LOAD | (all ? CLI_NO_NAME : 0)))
+		return cmd.exit;
+	dd_docker *d = cmd.d;
+	const char *name = cmd.name;
 	dd_error err = {0};
-	if (!all) {
-		if (!name)
-			name = DD_DEFAULT_CLUSTER;
-		if (dd_cluster_name_check(name, &err) < 0)
-			return cli_fail(&err);
-	}
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
-	if (ret)
-		return ret;
 	cli_progress prog;
 	cli_progress_init(&prog, stderr, quiet);
 	_cleanup_free_ dd_cluster_summary *list = NULL;

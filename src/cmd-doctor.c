@@ -34,22 +34,14 @@ static const char *label(enum dd_check_status s)
 
 int cmd_doctor(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
-	bool json = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("doctor");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("doctor", "Unexpected argument '%s'", argv[optind]);
+	int json = 0;
+	const struct option longopts[] = {{"json", no_argument, &json, 1}, {0}};
+	cli_cmd cmd = {.verb = "doctor", .usage = usage, .longopts = longopts};
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT)
+		return cmd.exit;
 	dd_error err = {0};
 	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	/* Not cli_connect(): an unreachable daemon is a check result here. */
+	/* Not cli_open(): an unreachable daemon is a check result here. */
 	if (dd_docker_open(NULL, &d, &err) < 0)
 		return cli_fail(&err);
 	_cleanup_free_ dd_check *checks = NULL;

@@ -37,18 +37,18 @@ static void usage(FILE *f)
 
 int cmd_download_file(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"cluster", required_argument, NULL, 'c'},
-						 {"node", required_argument, NULL, 'n'},
+	static const struct option longopts[] = {{"node", required_argument, NULL, 'n'},
 						 {"force", no_argument, NULL, 'f'},
 						 {"quiet", no_argument, NULL, 'q'},
-						 {"help", no_argument, NULL, 'h'},
 						 {0}};
-	const char *name = DD_DEFAULT_CLUSTER, *spec = NULL;
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "download-file", .usage = usage,
+						.cluster_opt = true, .shortopts = "fq",
+						.longopts = longopts, .max_args = -1};
+	const char *spec = NULL;
 	bool force = false, quiet = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:fqh", longopts, NULL)) != -1) {
+	int c, ret;
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
-		case 'c': name = optarg; break;
 		case 'n':
 			if (spec)
 				return cli_usage_error("download-file",
@@ -58,16 +58,14 @@ int cmd_download_file(int argc, char **argv)
 			break;
 		case 'f': force = true; break;
 		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("download-file");
 		}
 	}
+	if (c == CLI_EXIT)
+		return cmd.exit;
 	if (!spec)
 		return cli_usage_error("download-file", "Missing --node NODE");
-	if (argc - optind != 2)
-		return cli_usage_error("download-file", argc - optind < 2 ? "Missing SRC or DST"
-									  : "Unexpected argument '%s'",
-				       argc - optind < 2 ? "" : argv[optind + 2]);
+	if ((ret = cli_operands(&cmd, argc, argv, 2, 2, "Missing SRC or DST")))
+		return ret;
 	const char *src = argv[optind], *dst = argv[optind + 1];
 	if (src[0] != '/')
 		return cli_usage_error("download-file",
@@ -77,16 +75,13 @@ int cmd_download_file(int argc, char **argv)
 	dd_error err = {0};
 	/* Ctrl-C stops the transfer cleanly: no half-unpacked temporary files. */
 	cli_trap_signals();
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
+	if (!cli_open(&cmd, 0))
+		return cmd.exit;
 	const dd_node *node = NULL;
-	if (dd_cluster_find_node(cluster, spec, &node, &err) < 0)
+	if (dd_cluster_find_node(cmd.cluster, spec, &node, &err) < 0)
 		return cli_fail(&err);
 	_cleanup_free_ char *target = NULL;
-	if (dd_files_download(d, node, src, dst, force, &target, &err) < 0) {
+	if (dd_files_download(cmd.d, node, src, dst, force, &target, &err) < 0) {
 		dd_error_prefix(&err, "Failed to download '%s' from %s: ", src, node->short_name);
 		return cli_fail(&err);
 	}

@@ -58,32 +58,19 @@ static void on_node_done(const dd_logs_node *n, void *userdata)
 
 int cmd_export_logs(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': name = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("export-logs");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("export-logs", argc - optind < 1 ? "Missing DIR"
-									: "Unexpected argument '%s'",
-				       argc - optind < 1 ? "" : argv[optind + 1]);
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "export-logs", .usage = usage, .cluster_opt = true,
+	                                        .min_args = 1, .max_args = 1, .missing = "Missing DIR"};
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT)
+		return cmd.exit;
 	const char *dir = argv[optind];
 	dd_error err = {0};
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
+	if (!cli_open(&cmd, 0))
+		return cmd.exit;
+	const dd_cluster *cluster = cmd.cluster;
 
 	dd_logs_opts opts = {.dir = dir, .tool_version = DD_VERSION, .on_node_done = on_node_done};
 	_cleanup_(dd_logs_report_freep) dd_logs_report *rep = NULL;
-	if (dd_logs_export(d, cluster, &opts, &rep, &err) < 0)
+	if (dd_logs_export(cmd.d, cluster, &opts, &rep, &err) < 0)
 		return cli_fail(&err);
 
 	size_t failed = rep->failed;

@@ -32,47 +32,35 @@ json_t *cli_ssh_argv_json(const dd_cluster *c, const dd_node *n)
 			 dest);
 }
 
+bool cli_shell_plain(const char *s)
+{
+	return *s && s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	                         "@%_-+=:,./")] == '\0';
+}
+
 /* A copy-pastable shell rendering of an argv (single quotes where needed). */
 char *cli_shell_join(json_t *argv)
 {
-	size_t cap = 64, len = 0;
-	char *s = dd_malloc0(cap);
-	size_t i;
+	char *s = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&s, &len);
+	if (!f)
+		abort();
 	json_t *a;
 	json_array_foreach(argv, i, a)
 	{
 		const char *w = json_string_value(a);
-		bool plain = *w != '\0';
-		for (const char *p = w; *p && plain; p++)
-			plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-				       "@%_-+=:,./",
-				       *p) != NULL;
-		size_t need = len + strlen(w) * 4 + 4;
-		if (need > cap) {
-			cap = need * 2;
-			char *ns = realloc(s, cap);
-			if (!ns)
-				abort();
-			s = ns;
+		fputs(i ? " " : "", f);
+		if (cli_shell_plain(w)) {
+			fputs(w, f);
+			continue;
 		}
-		if (i)
-			s[len++] = ' ';
-		if (plain) {
-			memcpy(s + len, w, strlen(w));
-			len += strlen(w);
-		} else {
-			s[len++] = '\'';
-			for (const char *p = w; *p; p++) {
-				if (*p == '\'') {
-					memcpy(s + len, "'\\''", 4);
-					len += 4;
-				} else
-					s[len++] = *p;
-			}
-			s[len++] = '\'';
-		}
-		s[len] = '\0';
+		fputc('\'', f);
+		for (const char *p = w; *p; p++)
+			*p == '\'' ? fputs("'\\''", f) : fputc(*p, f);
+		fputc('\'', f);
 	}
+	fclose(f);
 	return s;
 }
 
@@ -132,25 +120,10 @@ json_t *cli_cluster_json(const dd_cluster *c)
 
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': name = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("inspect");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("inspect", "Unexpected argument '%s'", argv[optind]);
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
-	_cleanup_json_ json_t *j = cli_cluster_json(cluster);
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "inspect", .usage = usage, .cluster_opt = true};
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, 0))
+		return cmd.exit;
+	_cleanup_json_ json_t *j = cli_cluster_json(cmd.cluster);
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", s);
 	return EXIT_OK;

@@ -107,7 +107,7 @@ int cli_install_prepare(dd_docker *d, cli_install *ci, dd_install_plan **ret)
 	dd_error err = {0};
 	if (dd_dcos_install_prepare(d, &ci->o, ret, &err) < 0) {
 		if (dd_cancelled())
-			return 128 + (dd_cancel_signal() ? dd_cancel_signal() : 2);
+			return cli_signal_exit();
 		return cli_fail(&err);
 	}
 	return EXIT_OK;
@@ -127,7 +127,7 @@ int cli_install_run(dd_docker *d, const dd_cluster *c, cli_install *ci, dd_insta
 			        "'%s' is left as it is\n"
 			        "  hint: remove it with 'dcos-docker destroy --cluster %s'\n",
 			        c->name, c->name);
-			return 128 + (dd_cancel_signal() ? dd_cancel_signal() : 2);
+			return cli_signal_exit();
 		}
 		return cli_fail(&err);
 	}
@@ -145,23 +145,26 @@ int cli_install_run(dd_docker *d, const dd_cluster *c, cli_install *ci, dd_insta
 
 int cmd_install(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"cluster", required_argument, NULL, 'c'}, CLI_INSTALL_LONGOPTS,
-	    {"timeout", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},          {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
+	static const struct option longopts[] = {CLI_INSTALL_LONGOPTS,
+	                                         {"timeout", required_argument, NULL, 't'},
+	                                         {"quiet", no_argument, NULL, 'q'},
+	                                         {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {
+	    .verb = "install", .usage = usage, .cluster_opt = true, .shortopts = "vq",
+	    .longopts = longopts, .min_args = 1, .max_args = 1,
+	    .missing = "Missing the DC/OS installer: dcos-docker install "
+	               "[OPTIONS] PATH/TO/dcos_generate_config.sh"};
 	cli_install ci = {0};
 	bool timeout_set = false;
-	int c;
+	int c, ret;
 	long v;
-	while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		int h = cli_install_option(&ci, c, optarg, "install");
 		if (h < 0)
 			return -h;
 		if (h > 0)
 			continue;
 		switch (c) {
-		case 'c': name = optarg; break;
 		case 'v': ci.verbose = true; break;
 		case 't':
 			if (!cli_parse_int(optarg, 1, 7 * 86400, &v))
@@ -170,31 +173,22 @@ int cmd_install(int argc, char **argv)
 			timeout_set = true;
 			break;
 		case 'q': ci.quiet = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("install");
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("install",
-		                       "Missing the DC/OS installer: dcos-docker install "
-		                       "[OPTIONS] PATH/TO/dcos_generate_config.sh");
-	if (optind + 1 < argc)
-		return cli_usage_error("install", "Unexpected argument '%s'", argv[optind + 1]);
+	if (c == CLI_EXIT)
+		return cmd.exit;
 	if ((timeout_set || ci.skip_http) && !ci.wait)
 		return cli_usage_error("install",
 		                       "--timeout and --skip-http-checks go with --wait");
 	ci.o.installer = argv[optind];
 	dd_error err = {0};
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
+	if (!cli_open(&cmd, 0))
+		return cmd.exit;
 	/* Before the installer's --version, which takes minutes with a real one. */
 	dd_dcos_info info;
-	if (dd_dcos_info_load(cluster->workspace, &info, &err) == 0) {
+	if (dd_dcos_info_load(cmd.cluster->workspace, &info, &err) == 0) {
 		dd_error_set(&err, -EEXIST, "DC/OS %s (%s) is already installed on cluster '%s'",
-		             info.version, info.variant, name);
+		             info.version, info.variant, cmd.name);
 		dd_error_hint(&err,
 		              "DC/OS installs once per node: destroy the cluster and create it "
 		              "again to install another.");
@@ -203,7 +197,7 @@ int cmd_install(int argc, char **argv)
 	cli_trap_signals();
 	cli_install_setup(&ci);
 	_cleanup_(dd_install_plan_freep) dd_install_plan *plan = NULL;
-	if ((ret = cli_install_prepare(d, &ci, &plan)) != 0)
+	if ((ret = cli_install_prepare(cmd.d, &ci, &plan)) != 0)
 		return ret;
-	return cli_install_run(d, cluster, &ci, plan);
+	return cli_install_run(cmd.d, cmd.cluster, &ci, plan);
 }

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
+#include "inspect.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -24,23 +25,11 @@ static void usage(FILE *f)
 		"  -h, --help           show this help\n");
 }
 
-static bool shell_plain(const char *s)
-{
-	if (!*s)
-		return false;
-	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
-				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_-+=:,./";
-	for (const char *p = s; *p; p++)
-		if (!strchr(safe, *p))
-			return false;
-	return true;
-}
-
 /* One word for Ansible's shlex split of ansible_ssh_common_args: double
  * quotes, since the whole value sits in single quotes in the INI file. */
 static char *shlex_word(const char *s)
 {
-	if (shell_plain(s))
+	if (cli_shell_plain(s))
 		return dd_strdup(s);
 	size_t len = strlen(s);
 	char *out = dd_malloc0(len * 2 + 3);
@@ -58,7 +47,7 @@ static char *shlex_word(const char *s)
 /* An INI value: Ansible strips one level of matching quotes. */
 static char *ini_value(const char *s)
 {
-	if (shell_plain(s))
+	if (cli_shell_plain(s))
 		return dd_strdup(s);
 	if (!strchr(s, '\''))
 		return dd_asprintf("'%s'", s);
@@ -67,24 +56,10 @@ static char *ini_value(const char *s)
 
 int cmd_inventory(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': name = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("inventory");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("inventory", "Unexpected argument '%s'", argv[optind]);
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "inventory", .usage = usage, .cluster_opt = true};
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, 0))
+		return cmd.exit;
+	const dd_cluster *cluster = cmd.cluster;
 
 	_cleanup_free_ char *key = dd_cluster_ssh_key_path(cluster);
 	_cleanup_free_ char *kh = dd_cluster_known_hosts_path(cluster);

@@ -26,27 +26,15 @@ static const char *state_of(const dd_cluster_summary *s)
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
-	bool json = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("list");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("list", "Unexpected argument '%s'", argv[optind]);
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	int ret = cli_connect(&d);
-	if (ret)
-		return ret;
+	int json = 0;
+	const struct option longopts[] = {{"json", no_argument, &json, 1}, {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "list", .usage = usage, .longopts = longopts};
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, CLI_NO_NAME | CLI_NO_LOAD))
+		return cmd.exit;
 	dd_error err = {0};
 	_cleanup_free_ dd_cluster_summary *list = NULL;
 	size_t n = 0;
-	if (dd_cluster_list(d, &list, &n, &err) < 0)
+	if (dd_cluster_list(cmd.d, &list, &n, &err) < 0)
 		return cli_fail(&err);
 	if (json) {
 		_cleanup_json_ json_t *arr = json_array();

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/exec.h"
+#include "buf.h"
 #include "pool.h"
 #include "util.h"
 
@@ -88,15 +89,11 @@ static int on_output_direct(int stream, const char *buf, size_t len, void *userd
 
 /* Several nodes: whole lines, each prefixed, written under one lock so that
  * lines of different nodes never interleave mid-line. */
-struct line_buf {
-	char *buf;
-	size_t len;
-};
 
 struct job {
 	const dd_node *node;
 	const dd_exec_opts *base;
-	struct line_buf lines[3];
+	dd_buf lines[3]; /* the partial line of stdout and of stderr */
 	int exit_code;
 	int r;
 	dd_error err;
@@ -120,20 +117,19 @@ static int on_output_prefixed(int stream, const char *buf, size_t len, void *use
 {
 	struct job *j = userdata;
 	int fd = stream == DD_STREAM_STDERR ? STDERR_FILENO : STDOUT_FILENO;
-	struct line_buf *lb = &j->lines[stream == DD_STREAM_STDERR ? 2 : 1];
+	dd_buf *lb = &j->lines[stream == DD_STREAM_STDERR ? 2 : 1];
 	while (len > 0) {
 		const char *nl = memchr(buf, '\n', len);
 		size_t take = nl ? (size_t)(nl - buf) + 1 : len;
-		if (lb->len + take > LINE_MAX_BYTES)
-			take = LINE_MAX_BYTES - lb->len;
-		memcpy(lb->buf + lb->len, buf, take);
-		lb->len += take;
+		if (lb->len + take > lb->max)
+			take = lb->max - lb->len;
+		dd_buf_add(lb, buf, take);
 		buf += take;
 		len -= take;
-		bool complete = lb->buf[lb->len - 1] == '\n';
-		if (complete || lb->len == LINE_MAX_BYTES) {
-			int r = emit_line(j, fd, lb->buf, lb->len, !complete);
-			lb->len = 0;
+		bool complete = lb->data[lb->len - 1] == '\n';
+		if (complete || lb->len == lb->max) {
+			int r = emit_line(j, fd, lb->data, lb->len, !complete);
+			dd_buf_reset(lb);
 			if (r < 0)
 				return r;
 		}
@@ -155,9 +151,9 @@ static int job_run(void *userdata, size_t i, void *state)
 	/* A last line without its newline still gets one: the next prefix starts a line. */
 	for (int s = 1; s <= 2; s++)
 		if (j->lines[s].len > 0) {
-			emit_line(j, s == 2 ? STDERR_FILENO : STDOUT_FILENO, j->lines[s].buf,
+			emit_line(j, s == 2 ? STDERR_FILENO : STDOUT_FILENO, j->lines[s].data,
 			          j->lines[s].len, true);
-			j->lines[s].len = 0;
+			dd_buf_reset(&j->lines[s]);
 		}
 	return j->r;
 }
@@ -294,20 +290,21 @@ int cmd_run(int argc, char **argv)
 {
 	enum { OPT_NODE = 0x100 };
 	static const struct option longopts[] = {
-	    {"cluster", required_argument, NULL, 'c'}, {"node", required_argument, NULL, OPT_NODE},
-	    {"env", required_argument, NULL, 'e'},     {"user", required_argument, NULL, 'u'},
-	    {"workdir", required_argument, NULL, 'w'}, {"tty", no_argument, NULL, 't'},
-	    {"no-tty", no_argument, NULL, 'T'},        {"no-stdin", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},          {0}};
-	const char *name = DD_DEFAULT_CLUSTER, *user = NULL, *workdir = NULL;
+	    {"node", required_argument, NULL, OPT_NODE}, {"env", required_argument, NULL, 'e'},
+	    {"user", required_argument, NULL, 'u'},      {"workdir", required_argument, NULL, 'w'},
+	    {"tty", no_argument, NULL, 't'},             {"no-tty", no_argument, NULL, 'T'},
+	    {"no-stdin", no_argument, NULL, 'n'},        {0}};
+	/* '+': options end at the command, so its own options are left alone. */
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "run", .usage = usage, .cluster_opt = true,
+	                                        .shortopts = "+e:u:w:tTn", .longopts = longopts,
+	                                        .min_args = 1, .max_args = -1, .missing = "No command given"};
+	const char *user = NULL, *workdir = NULL;
 	_cleanup_(strv_clear) struct strv env = {0};
 	_cleanup_(strv_clear) struct strv specs = {0};
 	bool tty = false, no_stdin = false;
 	int c;
-	/* '+': options end at the command, so its own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+c:e:u:w:tTnh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
-		case 'c': name = optarg; break;
 		case OPT_NODE: {
 			_cleanup_free_ char *copy = dd_strdup(optarg);
 			char *save = NULL;
@@ -337,12 +334,10 @@ int cmd_run(int argc, char **argv)
 		case 't': tty = true; break;
 		case 'T': tty = false; break;
 		case 'n': no_stdin = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("run");
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("run", "No command given");
+	if (c == CLI_EXIT)
+		return cmd.exit;
 	if (user && !*user)
 		return cli_usage_error("run", "--user needs a user name");
 	if (workdir && workdir[0] != '/')
@@ -351,17 +346,14 @@ int cmd_run(int argc, char **argv)
 	if (tty && getenv("TERM") && !env_has(&env, "TERM"))
 		strv_push(&env, dd_asprintf("TERM=%s", getenv("TERM")));
 
+	/* No ping first: `run` is on the hot path of scripts, and the first
+	 * request already says clearly when no daemon answers. */
+	if (!cli_open(&cmd, CLI_NO_PING))
+		return cmd.exit;
+	dd_docker *d = cmd.d;
+	const dd_cluster *cluster = cmd.cluster;
+	const char *name = cmd.name;
 	dd_error err = {0};
-	if (dd_cluster_name_check(name, &err) < 0)
-		return cli_fail(&err);
-	/* No ping first (cli_connect): `run` is on the hot path of scripts, and the
-	 * first request already says clearly when no daemon answers. */
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	if (dd_docker_open(NULL, &d, &err) < 0)
-		return cli_fail(&err);
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	if (dd_cluster_load(d, name, &cluster, &err) < 0)
-		return cli_fail(&err);
 
 	_cleanup_free_ const dd_node **nodes = NULL;
 	size_t n_nodes = 0;
@@ -424,8 +416,7 @@ int cmd_run(int argc, char **argv)
 	_cleanup_free_ struct job *jobs = dd_malloc0(n_nodes * sizeof(*jobs));
 	for (size_t i = 0; i < n_nodes; i++) {
 		jobs[i] = (struct job){.node = nodes[i], .base = &opts};
-		jobs[i].lines[1].buf = dd_malloc0(LINE_MAX_BYTES);
-		jobs[i].lines[2].buf = dd_malloc0(LINE_MAX_BYTES);
+		jobs[i].lines[1] = jobs[i].lines[2] = DD_BUF_HEAD(LINE_MAX_BYTES);
 	}
 	dd_pool pool = {.n = n_nodes, .job = job_run, .userdata = jobs, .docker = d};
 	dd_pool_run(&pool, NULL);
@@ -438,8 +429,8 @@ int cmd_run(int argc, char **argv)
 		}
 		if (result == 0)
 			result = code;
-		free(jobs[i].lines[1].buf);
-		free(jobs[i].lines[2].buf);
+		dd_buf_free(&jobs[i].lines[1]);
+		dd_buf_free(&jobs[i].lines[2]);
 	}
 	return result;
 }

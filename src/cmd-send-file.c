@@ -45,29 +45,24 @@ static void on_done(const char *node, const char *status, bool done, void *userd
 
 int cmd_send_file(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"cluster", required_argument, NULL, 'c'},
-						 {"node", required_argument, NULL, 'n'},
-						 {"quiet", no_argument, NULL, 'q'},
-						 {"help", no_argument, NULL, 'h'},
-						 {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
+	static const struct option longopts[] = {
+		{"node", required_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "send-file", .usage = usage,
+						.cluster_opt = true, .shortopts = "q",
+						.longopts = longopts, .min_args = 2, .max_args = 2,
+						.missing = "Missing SRC or DST"};
 	_cleanup_free_ const char **specs = dd_malloc0((size_t)argc * sizeof(char *));
 	size_t nspecs = 0;
 	bool quiet = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+	int c, ret;
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
-		case 'c': name = optarg; break;
 		case 'n': specs[nspecs++] = optarg; break;
 		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("send-file");
 		}
 	}
-	if (argc - optind != 2)
-		return cli_usage_error("send-file", argc - optind < 2 ? "Missing SRC or DST"
-								      : "Unexpected argument '%s'",
-				       argc - optind < 2 ? "" : argv[optind + 2]);
+	if (c == CLI_EXIT)
+		return cmd.exit;
 	const char *src = argv[optind], *dst = argv[optind + 1];
 	if (dst[0] != '/')
 		return cli_usage_error("send-file",
@@ -79,18 +74,15 @@ int cmd_send_file(int argc, char **argv)
 	dd_error err = {0};
 	/* Ctrl-C stops the transfer cleanly: no half-unpacked temporary files. */
 	cli_trap_signals();
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
+	if (!cli_open(&cmd, 0))
+		return cmd.exit;
 	_cleanup_free_ const dd_node **nodes = NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < nspecs; i++) {
 		_cleanup_free_ char *list = dd_strdup(specs[i]);
 		char *save = NULL;
 		for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (dd_cluster_select(cluster, tok, &nodes, &n, &err) < 0)
+			if (dd_cluster_select(cmd.cluster, tok, &nodes, &n, &err) < 0)
 				return cli_fail(&err);
 	}
 	if (n == 0) {
@@ -98,7 +90,7 @@ int cmd_send_file(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	_cleanup_free_ dd_error *errs = dd_malloc0(n * sizeof(*errs));
-	int r = dd_files_send(d, nodes, n, src, dst, on_done, &quiet, errs, &err);
+	int r = dd_files_send(cmd.d, nodes, n, src, dst, on_done, &quiet, errs, &err);
 	if (r == 0)
 		return EXIT_OK;
 	size_t failed = 0;

@@ -26,22 +26,10 @@ static void usage(FILE *f)
 
 int cmd_shell(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': name = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("shell");
-		}
-	}
-	const char *node = "master1";
-	if (optind < argc)
-		node = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error("shell", "Unexpected argument '%s'", argv[optind]);
+	cli_cmd cmd = {.verb = "shell", .usage = usage, .cluster_opt = true, .max_args = 1};
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT)
+		return cmd.exit;
+	const char *name = cmd.name, *node = optind < argc ? argv[optind] : "master1";
 	if (!*node)
 		return cli_usage_error("shell", "The node name is empty");
 

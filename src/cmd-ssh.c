@@ -39,34 +39,26 @@ static void usage(FILE *f)
 
 int cmd_ssh(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"cluster", required_argument, NULL, 'c'},
-						 {"tty", no_argument, NULL, 't'},
-						 {"help", no_argument, NULL, 'h'},
-						 {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
+	static const struct option longopts[] = {{"tty", no_argument, NULL, 't'}, {0}};
+	/* "+": stop at NODE, so the remote command's own options stay its own. */
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "ssh", .usage = usage, .cluster_opt = true,
+	                                        .shortopts = "+t", .longopts = longopts,
+	                                        .min_args = 1, .max_args = -1, .missing = "Missing NODE"};
 	bool tty = false;
 	int c;
-	/* "+": stop at NODE, so the remote command's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+c:th", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': name = optarg; break;
-		case 't': tty = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("ssh");
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error("ssh", "Missing NODE");
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0)
+		if (c == 't')
+			tty = true;
+	if (c == CLI_EXIT)
+		return cmd.exit;
 	const char *spec = argv[optind++];
 	/* "NODE -- CMD": the separator is ours, not part of CMD. */
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
 	dd_error err = {0};
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
+	if (!cli_open(&cmd, 0))
+		return cmd.exit;
+	const dd_cluster *cluster = cmd.cluster;
 	const dd_node *node = NULL;
 	if (dd_cluster_find_node(cluster, spec, &node, &err) < 0)
 		return cli_fail(&err);

@@ -75,7 +75,7 @@ int cli_wait_run(dd_docker *d, const dd_cluster *c, double timeout, bool skip_ht
 	if (dd_dcos_wait(d, c, &o, &err) < 0) {
 		if (dd_cancelled()) {
 			fprintf(stderr, "dcos-docker: interrupted\n");
-			return 128 + (dd_cancel_signal() ? dd_cancel_signal() : 2);
+			return cli_signal_exit();
 		}
 		return cli_fail(&err);
 	}
@@ -87,20 +87,18 @@ int cli_wait_run(dd_docker *d, const dd_cluster *c, double timeout, bool skip_ht
 
 int cmd_wait(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"cluster", required_argument, NULL, 'c'},
-	                                         {"timeout", required_argument, NULL, 't'},
+	static const struct option longopts[] = {{"timeout", required_argument, NULL, 't'},
 	                                         {"skip-http-checks", no_argument, NULL, 's'},
 	                                         {"quiet", no_argument, NULL, 'q'},
-	                                         {"help", no_argument, NULL, 'h'},
 	                                         {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "wait", .usage = usage, .cluster_opt = true,
+	                                        .shortopts = "q", .longopts = longopts};
 	double timeout = 0;
 	bool skip_http = false, quiet = false;
 	int c;
 	long v;
-	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
-		case 'c': name = optarg; break;
 		case 't':
 			if (!cli_parse_int(optarg, 1, 7 * 86400, &v))
 				return cli_usage_error(
@@ -109,17 +107,10 @@ int cmd_wait(int argc, char **argv)
 			break;
 		case 's': skip_http = true; break;
 		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("wait");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("wait", "Unexpected argument '%s'", argv[optind]);
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
+	if (c == CLI_EXIT || !cli_open(&cmd, 0))
+		return cmd.exit;
 	cli_trap_signals();
-	return cli_wait_run(d, cluster, timeout, skip_http, quiet);
+	return cli_wait_run(cmd.d, cmd.cluster, timeout, skip_http, quiet);
 }

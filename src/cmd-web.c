@@ -37,38 +37,27 @@ static bool open_url(const char *url, int *ret_status)
 
 int cmd_web(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"cluster", required_argument, NULL, 'c'},
-	                                         {"open", no_argument, NULL, 'o'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {0}};
-	const char *name = DD_DEFAULT_CLUSTER;
+	static const struct option longopts[] = {{"open", no_argument, NULL, 'o'}, {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "web", .usage = usage, .cluster_opt = true,
+	                                        .shortopts = "o", .longopts = longopts};
 	bool open = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:oh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': name = optarg; break;
-		case 'o': open = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: return cli_bad_option("web");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("web", "Unexpected argument '%s'", argv[optind]);
+	while ((c = cli_getopt(&cmd, argc, argv)) > 0)
+		if (c == 'o')
+			open = true;
+	if (c == CLI_EXIT || !cli_open(&cmd, 0))
+		return cmd.exit;
+	const char *name = cmd.name;
 	dd_error err = {0};
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	_cleanup_(dd_cluster_freep) dd_cluster *cluster = NULL;
-	int ret = cli_open_cluster(name, &d, &cluster);
-	if (ret)
-		return ret;
 	const dd_node *m = NULL;
-	if (dd_cluster_find_node(cluster, "master1", &m, &err) < 0)
+	if (dd_cluster_find_node(cmd.cluster, "master1", &m, &err) < 0)
 		return cli_fail(&err);
 	_cleanup_free_ char *url = dd_asprintf("http://%s", m->ip);
 	printf("%s\n", url);
 	fflush(stdout);
 
 	dd_dcos_info info;
-	int r = dd_dcos_info_load(cluster->workspace, &info, &err);
+	int r = dd_dcos_info_load(cmd.cluster->workspace, &info, &err);
 	if (r == -ENOENT)
 		fprintf(stderr,
 		        "Note: DC/OS is not installed on cluster '%s': nothing answers there "

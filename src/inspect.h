@@ -3,12 +3,15 @@
 #define DCOS_DOCKER_INSPECT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "dcos-docker/cluster.h"
 
 /* The ssh argv (without a remote command) that logs into node n as root with
  * the cluster's key and known_hosts, strict host key checking. */
 json_t *cli_ssh_argv_json(const dd_cluster *c, const dd_node *n);
+/* True when s is one word to a shell as it is (no quotes needed). */
+bool cli_shell_plain(const char *s);
 /* Shell-quoted rendering of an argv array, for display. */
 char *cli_shell_join(json_t *argv);
 json_t *cli_cluster_json(const dd_cluster *c);

@@ -40,9 +40,12 @@ int dd_error_set(dd_error *err, int code, const char *fmt, ...)
 /* Same, and marks the error as a usage error (exit code 2). */
 int dd_error_usage(dd_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Sets the hint shown under the message. Returns err->code. */
+/* Sets the hint shown under the message. Returns err->code: the code set
+ * last on err, or with err NULL, the code last set on a NULL err by this
+ * thread (so `return dd_error_hint(err, ...)` fails either way). */
 int dd_error_hint(dd_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prepends context: "Failed to create node 'agent1': " + existing message. Returns err->code. */
+/* Prepends context: "Failed to create node 'agent1': " + existing message.
+ * Returns err->code, as dd_error_hint does. */
 int dd_error_prefix(dd_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dd_error_clear(dd_error *err);
 /* Copies src into dst (for errors collected from worker threads). */

@@ -19,6 +19,7 @@
  * too. */
 #define _GNU_SOURCE
 #include "dcos-docker/dcos.h"
+#include "buf.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -77,8 +78,7 @@ struct ck {
 	size_t root;
 	bool have_root;
 	const char *origin;
-	char out[DD_ERROR_MSG_MAX];
-	size_t out_len;
+	dd_buf out; /* the problems listed, for the error message */
 	unsigned n_problems, n_listed;
 	bool hint_true_false;
 	/* the effective top-level mapping: a dict, the last of equal keys wins */
@@ -104,6 +104,7 @@ static void ck_done(struct ck *c)
 	}
 	free(c->nodes);
 	free(c->top);
+	dd_buf_free(&c->out);
 }
 
 /* ---- messages ---- */
@@ -115,18 +116,12 @@ static void problem(struct ck *c, const char *fmt, ...)
 	if (c->n_listed >= MAX_LISTED)
 		return;
 	c->n_listed++;
-	size_t room = sizeof(c->out) - c->out_len;
-	if (c->n_listed > 1 && room > 2) {
-		memcpy(c->out + c->out_len, "; ", 3);
-		c->out_len += 2;
-		room -= 2;
-	}
+	if (c->n_listed > 1)
+		dd_buf_add(&c->out, "; ", 2);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(c->out + c->out_len, room, fmt, ap);
+	dd_buf_vaddf(&c->out, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		c->out_len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
 /* A value as a single-quoted YAML scalar (so also the way to quote it),
@@ -1799,7 +1794,7 @@ int dd_dcos_config_check(const char *yaml, const char *origin, dd_error *err)
 	pthread_once(&rx_once, rx_init);
 	if (!rx_ok)
 		return dd_error_set(err, -ENOMEM, "Failed to compile the YAML 1.1 patterns");
-	_cleanup_(ck_done) struct ck c = {.origin = origin};
+	_cleanup_(ck_done) struct ck c = {.origin = origin, .out = DD_BUF_HEAD(DD_ERROR_MSG_MAX - 1)};
 	int r = compose(&c, yaml, err);
 	if (r < 0)
 		return r;
@@ -1823,9 +1818,9 @@ int dd_dcos_config_check(const char *yaml, const char *origin, dd_error *err)
 		    err, -EINVAL,
 		    "dcos-docker wrote a config.yaml that DC/OS's installer would refuse "
 		    "(a bug in dcos-docker): %s%s",
-		    c.out, more);
+		    dd_buf_str(&c.out), more);
 	else
-		r = dd_error_usage(err, -EINVAL, "In the extra config file %s: %s%s", origin, c.out,
+		r = dd_error_usage(err, -EINVAL, "In the extra config file %s: %s%s", origin, dd_buf_str(&c.out),
 		                   more);
 	if (c.hint_true_false)
 		dd_error_hint(err,

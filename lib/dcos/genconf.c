@@ -1,26 +1,21 @@
 /* The installer on the host: `--version`, the genconf/ directory and the
  * `--genconf` run that fills genconf/serve/. */
 #define _GNU_SOURCE
-#include "dcos-docker/cancel.h"
 #include "dcos-docker/dcos.h"
-#include "dcos-docker/process.h"
+#include "process-internal.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-extern char **environ;
-
 #define TAIL_LINES 30
-#define LINE_MAX_LEN 4096
+/* The installer's output kept for errors: more than TAIL_LINES long lines. */
+#define OUTPUT_KEEP (64u << 10)
 /* --version prints a few log lines and a small JSON object. */
 #define VERSION_CAPTURE_MAX (256u << 10)
 /* What of the tail fits in an error message, leaving room for the sentence. */
@@ -54,155 +49,37 @@ static const char ip_detect_script[] =
 	"echo 'ip-detect: no IPv4 address on eth0 and no default route' >&2\n"
 	"exit 1\n";
 
-/* One child run: output split into lines, the last lines kept for errors. */
+/* One installer run: its exit status and the end of its output. */
 struct run {
-	const char *const *argv;
-	const char *cwd;
-	char *const *envp; /* NULL: this process' environment */
-	dd_output_cb on_line;
-	void *userdata;
-	size_t capture_max; /* keep the last capture_max bytes of raw output; 0: none */
-
-	char *capture;
-	size_t capture_len;
-	char *tail[TAIL_LINES]; /* ring: line i is tail[i % TAIL_LINES] */
-	size_t n_lines;
+	dd_buf out;
 	int status; /* waitpid status */
 };
 
-static void run_done(struct run *r)
-{
-	free(r->capture);
-	for (size_t i = 0; i < TAIL_LINES; i++)
-		free(r->tail[i]);
-}
+static void run_done(struct run *r) { dd_buf_free(&r->out); }
 
-static void run_line(struct run *r, char *line, size_t len)
+/* Runs the installer in a process group of its own: a cancellation stops
+ * the wrapper and the docker CLI under it together, and a terminal's Ctrl-C
+ * reaches only us (the CLI turns it into a cancellation). On SIGTERM the
+ * docker CLI passes it on to the installer's container (sig-proxy); the
+ * wrapper's own TERM trap kills a container by the wrong name
+ * (dcos_generate_config.sh.in: `docker kill <tar name>`, while the container
+ * is named $DCOS_INSTALLER_CONTAINER_NAME), so the caller removes the
+ * container by name afterwards. */
+static int run_child(struct run *r, const char *const *argv, const char *cwd, char *const *envp,
+		     dd_output_cb on_line, void *userdata, dd_error *err)
 {
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	line[len] = '\0';
-	if (r->on_line)
-		r->on_line(line, r->userdata);
-	char **slot = &r->tail[r->n_lines++ % TAIL_LINES];
-	free(*slot);
-	*slot = dd_strdup(line);
-	/* Error messages quote the tail: plain text, whatever the installer's
-	 * logger thought of our pipe. The callback gets the line as it came. */
-	dd_strip_ansi(*slot);
-}
-
-static void run_capture(struct run *r, const char *buf, size_t len)
-{
-	if (r->capture_max == 0)
-		return;
-	if (!r->capture)
-		r->capture = dd_malloc0(r->capture_max + 1);
-	if (len >= r->capture_max) {
-		buf += len - r->capture_max;
-		len = r->capture_max;
-	}
-	if (r->capture_len + len > r->capture_max) { /* drop the oldest bytes */
-		size_t drop = r->capture_len + len - r->capture_max;
-		memmove(r->capture, r->capture + drop, r->capture_len - drop);
-		r->capture_len -= drop;
-	}
-	memcpy(r->capture + r->capture_len, buf, len);
-	r->capture_len += len;
-	r->capture[r->capture_len] = '\0';
-}
-
-/* The installer leads a process group of its own (see run_child): signals go
- * to the whole group, the wrapper script and the docker CLI it runs. */
-static void kill_and_reap(pid_t pid)
-{
-	kill(-pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-}
-
-/* SIGTERM first, SIGKILL after 5 s. The docker CLI passes SIGTERM on to the
- * installer's container (sig-proxy); the wrapper's own TERM trap kills a
- * container by the wrong name (dcos_generate_config.sh.in: `docker kill
- * <tar name>`, while the container is named $DCOS_INSTALLER_CONTAINER_NAME),
- * so the caller removes the container by name afterwards. */
-static void stop_and_reap(pid_t pid)
-{
-	kill(-pid, SIGTERM);
-	for (int i = 0; i < 50; i++) {
-		pid_t w = waitpid(pid, NULL, WNOHANG);
-		if (w == pid || (w < 0 && errno != EINTR)) {
-			kill(-pid, SIGKILL); /* what is left of the group */
-			return;
-		}
-		usleep(100 * 1000);
-	}
-	kill_and_reap(pid);
-}
-
-/* Runs argv with stdin from /dev/null and stdout+stderr into one pipe, until
- * the child exits. The child gets no fds but 0-2 and default signal handling. */
-static int run_child(struct run *r, dd_error *err)
-{
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return dd_error_set(err, -errno, "Failed to create a pipe: %s", strerror(errno));
-	_cleanup_close_ int rfd = fds[0];
-	_cleanup_close_ int wfd = fds[1];
-
-	pid_t pid = -1;
-	/* A process group of its own: a cancellation stops the wrapper and the
-	 * docker CLI under it together, and a terminal's Ctrl-C reaches only us
-	 * (the CLI turns it into a cancellation). */
-	int rc = dd_process_spawn(r->argv, r->cwd, r->envp, true, wfd, &pid, err);
+	dd_process_opts o = {.argv = argv, .cwd = cwd, .env = envp, .own_pgroup = true,
+			     .on_line = on_line, .userdata = userdata, .output = &r->out};
+	int rc = dd_process_exec(&o, &r->status, err);
+	if (rc == -ECANCELED)
+		return dd_error_set(err, rc, "Cancelled; %s was stopped", argv[1]);
 	if (rc < 0)
 		return rc;
-	close(TAKE_FD(wfd)); /* so that read() sees EOF when the child is done */
-
-	char buf[8192];
-	_cleanup_free_ char *line = dd_malloc0(LINE_MAX_LEN + 1);
-	size_t len = 0;
-	for (;;) {
-		if (dd_cancelled()) {
-			stop_and_reap(pid);
-			return dd_error_set(err, -ECANCELED, "Cancelled; %s was stopped", r->argv[1]);
-		}
-		/* Wake up now and then to notice a cancellation the child did not see. */
-		struct pollfd pfd = {.fd = rfd, .events = POLLIN};
-		int pr = poll(&pfd, 1, 200);
-		if (pr == 0 || (pr < 0 && errno == EINTR))
-			continue;
-		ssize_t k = pr < 0 ? -1 : read(rfd, buf, sizeof(buf));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-			kill_and_reap(pid);
-			return dd_error_set(err, -e, "Failed to read the output of %s: %s", r->argv[1],
-					    strerror(e));
-		}
-		if (k == 0)
-			break;
-		run_capture(r, buf, (size_t)k);
-		for (ssize_t i = 0; i < k; i++) {
-			if (buf[i] == '\n') {
-				run_line(r, line, len);
-				len = 0;
-				continue;
-			}
-			if (len == LINE_MAX_LEN) { /* an endless line is passed on in pieces */
-				run_line(r, line, len);
-				len = 0;
-			}
-			line[len++] = buf[i];
-		}
-	}
-	if (len > 0)
-		run_line(r, line, len);
-	while (waitpid(pid, &r->status, 0) < 0) {
-		if (errno != EINTR)
-			return dd_error_set(err, -errno, "Failed to wait for %s: %s", r->argv[1],
-					    strerror(errno));
+	/* Error messages quote the output: plain text, whatever the installer's
+	 * logger thought of our pipe. The callback got the lines as they came. */
+	if (r->out.data) {
+		dd_strip_ansi(r->out.data);
+		r->out.len = strlen(r->out.data);
 	}
 	return 0;
 }
@@ -225,7 +102,7 @@ static char *run_status_text(const struct run *r)
 /* The newest lines that fit in an error message, oldest first, indented. */
 static char *run_tail_text(const struct run *r)
 {
-	return dd_tail_text(r->tail, TAIL_LINES, r->n_lines, TAIL_LINE_SHOWN, TAIL_BUDGET);
+	return dd_tail_text(&r->out, TAIL_LINES, TAIL_LINE_SHOWN, TAIL_BUDGET, "  ");
 }
 
 /* Checks the installer file and returns its absolute path: the installer runs
@@ -281,24 +158,10 @@ static json_t *last_version_object(const char *buf, size_t len)
  * what 1.x wrappers publish the container's port 9000 on (2.x ignore it). */
 static char **installer_env(const char *container_name, int port)
 {
-	static const char *const drop[] = {"PORT=", "DCOS_INSTALLER_CONTAINER_NAME=",
-					   "DCOS_INSTALLER_DAEMONIZE="};
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **envp = dd_malloc0((n + 3) * sizeof(char *));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool keep = true;
-		for (size_t j = 0; j < ELEMENTSOF(drop); j++)
-			keep = keep && !dd_startswith(environ[i], drop[j]);
-		if (keep)
-			envp[k++] = dd_strdup(environ[i]);
-	}
-	if (port > 0)
-		envp[k++] = dd_asprintf("PORT=%d", port);
-	envp[k++] = dd_asprintf("DCOS_INSTALLER_CONTAINER_NAME=%s", container_name);
-	return envp;
+	_cleanup_free_ char *p = port > 0 ? dd_asprintf("PORT=%d", port) : dd_strdup("PORT");
+	_cleanup_free_ char *name = dd_asprintf("DCOS_INSTALLER_CONTAINER_NAME=%s", container_name);
+	const char *const changes[] = {p, name, "DCOS_INSTALLER_DAEMONIZE", NULL};
+	return dd_process_env(changes);
 }
 
 static int free_tcp_port(int *ret_port, dd_error *err)
@@ -315,15 +178,14 @@ static int free_tcp_port(int *ret_port, dd_error *err)
 	return 0;
 }
 
-/* The first tail line that reads like an argparse error ("prog: error: ..."). */
-static const char *argparse_error_line(const struct run *r)
+/* The first line that reads like an argparse error ("prog: error: ..."). */
+static char *argparse_error_line(const struct run *r)
 {
-	size_t have = r->n_lines < TAIL_LINES ? r->n_lines : TAIL_LINES;
-	for (size_t i = r->n_lines - have; i < r->n_lines; i++) {
-		const char *l = r->tail[i % TAIL_LINES];
-		if (l && strstr(l, ": error: "))
-			return l;
-	}
+	_cleanup_free_ char *text = dd_strdup(dd_buf_str(&r->out));
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save))
+		if (strstr(l, ": error: "))
+			return dd_strdup(l);
 	return NULL;
 }
 
@@ -336,9 +198,9 @@ static int installer_failed(const struct run *r, const char *installer_path, con
 {
 	_cleanup_free_ char *st = run_status_text(r);
 	_cleanup_free_ char *tail = run_tail_text(r);
-	const char *argerr = WIFEXITED(r->status) && WEXITSTATUS(r->status) == 2
-				     ? argparse_error_line(r)
-				     : NULL;
+	_cleanup_free_ char *argerr = WIFEXITED(r->status) && WEXITSTATUS(r->status) == 2
+					      ? argparse_error_line(r)
+					      : NULL;
 	if (argerr) {
 		int rc = dd_error_set(
 			err, -EINVAL, "The DC/OS installer %s rejected its command line `%s` (exit code 2): %s",
@@ -349,9 +211,8 @@ static int installer_failed(const struct run *r, const char *installer_path, con
 	}
 	int rc = dd_error_set(err, -EIO, "The DC/OS installer %s (`%s` in %s). Its last lines:\n%s", st,
 			      what, where, tail);
-	for (size_t i = 0; i < TAIL_LINES; i++)
-		if (r->tail[i] && strstr(r->tail[i], "docker should be installed and running"))
-			dd_error_hint(err, "The installer needs the docker command on this host (Debian: "
+	if (strstr(dd_buf_str(&r->out), "docker should be installed and running"))
+		dd_error_hint(err, "The installer needs the docker command on this host (Debian: "
 					   "apt-get install docker.io) and a daemon it can reach.");
 	return rc;
 }
@@ -366,19 +227,14 @@ int dd_dcos_installer_info(const char *installer_path, const char *cwd,
 		return r;
 	const char *argv[] = {"bash", abs, "--version", NULL};
 	_cleanup_strv_ char **envp = installer_env(container_name, 0);
-	_cleanup_(run_done) struct run run = {.argv = argv,
-					      .cwd = cwd,
-					      .envp = envp,
-					      .on_line = on_line,
-					      .userdata = userdata,
-					      .capture_max = VERSION_CAPTURE_MAX};
-	if ((r = run_child(&run, err)) < 0)
+	_cleanup_(run_done) struct run run = {.out = DD_BUF_TAIL(VERSION_CAPTURE_MAX)};
+	if ((r = run_child(&run, argv, cwd, envp, on_line, userdata, err)) < 0)
 		return r;
 	if (!run_succeeded(&run))
 		return installer_failed(&run, installer_path, "bash INSTALLER --version", cwd ? cwd : ".",
 					err);
 
-	_cleanup_json_ json_t *j = last_version_object(run.capture ? run.capture : "", run.capture_len);
+	_cleanup_json_ json_t *j = last_version_object(dd_buf_str(&run.out), run.out.len);
 	const char *version = j ? json_string_value(json_object_get(j, "version")) : NULL;
 	if (!version || !*version) {
 		_cleanup_free_ char *tail = run_tail_text(&run);
@@ -405,10 +261,10 @@ int dd_dcos_installer_info(const char *installer_path, const char *cwd,
 	 * on stdout: dcos-genconf.<image version>.tar (gen/build_deploy/bash.py,
 	 * make_installer_docker). */
 	_cleanup_free_ char *tar = NULL;
-	size_t have = run.n_lines < TAIL_LINES ? run.n_lines : TAIL_LINES;
-	for (size_t i = run.n_lines - have; i < run.n_lines && !tar; i++) {
-		const char *l = run.tail[i % TAIL_LINES];
-		if (l && dd_startswith(l, "dcos-genconf.") && dd_endswith(l, ".tar") && !strchr(l, '/') &&
+	_cleanup_free_ char *text = dd_strdup(dd_buf_str(&run.out));
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\r\n", &save); l && !tar; l = strtok_r(NULL, "\r\n", &save)) {
+		if (dd_startswith(l, "dcos-genconf.") && dd_endswith(l, ".tar") && !strchr(l, '/') &&
 		    !strchr(l, ' '))
 			tar = dd_strdup(l);
 	}
@@ -445,9 +301,8 @@ int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
 	 * ignored it. -v: the installer's DEBUG log, which is what a failure
 	 * needs. */
 	const char *argv[] = {"bash", abs, "-v", "--genconf", NULL};
-	_cleanup_(run_done) struct run run = {
-		.argv = argv, .cwd = workspace_dir, .envp = envp, .on_line = on_line, .userdata = userdata};
-	if ((r = run_child(&run, err)) < 0)
+	_cleanup_(run_done) struct run run = {.out = DD_BUF_TAIL(OUTPUT_KEEP)};
+	if ((r = run_child(&run, argv, workspace_dir, envp, on_line, userdata, err)) < 0)
 		return r;
 	if (!run_succeeded(&run))
 		return installer_failed(&run, installer_path, "bash INSTALLER -v --genconf", workspace_dir,
@@ -461,43 +316,16 @@ int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
 	return 0;
 }
 
+/* The genconf directory holds small files (ip-detect scripts, a license,
+ * certificates): read whole, written atomically. */
+#define GENCONF_FILE_MAX (64u << 20)
+
 static int copy_file(const char *src, const char *dst, mode_t mode)
 {
-	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	_cleanup_free_ char *tmp = dd_asprintf("%s.tmp.%d", dst, (int)getpid());
-	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0)
-		return -errno;
-	char buf[65536];
-	int r = 0;
-	for (;;) {
-		ssize_t k = read(in, buf, sizeof(buf));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			r = k < 0 ? -errno : 0;
-			break;
-		}
-		for (ssize_t off = 0; off < k && r == 0;) {
-			ssize_t w = write(out, buf + off, (size_t)(k - off));
-			if (w < 0 && errno != EINTR)
-				r = -errno;
-			off += w > 0 ? w : 0;
-		}
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && fchmod(out, mode) < 0)
-		r = -errno;
-	if (r == 0 && close(TAKE_FD(out)) < 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, dst) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	int r = dd_read_file(src, GENCONF_FILE_MAX, &data, &len);
+	return r < 0 ? r : dd_write_file(dst, data, len, mode);
 }
 
 static int only_entries(const struct dirent *d)

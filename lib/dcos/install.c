@@ -14,11 +14,13 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/doctor.h"
 #include "dcos-docker/exec.h"
+#include "buf.h"
 #include "pool.h"
 #include "util.h"
 
 /* Lines of a role install kept for the error message. */
 #define ROLE_TAIL_LINES 40
+#define ROLE_TAIL_KEEP  (16u << 10)
 #define ROLE_LINE_MAX   1024
 /* Where the role install's shell records its PID, so a cancellation can stop
  * it (and its children: Docker makes every exec'd process a session and
@@ -343,10 +345,8 @@ struct role_job {
 	int exit_code;
 	dd_error err;
 	/* Output split into lines per stream; the last lines kept. */
-	char partial[3][ROLE_LINE_MAX + 1];
-	size_t partial_len[3];
-	char *tail[ROLE_TAIL_LINES];
-	size_t n_lines;
+	dd_buf partial[3];
+	dd_buf tail; /* the newest lines */
 };
 
 struct role_run {
@@ -364,38 +364,18 @@ static void set_running(struct role_run *run, struct role_job *j, bool running)
 	pthread_mutex_unlock(&run->lock);
 }
 
-static void role_line(struct role_job *j, const char *line)
+static void role_line(const char *line, void *userdata)
 {
+	struct role_job *j = userdata;
 	output(j->p, j->n->name, line);
-	char **slot = &j->tail[j->n_lines++ % ROLE_TAIL_LINES];
-	free(*slot);
-	*slot = dd_strdup(line);
-}
-
-static void role_flush(struct role_job *j, int stream)
-{
-	size_t len = j->partial_len[stream];
-	if (len > 0 && j->partial[stream][len - 1] == '\r')
-		len--;
-	j->partial[stream][len] = '\0';
-	role_line(j, j->partial[stream]);
-	j->partial_len[stream] = 0;
+	dd_buf_addf(&j->tail, "%s\n", line);
 }
 
 static int role_output(int stream, const char *buf, size_t len, void *userdata)
 {
 	struct role_job *j = userdata;
-	if (stream != DD_STREAM_STDOUT && stream != DD_STREAM_STDERR)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n') {
-			role_flush(j, stream);
-			continue;
-		}
-		if (j->partial_len[stream] == ROLE_LINE_MAX)
-			role_flush(j, stream); /* an endless line is passed on in pieces */
-		j->partial[stream][j->partial_len[stream]++] = buf[i];
-	}
+	if (stream == DD_STREAM_STDOUT || stream == DD_STREAM_STDERR)
+		dd_buf_lines(&j->partial[stream], buf, len, role_line, j);
 	return dd_cancelled() ? -ECANCELED : 0;
 }
 
@@ -423,8 +403,8 @@ static int role_job(void *userdata, size_t i, void *state)
 		                   .resize_fd = -1};
 		j->r = dd_exec(d, j->n->id, &eo, &j->exit_code, &j->err);
 		for (int s = 1; s <= 2; s++)
-			if (j->partial_len[s] > 0)
-				role_flush(j, s);
+			if (j->partial[s].len > 0)
+				dd_buf_lines_flush(&j->partial[s], role_line, j);
 	}
 	if (j->r == -ECANCELED || ((j->r < 0 || j->exit_code != 0) && dd_cancelled()))
 		note(j->p, j->n->name, true, "interrupted");
@@ -452,14 +432,9 @@ static void role_kill(dd_docker *d, const dd_node *n)
 
 static void role_job_done(struct role_job *j)
 {
-	for (size_t i = 0; i < ROLE_TAIL_LINES; i++)
-		free(j->tail[i]);
-}
-
-/* The newest lines of a job that fit in budget bytes, oldest first, indented. */
-static char *role_tail_text(const struct role_job *j, size_t budget)
-{
-	return dd_tail_text(j->tail, ROLE_TAIL_LINES, j->n_lines, 200, budget);
+	dd_buf_free(&j->tail);
+	dd_buf_free(&j->partial[DD_STREAM_STDOUT]);
+	dd_buf_free(&j->partial[DD_STREAM_STDERR]);
 }
 
 /* On cancellation, stops the installs still running (they may print nothing
@@ -491,7 +466,11 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 {
 	struct role_job *jobs = dd_malloc0(c->n_nodes * sizeof(*jobs));
 	for (size_t i = 0; i < c->n_nodes; i++)
-		jobs[i] = (struct role_job){.p = p, .n = &c->nodes[i]};
+		jobs[i] = (struct role_job){
+		    .p = p,
+		    .n = &c->nodes[i],
+		    .tail = DD_BUF_TAIL(ROLE_TAIL_KEEP),
+		    .partial = {{0}, DD_BUF_HEAD(ROLE_LINE_MAX), DD_BUF_HEAD(ROLE_LINE_MAX)}};
 	struct role_run run = {.d = d, .jobs = jobs, .n = c->n_nodes};
 	pthread_mutex_init(&run.lock, NULL);
 	dd_pool pool = {.n = c->n_nodes, .job = role_job, .userdata = &run, .docker = d,
@@ -524,8 +503,8 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 				             : dd_asprintf("dcos_install.sh %s exited with code %d",
 				                           dd_role_dcos(j->n->role), j->exit_code);
 				size_t head = strlen(what) + strlen(j->n->name) + 80;
-				_cleanup_free_ char *tail =
-				    role_tail_text(j, budget > head ? budget - head : 0);
+				_cleanup_free_ char *tail = dd_tail_text(
+				    &j->tail, ROLE_TAIL_LINES, 200, budget > head ? budget - head : 0, "  ");
 				len += (size_t)snprintf(
 				    msg + len, sizeof(msg) - len,
 				    "\nnode %s (%s, %s): %s. Its last lines:\n%s", j->n->short_name,

@@ -22,6 +22,7 @@
 
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
+#include "buf.h"
 #include "pool.h"
 #include "util.h"
 
@@ -214,6 +215,14 @@ int dd_dcos_poststart_status(const char *output)
 	return v >= 0 && v <= DD_CHECK_STATUS_UNKNOWN ? (int)v : DD_CHECK_STATUS_UNKNOWN;
 }
 
+/* The text, with "..." at its end when it did not fit. */
+static char *take_ellipsized(dd_buf *b)
+{
+	if (b->truncated)
+		memcpy(b->data + b->len - 3, "...", 3);
+	return dd_buf_take(b);
+}
+
 char *dd_dcos_poststart_failures(const char *output, size_t max)
 {
 	if (!output || max < 4)
@@ -226,31 +235,24 @@ char *dd_dcos_poststart_failures(const char *output, size_t max)
 	if (error) {
 		/* {"error": "One or more requested checks failed to execute.",
 		 *  "checks": ["name: why", ...]} */
-		_cleanup_free_ char *s = dd_strdup(error);
+		dd_buf s = DD_BUF_HEAD(max - 1);
+		dd_buf_add(&s, error, strlen(error));
 		size_t i;
 		json_t *item;
 		json_array_foreach(checks, i, item)
 		{
 			const char *t = json_string_value(item);
-			if (!t)
-				continue;
-			char *n = dd_asprintf("%s%s %s", s, i ? ";" : "", t);
-			free(s);
-			s = n;
+			if (t)
+				dd_buf_addf(&s, "%s %s", i ? ";" : "", t);
 		}
-		for (char *q = s; *q; q++)
+		for (char *q = s.data; q && *q; q++)
 			if (*q == '\n' || *q == '\r' || *q == '\t')
 				*q = ' ';
-		if (strlen(s) >= max) {
-			s[max - 4] = '\0';
-			strcat(s, "...");
-		}
-		return TAKE_PTR(s);
+		return take_ellipsized(&s);
 	}
 	if (!json_is_object(checks))
 		return NULL;
-	size_t cap = 256, len = 0;
-	char *s = dd_malloc0(cap);
+	_cleanup_buf_ dd_buf s = DD_BUF_HEAD(max - 1);
 	const char *name;
 	json_t *c;
 	json_object_foreach (checks, name, c) {
@@ -259,7 +261,7 @@ char *dd_dcos_poststart_failures(const char *output, size_t max)
 			continue;
 		const char *o = json_string_value(json_object_get(c, "output"));
 		_cleanup_free_ char *item =
-		    dd_asprintf("%s%s: %s", len ? "; " : "", name, o && *o ? o : "(no output)");
+		    dd_asprintf("%s%s: %s", s.len ? "; " : "", name, o && *o ? o : "(no output)");
 		/* Check output may span lines; one line reads better in a status. */
 		for (char *q = item; *q; q++)
 			if (*q == '\n' || *q == '\r' || *q == '\t')
@@ -267,27 +269,14 @@ char *dd_dcos_poststart_failures(const char *output, size_t max)
 		size_t il = strlen(item);
 		while (il > 0 && strchr(" ;", item[il - 1]))
 			item[--il] = '\0';
-		if (len + il + 1 > cap) {
-			cap = (len + il + 1) * 2;
-			char *ns = realloc(s, cap);
-			if (!ns)
-				abort();
-			s = ns;
-		}
-		memcpy(s + len, item, il + 1);
-		len += il;
+		dd_buf_add(&s, item, il);
 	}
-	if (len == 0) {
-		free(s);
+	if (s.len == 0) {
 		json_t *st = json_object_get(j, "status");
 		return dd_asprintf("status %lld with no failing check listed",
 		                   json_is_integer(st) ? (long long)json_integer_value(st) : -1LL);
 	}
-	if (len >= max) {
-		s[max - 4] = '\0';
-		strcat(s, "...");
-	}
-	return s;
+	return take_ellipsized(&s);
 }
 
 int dd_dcos_version_cmp(const char *a, const char *b)
@@ -397,31 +386,10 @@ static void report(struct wait_job *j, bool done, const char *detail)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-struct capture {
-	char *buf;
-	size_t len, cap;
-};
-
 static int on_capture(int stream, const char *buf, size_t len, void *userdata)
 {
-	struct capture *c = userdata;
-	if (stream != DD_STREAM_STDOUT && stream != DD_STREAM_STDERR)
-		return 0;
-	if (c->len + len > CAPTURE_MAX)
-		len = CAPTURE_MAX - c->len;
-	if (c->len + len + 1 > c->cap) {
-		size_t cap = c->cap ? c->cap : 4096;
-		while (cap < c->len + len + 1)
-			cap *= 2;
-		char *n = realloc(c->buf, cap);
-		if (!n)
-			return -ENOMEM;
-		c->buf = n;
-		c->cap = cap;
-	}
-	memcpy(c->buf + c->len, buf, len);
-	c->len += len;
-	c->buf[c->len] = '\0';
+	if (stream == DD_STREAM_STDOUT || stream == DD_STREAM_STDERR)
+		dd_buf_add(userdata, buf, len);
 	return 0;
 }
 
@@ -434,7 +402,7 @@ static int node_exec(dd_docker *d, struct wait_job *j, const char *const *argv, 
 	double t = left < cap_s ? left : cap_s;
 	if (t < 2)
 		t = 2;
-	struct capture c = {0};
+	dd_buf c = DD_BUF_HEAD(CAPTURE_MAX);
 	dd_exec_opts eo = {.argv = argv,
 	                   .stdin_fd = -1,
 	                   .on_output = on_capture,
@@ -447,16 +415,15 @@ static int node_exec(dd_docker *d, struct wait_job *j, const char *const *argv, 
 	int r = dd_exec(d, j->n->id, &eo, &code, &e);
 	*ret_timed_out = r == -ETIMEDOUT;
 	if (r < 0 && r != -ETIMEDOUT) {
-		free(c.buf);
+		dd_buf_free(&c);
 		dd_error_copy(err, &e);
 		return r;
 	}
 	if (r == -ETIMEDOUT) {
-		char *msg = dd_asprintf("%s(no answer within %.0f s)", c.buf ? c.buf : "", t);
-		free(c.buf);
-		c.buf = msg;
-	}
-	*ret_out = c.buf ? c.buf : dd_strdup("");
+		*ret_out = dd_asprintf("%s(no answer within %.0f s)", dd_buf_str(&c), t);
+		dd_buf_free(&c);
+	} else
+		*ret_out = dd_buf_take(&c);
 	*ret_code = code;
 	return 0;
 }
@@ -565,19 +532,11 @@ static bool host_reaches(const char *ip)
 	return soerr == 0 || soerr == ECONNREFUSED;
 }
 
-struct body_head {
-	char buf[256];
-	size_t len;
-};
-
+/* The head of the answer: enough to say what a failing node answered. */
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	struct body_head *b = userdata;
-	size_t n = size * nmemb, room = sizeof(b->buf) - 1 - b->len;
-	memcpy(b->buf + b->len, ptr, n < room ? n : room);
-	b->len += n < room ? n : room;
-	b->buf[b->len] = '\0';
-	return n;
+	dd_buf_add(userdata, ptr, size * nmemb);
+	return size * nmemb;
 }
 
 static int check_http(dd_docker *d, struct wait_job *j, bool *ret_ok, dd_error *err)
@@ -609,7 +568,7 @@ static int check_http(dd_docker *d, struct wait_job *j, bool *ret_ok, dd_error *
 	CURL *curl = curl_easy_init();
 	if (!curl)
 		return dd_error_set(err, -ENOMEM, "Failed to set up an HTTP request");
-	struct body_head body = {0};
+	_cleanup_buf_ dd_buf body = DD_BUF_HEAD(255);
 	char errbuf[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_NOPROXY, "*"); /* node IPs are local: no proxy */
@@ -643,7 +602,7 @@ static int check_http(dd_docker *d, struct wait_job *j, bool *ret_ok, dd_error *
 		snprintf(msg, sizeof(msg), "%s", errbuf[0] ? errbuf : curl_easy_strerror(cr));
 		keep_output(j, msg);
 	} else {
-		_cleanup_free_ char *msg = dd_asprintf("HTTP %ld: %s", status, body.buf);
+		_cleanup_free_ char *msg = dd_asprintf("HTTP %ld: %s", status, dd_buf_str(&body));
 		keep_output(j, msg);
 	}
 	return 0;

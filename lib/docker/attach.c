@@ -21,15 +21,14 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
 #include "dcos-docker/stream.h"
+#include "buf.h"
+#include "docker/exec-internal.h"
 #include "util.h"
 
 /* Both directions use one buffer this size: memory stays bounded whatever the volume. */
 #define PUMP_BUF (64u << 10)
 /* Docker's error bodies are one JSON line; keep the head of anything bigger. */
 #define MAX_ERROR_BODY (64u << 10)
-
-int dd_exec_interactive(dd_docker *d, const char *exec_id, const char *label,
-                        const dd_exec_opts *opts, dd_error *err);
 
 /* Milliseconds left until deadline (a dd_now() value; 0: none), for poll(). */
 static int poll_timeout(double deadline)
@@ -112,20 +111,9 @@ static ssize_t recv_some(int fd, char *buf, size_t size, double deadline)
 	}
 }
 
-struct errbody {
-	char *buf;
-	size_t len;
-};
-
 static int errbody_add(const char *buf, size_t len, void *userdata)
 {
-	struct errbody *b = userdata;
-	size_t room = MAX_ERROR_BODY - b->len;
-	if (len > room)
-		len = room;
-	memcpy(b->buf + b->len, buf, len);
-	b->len += len;
-	b->buf[b->len] = '\0';
+	dd_buf_add(userdata, buf, len);
 	return 0;
 }
 
@@ -134,8 +122,7 @@ static int errbody_add(const char *buf, size_t len, void *userdata)
 static void read_error_body(int fd, const dd_http_head *h, const char *rest, size_t rest_len,
                             double deadline, char *msg, size_t msg_size)
 {
-	_cleanup_free_ char *store = dd_malloc0(MAX_ERROR_BODY + 1);
-	struct errbody b = {.buf = store};
+	_cleanup_buf_ dd_buf b = DD_BUF_HEAD(MAX_ERROR_BODY);
 	dd_chunked ch;
 	dd_chunked_init(&ch, errbody_add, &b);
 	char buf[4096];
@@ -165,7 +152,7 @@ static void read_error_body(int fd, const dd_http_head *h, const char *rest, siz
 		p = buf;
 		n = (size_t)got;
 	}
-	dd_response resp = {.status = h->status, .body = b.buf, .body_len = b.len};
+	dd_response resp = {.status = h->status, .body = b.data, .body_len = b.len};
 	dd_docker_error_text(&resp, msg, msg_size);
 }
 

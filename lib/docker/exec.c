@@ -5,11 +5,9 @@
 #include <string.h>
 
 #include "dcos-docker/exec.h"
+#include "buf.h"
+#include "docker/exec-internal.h"
 #include "util.h"
-
-/* attach.c: the upgraded-connection path for stdin and TTY. */
-int dd_exec_interactive(dd_docker *d, const char *exec_id, const char *label,
-			const dd_exec_opts *opts, dd_error *err);
 
 /* When the runtime cannot start the process, the daemon writes its error into
  * the stdout stream, before any output of the process could exist. Output
@@ -269,46 +267,26 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts,
 	return 0;
 }
 
-struct capture {
-	char *buf[3];
-	size_t len[3];
-	size_t max;
-};
-
+/* Keeps the head of each stream: callers want a bounded summary. */
 static int on_capture(int stream, const char *buf, size_t len, void *userdata)
 {
-	struct capture *c = userdata;
-	if (stream < 1 || stream > 2)
-		return 0;
-	size_t room = c->max - c->len[stream];
-	if (len > room)
-		len = room; /* keep the head, drop the rest: callers want a bounded summary */
-	memcpy(c->buf[stream] + c->len[stream], buf, len);
-	c->len[stream] += len;
-	c->buf[stream][c->len[stream]] = '\0';
+	dd_buf *c = userdata;
+	if (stream == DD_STREAM_STDOUT || stream == DD_STREAM_STDERR)
+		dd_buf_add(&c[stream], buf, len);
 	return 0;
 }
 
 int dd_exec_capture(dd_docker *d, const char *container, const char *const *argv, size_t max,
 		    char **ret_stdout, char **ret_stderr, int *ret_exit_code, dd_error *err)
 {
-	struct capture c = {.max = max};
-	c.buf[1] = dd_malloc0(max + 1);
-	c.buf[2] = dd_malloc0(max + 1);
-	dd_exec_opts opts = {.argv = argv, .stdin_fd = -1, .on_output = on_capture, .userdata = &c};
+	dd_buf c[3] = {{0}, DD_BUF_HEAD(max), DD_BUF_HEAD(max)};
+	dd_exec_opts opts = {.argv = argv, .stdin_fd = -1, .on_output = on_capture, .userdata = c};
 	int r = dd_exec(d, container, &opts, ret_exit_code, err);
-	if (r < 0) {
-		free(c.buf[1]);
-		free(c.buf[2]);
-		return r;
-	}
-	if (ret_stdout)
-		*ret_stdout = c.buf[1];
-	else
-		free(c.buf[1]);
-	if (ret_stderr)
-		*ret_stderr = c.buf[2];
-	else
-		free(c.buf[2]);
-	return 0;
+	if (r == 0 && ret_stdout)
+		*ret_stdout = dd_buf_take(&c[DD_STREAM_STDOUT]);
+	if (r == 0 && ret_stderr)
+		*ret_stderr = dd_buf_take(&c[DD_STREAM_STDERR]);
+	dd_buf_free(&c[DD_STREAM_STDOUT]);
+	dd_buf_free(&c[DD_STREAM_STDERR]);
+	return r;
 }

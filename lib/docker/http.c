@@ -8,6 +8,7 @@
 
 #include "dcos-docker/docker.h"
 #include "docker/objects.h"
+#include "buf.h"
 #include "util.h"
 
 #define DEFAULT_SOCKET "/var/run/docker.sock"
@@ -82,8 +83,7 @@ void dd_response_clear(dd_response *r)
 
 struct sink {
 	const dd_request *req;
-	char *buf;
-	size_t len, cap, max;
+	dd_buf body;
 	int cb_error;
 	bool too_big;
 	bool head_done;
@@ -119,23 +119,10 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 		}
 		return n;
 	}
-	if (s->len + n > s->max) {
+	if (dd_buf_add(&s->body, ptr, n) < 0) {
 		s->too_big = true;
 		return 0;
 	}
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		char *nb = realloc(s->buf, cap);
-		if (!nb)
-			return 0;
-		s->buf = nb;
-		s->cap = cap;
-	}
-	memcpy(s->buf + s->len, ptr, n);
-	s->len += n;
-	s->buf[s->len] = '\0';
 	return n;
 }
 
@@ -170,7 +157,8 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 	curl_easy_reset(c);
 	_cleanup_free_ char *url =
 		dd_asprintf("http://localhost/v" DD_DOCKER_API_VERSION "%s", req->path);
-	struct sink sink = {.req = req, .curl = c, .stream = -1, .max = req->max_body ? req->max_body : DD_DOCKER_MAX_JSON};
+	struct sink sink = {.req = req, .curl = c, .stream = -1,
+			    .body = DD_BUF_HEAD(req->max_body ? req->max_body : DD_DOCKER_MAX_JSON)};
 	struct source source = {.req = req};
 	struct curl_slist *headers = NULL;
 
@@ -215,7 +203,7 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 
 	if (cr != CURLE_OK) {
-		free(sink.buf);
+		dd_buf_free(&sink.body);
 		if (sink.cb_error < 0)
 			return dd_error_set(err, sink.cb_error, "Reading the answer to %s %s stopped: %s",
 					    req->method, req->path, strerror(-sink.cb_error));
@@ -226,7 +214,7 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 		if (sink.too_big)
 			return dd_error_set(err, -E2BIG,
 					    "The Docker daemon's answer to %s %s exceeds %zu bytes",
-					    req->method, req->path, sink.max);
+					    req->method, req->path, sink.body.max);
 		if (cr == CURLE_COULDNT_CONNECT) {
 			struct stat st;
 			if (stat(d->socket_path, &st) < 0)
@@ -247,15 +235,15 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 				    req->path, curl_easy_strerror(cr));
 	}
 	if (!sink.head_done) {
-		free(sink.buf);
+		dd_buf_free(&sink.body);
 		return dd_error_set(err, -EPROTO, "The Docker daemon's answer to %s %s ended in its headers",
 				    req->method, req->path);
 	}
 	long status = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	resp->status = status;
-	resp->body = sink.buf;
-	resp->body_len = sink.len;
+	resp->body_len = sink.body.len;
+	resp->body = sink.body.data; /* NULL when there was none */
 	resp->header = NULL;
 	struct curl_header *h = NULL;
 	if (req->want_header &&

@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -19,9 +17,8 @@
 #include "image/recipe.h"
 #include "dcos-docker/process.h"
 #include "docker/objects.h"
+#include "process-internal.h"
 #include "util.h"
-
-extern char **environ;
 
 #ifndef DD_VERSION
 #define DD_VERSION "unknown"
@@ -37,7 +34,9 @@ extern char **environ;
 /* The chroot (~400 MB), the tar (~360 MB) and apt's downloads, with room. */
 #define BUILD_SPACE_MIN (1536ull << 20)
 #define TAIL_LINES 12
-#define LINE_MAX_LEN 1024
+#define TAIL_LINE_SHOWN 240
+/* mmdebstrap's output kept for the error message: more than TAIL_LINES lines. */
+#define OUTPUT_KEEP (16u << 10)
 /* How long mmdebstrap may take to clean up (unmount, remove its chroot) after SIGTERM. */
 #define TERM_GRACE_S 60.0
 
@@ -150,84 +149,31 @@ static int write_recipe(const char *dir, dd_error *err)
 
 struct output {
 	const dd_image_build_opts *opts;
-	char line[LINE_MAX_LEN];
-	size_t len;
-	char tail[TAIL_LINES][LINE_MAX_LEN];
-	size_t n_lines;
 	/* The recipe's checker's lines (customize02-check), all of them: a
 	 * failed check names what is missing and for which DC/OS unit, and
 	 * mmdebstrap's own lines after them would push them out of the tail. */
-	char checks[1800]; /* fits an error message (DD_ERROR_MSG_MAX) */
-	size_t checks_len;
+	dd_buf checks;
 };
 
 #define CHECK_PREFIX "dcos-docker-check: "
+/* The checker's lines fit an error message (DD_ERROR_MSG_MAX). */
+#define CHECKS_MAX 1799
 
-static void output_line(struct output *o)
+static void output_line(const char *line, void *userdata)
 {
-	o->line[o->len] = '\0';
-	o->len = 0;
-	if (!o->line[0])
+	struct output *o = userdata;
+	if (!line[0])
 		return;
 	if (o->opts->progress)
-		o->opts->progress(DD_IMAGE_OUTPUT, o->line, o->opts->userdata);
-	size_t room = sizeof(o->checks) - o->checks_len;
-	if (dd_startswith(o->line, CHECK_PREFIX) && room > 1) {
-		int k = snprintf(o->checks + o->checks_len, room, "\n    %s",
-				 o->line + strlen(CHECK_PREFIX));
-		if (k > 0) /* cut at the end of the buffer */
-			o->checks_len += (size_t)k < room ? (size_t)k : room - 1;
-	}
-	memcpy(o->tail[o->n_lines % TAIL_LINES], o->line, sizeof(o->line));
-	o->n_lines++;
-}
-
-static void output_feed(struct output *o, const char *buf, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] == '\n' || buf[i] == '\r')
-			output_line(o);
-		else if (o->len + 1 < sizeof(o->line)) /* longer lines are cut */
-			o->line[o->len++] = buf[i];
-	}
-}
-
-/* The last lines, indented, for an error message. */
-static void output_tail(const struct output *o, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	size_t first = o->n_lines > TAIL_LINES ? o->n_lines - TAIL_LINES : 0;
-	size_t len = 0;
-	for (size_t i = first; i < o->n_lines && len + 1 < size; i++) {
-		int k = snprintf(buf + len, size - len, "\n    %s", o->tail[i % TAIL_LINES]);
-		if (k < 0)
-			break;
-		len += (size_t)k;
-	}
-}
-
-static char **env_with_tmpdir(const char *tmpdir)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = dd_malloc0((n + 2) * sizeof(char *));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!dd_startswith(environ[i], "TMPDIR="))
-			env[k++] = dd_strdup(environ[i]);
-	env[k++] = dd_asprintf("TMPDIR=%s", tmpdir);
-	env[k] = NULL;
-	return env;
+		o->opts->progress(DD_IMAGE_OUTPUT, line, o->opts->userdata);
+	if (dd_startswith(line, CHECK_PREFIX)) /* cut at the end of the buffer */
+		dd_buf_addf(&o->checks, "\n    %s", line + strlen(CHECK_PREFIX));
 }
 
 
 static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv, const char *tmpdir,
 			  dd_error *err)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return dd_error_set(err, -errno, "pipe: %s", strerror(errno));
 	/* stdin is /dev/null: without a mirror argument mmdebstrap would read
 	 * sources.list entries from a stdin that is not a terminal. No other
 	 * descriptor is inherited: mmdebstrap hands apt a pipe on the lowest free
@@ -235,70 +181,34 @@ static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv,
 	 * Its own process group: we stop mmdebstrap once, with SIGTERM, so that it
 	 * unmounts and removes its chroot instead of being interrupted in the
 	 * middle of that by a terminal's Ctrl-C. */
-	_cleanup_strv_ char **env = env_with_tmpdir(tmpdir);
-	pid_t pid;
-	int r = dd_process_spawn(argv, NULL, env, true, pipefd[1], &pid, err);
-	close(pipefd[1]);
-	if (r < 0) {
-		close(pipefd[0]);
-		return r;
-	}
-
-	_cleanup_free_ struct output *out = dd_malloc0(sizeof(*out));
-	out->opts = o;
-	double term_at = 0;
-	bool eof = false;
+	_cleanup_free_ char *tmp = dd_asprintf("TMPDIR=%s", tmpdir);
+	_cleanup_strv_ char **env = dd_process_env((const char *const[]){tmp, NULL});
+	_cleanup_buf_ dd_buf tail = DD_BUF_TAIL(OUTPUT_KEEP);
+	struct output out = {.opts = o, .checks = DD_BUF_HEAD(CHECKS_MAX)};
+	dd_process_opts po = {.argv = argv, .env = env, .own_pgroup = true,
+			      .term_grace_ms = TERM_GRACE_S * 1000, .on_line = output_line,
+			      .userdata = &out, .output = &tail};
 	int status = 0;
-	for (;;) {
-		if (dd_cancelled() && term_at == 0) {
-			kill(-pid, SIGTERM);
-			term_at = dd_now();
-		}
-		if (term_at > 0 && dd_now() - term_at > TERM_GRACE_S)
-			kill(-pid, SIGKILL);
-		if (!eof) {
-			struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
-			int k = poll(&pfd, 1, 200);
-			if (k > 0) {
-				char buf[8192];
-				ssize_t got = read(pipefd[0], buf, sizeof(buf));
-				if (got > 0)
-					output_feed(out, buf, (size_t)got);
-				else if (got == 0 || (errno != EINTR && errno != EAGAIN))
-					eof = true;
-			}
-			continue;
-		}
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			status = 0;
-			break;
-		}
-		struct timespec ts = {0, 100 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	close(pipefd[0]);
-	if (out->len > 0)
-		output_line(out);
-	if (term_at > 0)
+	int r = dd_process_exec(&po, &status, err);
+	_cleanup_free_ char *checks = dd_buf_take(&out.checks);
+	if (r == -ECANCELED)
 		return cancelled(err);
+	if (r < 0)
+		return r;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (out->checks_len > 0 && WIFEXITED(status)) {
-		dd_error_set(err, -EIO, "The node image would not run DC/OS:%s", out->checks);
+	if (*checks && WIFEXITED(status)) {
+		dd_error_set(err, -EIO, "The node image would not run DC/OS:%s", checks);
 		return dd_error_hint(err, "The recipe's checks (lib/image/recipe/node-commands) failed: "
 					  "lib/image/recipe/packages must install what is missing.");
 	}
-	char tail[1400];
-	output_tail(out, tail, sizeof(tail));
+	_cleanup_free_ char *text = dd_tail_text(&tail, TAIL_LINES, TAIL_LINE_SHOWN, 1400, "    ");
 	if (WIFSIGNALED(status))
-		dd_error_set(err, -EIO, "mmdebstrap was killed by signal %d:%s", WTERMSIG(status),
-			     tail);
+		dd_error_set(err, -EIO, "mmdebstrap was killed by signal %d:\n%s", WTERMSIG(status),
+			     text);
 	else
-		dd_error_set(err, -EIO, "mmdebstrap failed (exit status %d):%s",
-			     WEXITSTATUS(status), tail);
+		dd_error_set(err, -EIO, "mmdebstrap failed (exit status %d):\n%s",
+			     WEXITSTATUS(status), text);
 	return dd_error_hint(err, "Run 'dcos-docker build-image --verbose' for its whole output. "
 				  "It needs Debian's mirror (or --mirror URL) to be reachable.");
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "image/sha256.h"
+#include "buf.h"
 #include "util.h"
 
 #include "recipe-files.h"
@@ -89,9 +90,11 @@ static int each_line(const struct dd_recipe_file *f, bool inline_comments,
 	return 0;
 }
 
+/* The comma-separated list for mmdebstrap --include: a few hundred bytes. */
+#define PKGS_MAX (64u << 10)
+
 struct pkgs {
-	char *buf;
-	size_t len, cap;
+	dd_buf list;
 	const char *distro;
 	dd_error *err;
 };
@@ -145,39 +148,22 @@ static int add_pkg(const char *line, size_t len, void *u)
 					    (int)len, line);
 	if (len == 0)
 		return dd_error_set(p->err, -EINVAL, "The recipe's package list has a line without a name");
-	if (p->len + len + 2 > p->cap) {
-		size_t cap = (p->cap ? p->cap : 256);
-		while (cap < p->len + len + 2)
-			cap *= 2;
-		char *n = realloc(p->buf, cap);
-		if (!n)
-			return -ENOMEM;
-		p->buf = n;
-		p->cap = cap;
-	}
-	if (p->len > 0)
-		p->buf[p->len++] = ',';
-	memcpy(p->buf + p->len, line, len);
-	p->len += len;
-	p->buf[p->len] = '\0';
+	if (dd_buf_addf(&p->list, "%s%.*s", p->list.len ? "," : "", (int)len, line) < 0)
+		return dd_error_set(p->err, -E2BIG, "The recipe's package list is too long");
 	return 0;
 }
 
 int dd_recipe_packages(const struct dd_recipe_file *f, const char *distro, char **ret,
 		       dd_error *err)
 {
-	struct pkgs p = {.distro = distro, .err = err};
+	struct pkgs p = {.list = DD_BUF_HEAD(PKGS_MAX), .distro = distro, .err = err};
 	int r = each_line(f, true, add_pkg, &p);
-	if (r < 0) {
-		free(p.buf);
-		return r == -ENOMEM ? dd_error_set(err, r, "Out of memory") : r;
-	}
-	if (p.len == 0) {
-		free(p.buf);
-		return dd_error_set(err, -EINVAL, "The recipe's package list is empty");
-	}
-	*ret = p.buf;
-	return 0;
+	if (r == 0 && p.list.len == 0)
+		r = dd_error_set(err, -EINVAL, "The recipe's package list is empty");
+	if (r == 0)
+		*ret = dd_buf_take(&p.list);
+	dd_buf_free(&p.list);
+	return r;
 }
 
 struct lines {

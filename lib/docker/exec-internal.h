@@ -1,0 +1,11 @@
+/* What exec.c (the exec API) and attach.c (its upgraded connection) share. */
+#ifndef DCOS_DOCKER_EXEC_INTERNAL_H
+#define DCOS_DOCKER_EXEC_INTERNAL_H
+
+#include "dcos-docker/exec.h"
+
+/* Exec with stdin or a TTY, over the upgraded connection (attach.c). */
+int dd_exec_interactive(dd_docker *d, const char *exec_id, const char *label,
+                        const dd_exec_opts *opts, dd_error *err);
+
+#endif
