@@ -10,7 +10,7 @@
 
 #include "cluster-internal.h"
 #include "dcos-docker/cluster.h"
-#include "dcos-docker/dcos.h"
+#include "dcos/installer-internal.h"
 #include "dcos-docker/image.h"
 #include "docker/objects.h"
 #include "pool.h"

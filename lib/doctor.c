@@ -17,8 +17,8 @@
 
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/image.h"
-#include "dcos-docker/privilege.h"
-#include "dcos-docker/process.h"
+#include "privilege-internal.h"
+#include "process-internal.h"
 #include "docker/objects.h"
 #include "util.h"
 

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "dcos-docker/privilege.h"
+#include "privilege-internal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,11 +1,25 @@
 /* The one runner of host programs (fork/exec, never a shell) with every
- * option its callers need; dd_process_run (dcos-docker/process.h) is the
- * simple case of it. */
+ * option its callers need; dd_process_run is the simple case of it.
+ * Internal: not installed. */
 #ifndef DCOS_DOCKER_PROCESS_INTERNAL_H
 #define DCOS_DOCKER_PROCESS_INTERNAL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "buf.h"
-#include "dcos-docker/process.h"
+#include "dcos-docker/error.h"
+
+/* Runs argv[0] (searched in PATH) with stdin from /dev/null and stdout+stderr
+ * captured (at most max bytes; the tail is kept). *ret_status is the exit
+ * code, or 128+signal. ret_output may be NULL. */
+int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **ret_output,
+		   int *ret_status, dd_error *err);
+
+/* dd_process_run with a deadline: after timeout_ms the program is killed and
+ * the call fails with -ETIMEDOUT ("ARGV0 did not finish in N s"). */
+int dd_process_run_timeout(const char *const *argv, const char *cwd, int timeout_ms, size_t max,
+			   char **ret_output, int *ret_status, dd_error *err);
 
 /* Longer lines reach on_line in pieces of this many bytes. */
 #define DD_PROCESS_LINE_MAX 4096

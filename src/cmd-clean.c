@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "dcos-docker/dcos.h"
+#include "dcos-docker/installer.h"
 #include "util.h"
 
 static void usage(FILE *f)

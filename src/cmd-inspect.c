@@ -3,7 +3,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
-#include "dcos-docker/dcos.h"
+#include "dcos-docker/installer.h"
 #include "dcos-docker/install.h" /* [DC/OS install] */
 #include "inspect.h"
 #include "util.h"

@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/install.h"
-#include "dcos-docker/process.h"
+#include "process-internal.h"
 #include "util.h"
 
 static void usage(FILE *f)

@@ -10,7 +10,6 @@
 #include <stddef.h>
 
 #include "dcos-docker/cluster.h"
-#include "dcos-docker/dcos.h"
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
@@ -19,11 +18,6 @@
 
 /* What `wait` allows DC/OS by default, as the original postflight did. */
 #define DD_DCOS_WAIT_DEFAULT_TIMEOUT 900
-/* Written into the workspace once DC/OS is installed: inspect and web read it
- * without asking the nodes. */
-#define DD_DCOS_INFO_FILE "dcos.json"
-/* Largest --license-key file we read. */
-#define DD_DCOS_LICENSE_MAX (64u << 10)
 
 /* One output line of the installer's genconf run (node NULL) or of a node's
  * role install (node = its container name), without the newline. */
@@ -66,8 +60,6 @@ int dd_dcos_install_prepare(dd_docker *d, const dd_install_opts *opts, dd_instal
 const char *dd_install_plan_version(const dd_install_plan *p);
 /* "oss" or "enterprise" (after --variant). */
 const char *dd_install_plan_variant(const dd_install_plan *p);
-/* Where the installer was extracted, and whether prepare extracted it now. */
-const dd_installer *dd_install_plan_installer(const dd_install_plan *p);
 void dd_install_plan_free(dd_install_plan *p);
 static inline void dd_install_plan_freep(dd_install_plan **p)
 {

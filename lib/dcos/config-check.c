@@ -18,7 +18,7 @@
  * under PyYAML 5.3.1; the unit tests' expectations were checked that way
  * too. */
 #define _GNU_SOURCE
-#include "dcos-docker/dcos.h"
+#include "dcos/config-internal.h"
 #include "buf.h"
 #include "util.h"
 

@@ -2,7 +2,7 @@
  * can be merged as a tree), then dumped by libyaml's emitter. Also the host's
  * resolvers, which config.yaml needs. */
 #define _GNU_SOURCE
-#include "dcos-docker/dcos.h"
+#include "dcos/config-internal.h"
 #include "util.h"
 
 #include <arpa/inet.h>

@@ -1,7 +1,7 @@
 /* The installer on the host: `--version`, the genconf/ directory and the
  * `--genconf` run that fills genconf/serve/. */
 #define _GNU_SOURCE
-#include "dcos-docker/dcos.h"
+#include "dcos/genconf-internal.h"
 #include "process-internal.h"
 #include "util.h"
 

@@ -17,6 +17,10 @@
 #include "buf.h"
 #include "pool.h"
 #include "util.h"
+#include "dcos/config-internal.h"
+#include "dcos/genconf-internal.h"
+#include "dcos/installer-internal.h"
+#include "dcos/install-internal.h"
 
 /* Lines of a role install kept for the error message. */
 #define ROLE_TAIL_LINES 40

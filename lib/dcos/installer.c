@@ -31,7 +31,9 @@
 
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
-#include "dcos-docker/dcos.h"
+#include "dcos/genconf-internal.h"
+#include "dcos/installer-internal.h"
+#include "dcos-docker/installer.h"
 #include "dcos-docker/image.h"
 #include "docker/objects.h"
 #include "image/sha256.h"

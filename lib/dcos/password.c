@@ -1,7 +1,7 @@
 /* superuser_password_hash for DC/OS Enterprise: SHA-512 crypt from libxcrypt,
  * the format DC/OS's own `--hash-password` produces. */
 #define _GNU_SOURCE
-#include "dcos-docker/dcos.h"
+#include "dcos/config-internal.h"
 #include "util.h"
 
 #include <crypt.h>

@@ -20,7 +20,7 @@
 
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
-#include "dcos-docker/stream.h"
+#include "docker/stream-internal.h"
 #include "buf.h"
 #include "docker/exec-internal.h"
 #include "util.h"

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "dcos-docker/docker.h"
-#include "dcos-docker/stream.h"
+#include "docker/stream-internal.h"
 #include "util.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -15,7 +15,6 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/image.h"
 #include "image/recipe.h"
-#include "dcos-docker/process.h"
 #include "docker/objects.h"
 #include "process-internal.h"
 #include "util.h"

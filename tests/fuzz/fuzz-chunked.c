@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "dcos-docker/stream.h"
+#include "docker/stream-internal.h"
 #include "fuzz.h"
 
 struct out {

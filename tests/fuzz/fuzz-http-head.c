@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "dcos-docker/stream.h"
+#include "docker/stream-internal.h"
 #include "fuzz.h"
 
 static int parse(const uint8_t *data, size_t len, dd_http_head *h)

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dcos-docker/stream.h"
+#include "docker/stream-internal.h"
 
 #define FAKE_MAX_REQUESTS 16
 #define FAKE_MAX_CONNECTIONS 16

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "dcos-docker/dcos.h"
+#include "dcos/config-internal.h"
 
 /* What dcos-docker generates, cut to the keys the rules look at. Keys in a
  * test's extra text come after these; of equal keys PyYAML keeps the last. */

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "dcos-docker/dcos.h"
+#include "dcos/config-internal.h"
 
 /* ---- helpers ---- */
 

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "dcos-docker/cancel.h"
-#include "dcos-docker/dcos.h"
+#include "dcos/genconf-internal.h"
 
 /* ---- helpers ---- */
 

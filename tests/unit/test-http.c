@@ -16,7 +16,7 @@
 
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
-#include "dcos-docker/stream.h"
+#include "docker/stream-internal.h"
 #include "fake-daemon.h"
 
 #define API "/v" DD_DOCKER_API_VERSION

@@ -19,7 +19,7 @@
 
 #include "dcos-docker/doctor.h"
 #include "dcos-docker/image.h"
-#include "dcos-docker/privilege.h"
+#include "privilege-internal.h"
 #include "image/recipe.h"
 #include "image/sha256.h"
 #include "util.h"

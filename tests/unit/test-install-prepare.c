@@ -24,6 +24,9 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "fake-daemon.h"
+#include "dcos/installer-internal.h"
+#include "dcos-docker/installer.h"
+#include "dcos/install-internal.h"
 #pragma GCC diagnostic pop
 
 static char tmpdir[] = "/tmp/dd-test-prepare.XXXXXX";

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "dcos-docker/docker.h"
-#include "dcos-docker/stream.h"
+#include "docker/stream-internal.h"
 
 /* ---- helpers ---- */
 

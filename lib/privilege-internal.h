@@ -1,3 +1,4 @@
+/* Internal: not installed. */
 /* Whether the Docker daemon can run privileged containers.
  *
  * `--privileged` asks runc for every capability the kernel knows; when the
@@ -5,8 +6,8 @@
  * container, or under a restrictive service manager), starting such a
  * container fails with "unable to apply caps: operation not permitted". Nodes
  * then get CapAdd ALL minus the capabilities the daemon lacks. */
-#ifndef DCOS_DOCKER_PRIVILEGE_H
-#define DCOS_DOCKER_PRIVILEGE_H
+#ifndef DCOS_DOCKER_PRIVILEGE_INTERNAL_H
+#define DCOS_DOCKER_PRIVILEGE_INTERNAL_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,9 +15,6 @@
 
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
-
-/* Exported by libdcos-docker (see error.h). */
-#pragma GCC visibility push(default)
 
 typedef struct dd_privilege_info {
 	bool known;          /* false: the daemon's process could not be found from here */
@@ -51,5 +49,4 @@ char **dd_capabilities_missing(uint64_t bounding, int last_cap);
 /* Parses the hex value of the "CapBnd:" line of a /proc/<pid>/status text. */
 int dd_capabilities_parse_status(const char *status, uint64_t *ret);
 
-#pragma GCC visibility pop
 #endif

@@ -1,20 +1,18 @@
+/* Internal: not installed. */
 /* Pure HTTP/1.1 framing for the hijacked (Connection: Upgrade) exec/attach
  * path, where libcurl hands us raw bytes: the response head, and chunked
  * bodies (Docker answers errors on that path with a chunked JSON body).
  * Both are state machines over buffers, fed arbitrary splits, so they are
  * unit-tested without a socket. The multiplexed-stream demuxer that reads the
  * upgraded stream itself is declared in docker.h (dd_demux_*). */
-#ifndef DCOS_DOCKER_STREAM_H
-#define DCOS_DOCKER_STREAM_H
+#ifndef DCOS_DOCKER_STREAM_INTERNAL_H
+#define DCOS_DOCKER_STREAM_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "dcos-docker/docker.h"
-
-/* Exported by libdcos-docker (see error.h). */
-#pragma GCC visibility push(default)
 
 /* A response head longer than this is refused (-E2BIG). */
 #define DD_HTTP_MAX_HEAD (16u << 10)
@@ -75,5 +73,4 @@ int dd_chunked_feed(dd_chunked *c, const char *buf, size_t len, size_t *ret_cons
 /* True once the last (zero-size) chunk and its trailer were read. */
 bool dd_chunked_done(const dd_chunked *c);
 
-#pragma GCC visibility pop
 #endif
