@@ -21,6 +21,7 @@
 #include "process-internal.h"
 #include "docker/objects.h"
 #include "util.h"
+#include "image/image-internal.h"
 
 #define GB 1000000000ull
 #define GIB (1ull << 30)

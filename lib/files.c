@@ -33,6 +33,7 @@
 #include "buf.h"
 #include "pool.h"
 #include "util.h"
+#include "files-internal.h"
 
 #define IO_BUF (64u << 10)
 /* Output of the probe script and stderr of tar in the node: small, capped. */

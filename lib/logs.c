@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "pool.h"
 #include "util.h"
+#include "files-internal.h"
 
 #define MAX_STDERR (8u << 10)
 #define JOURNAL_TIMEOUT_MS (10L * 60 * 1000)

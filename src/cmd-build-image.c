@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "dcos-docker/image.h"
 #include "util.h"
+#include "dcos-docker/image-build.h"
 
 static void usage(FILE *f)
 {

@@ -72,7 +72,11 @@ int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **
 		   dd_error *err);
 int dd_volume_remove(dd_docker *d, const char *name, unsigned flags, dd_error *err);
 
-/* ---- images (image.c; dd_image_exists is declared in dcos-docker/image.h) ---- */
+/* ---- images (image.c) ---- */
+
+/* Whether the daemon has an image called ref. */
+int dd_image_exists(dd_docker *d, const char *ref, bool *ret, dd_error *err);
+
 int dd_image_list(dd_docker *d, const char *label, const char *value, json_t **ret,
 		  dd_error *err);
 /* Tags src as dst ("repo:tag"). */

@@ -18,6 +18,8 @@
 #include "docker/objects.h"
 #include "process-internal.h"
 #include "util.h"
+#include "image/image-internal.h"
+#include "dcos-docker/image-build.h"
 
 #ifndef DD_VERSION
 #define DD_VERSION "unknown"

@@ -7,6 +7,7 @@
 #include "dcos-docker/image.h"
 #include "image/recipe.h"
 #include "util.h"
+#include "image/image-internal.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270

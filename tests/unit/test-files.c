@@ -23,6 +23,7 @@
 
 #include "dcos-docker/files.h"
 #include "util.h"
+#include "files-internal.h"
 
 /* ---- helpers ---- */
 

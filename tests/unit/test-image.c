@@ -23,6 +23,7 @@
 #include "image/recipe.h"
 #include "image/sha256.h"
 #include "util.h"
+#include "image/image-internal.h"
 
 static void sha_hex(const char *s, size_t n, char out[65])
 {
