@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "pool.h"
 #include "util.h"
+#include "kmod-internal.h"
 
 #define DEFAULT_TIMEOUT 120.0
 

@@ -22,6 +22,8 @@
 #include "docker/objects.h"
 #include "util.h"
 #include "image/image-internal.h"
+#include "kmod-internal.h"
+#include "doctor-internal.h"
 
 #define GB 1000000000ull
 #define GIB (1ull << 30)

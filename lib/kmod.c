@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "util.h"
+#include "kmod-internal.h"
 
 #define DCOS_NET_UNIT "dcos/dcos 2.2 packages/dcos-net/extra/dcos-net.service"
 #define L4LB_IPSET    "dcos/dcos-net apps/dcos_l4lb/src/dcos_l4lb_ipset_mgr.erl"

@@ -11,6 +11,7 @@
 #include "dcos-docker/install.h"
 #include "install-cli.h"
 #include "util.h"
+#include "dcos-docker/wait.h"
 
 static void usage(FILE *f)
 {

@@ -8,6 +8,7 @@
 #include "install-cli.h"
 #include "progress.h"
 #include "util.h"
+#include "dcos-docker/wait.h"
 
 static void usage(FILE *f)
 {

@@ -1,6 +1,7 @@
-/* Installing DC/OS on a cluster's nodes, and waiting until it is healthy
- * ("postflight"). The host side of the installer contract (config.yaml,
- * genconf) is in dcos.h; this drives it and the nodes. Nothing here prints:
+/* Installing DC/OS on a cluster's nodes (waiting until it is healthy, the
+ * "postflight", is wait.h). The host side of the installer contract
+ * (config.yaml, genconf) is internal to the library; this drives it and the
+ * nodes. Nothing here prints:
  * progress and output reach the caller through callbacks, which may be called
  * from worker threads (never two at once). */
 #ifndef DCOS_DOCKER_INSTALL_H
@@ -15,9 +16,6 @@
 
 /* Exported by libdcos-docker (see error.h). */
 #pragma GCC visibility push(default)
-
-/* What `wait` allows DC/OS by default, as the original postflight did. */
-#define DD_DCOS_WAIT_DEFAULT_TIMEOUT 900
 
 /* One output line of the installer's genconf run (node NULL) or of a node's
  * role install (node = its container name), without the newline. */
@@ -83,71 +81,9 @@ typedef struct dd_dcos_info {
 	char installed_at[32]; /* UTC, ISO 8601 */
 } dd_dcos_info;
 
-/* Reads <workspace>/DD_DCOS_INFO_FILE. -ENOENT (no message) when DC/OS is
+/* Reads <workspace>/dcos.json (DD_DCOS_INFO_FILE). -ENOENT (no message) when DC/OS is
  * not installed. */
 int dd_dcos_info_load(const char *workspace, dd_dcos_info *ret, dd_error *err);
-
-/* ---- waiting ---- */
-
-typedef struct dd_wait_opts {
-	double timeout;        /* seconds; <= 0: DD_DCOS_WAIT_DEFAULT_TIMEOUT */
-	bool skip_http_checks; /* no Admin Router check */
-	/* Per node (container name), a short status: "<stage>: <detail>  [<elapsed>s]",
-	 * at most every poll; done is true once the node passed or gave up. */
-	dd_progress_cb progress;
-	void *userdata;
-} dd_wait_opts;
-
-/* Waits, on all nodes in parallel, until each passes in order: the
- * dcos-download and dcos-setup units exited successfully; the node-poststart
- * check (dcos-check-runner, else dcos-diagnostics, else 3dt); unless
- * skipped, Admin Router answers on the node's IP (port 80 on masters, 61001
- * on agents). Returns 0 when every node passed. On timeout (-ETIMEDOUT) the
- * error names every node that did not pass, its stage and the last output of
- * that check. */
-int dd_dcos_wait(dd_docker *d, const dd_cluster *c, const dd_wait_opts *opts, dd_error *err);
-
-/* ---- pure parts of waiting (unit-tested) ---- */
-
-/* How long a node waits before its next poststart check, given the polling
- * interval, how long its last check took, the nodes at that stage and the
- * host's CPUs: long enough that the checks keep at most half of the CPUs busy,
- * and never shorter than the check itself or the interval. */
-double dd_dcos_poststart_pause(double interval, double check_s, int nodes_checking, int ncpu);
-
-/* The argv whose output dd_dcos_units_passed reads. */
-extern const char *const dd_dcos_units_argv[];
-
-/* Reads the output of dd_dcos_units_argv (`systemctl show` of dcos-download
- * and dcos-setup: blocks of Key=Value lines separated by blank lines). True
- * when both units ran and their main process exited with status 0, whether
- * they stayed active (RemainAfterExit) or went inactive. dcos-download
- * also passes when it never ran in this boot but dcos-setup (which requires
- * it) succeeded: after a node restart its condition skips it. summary gets
- * one line describing the units that have not passed, e.g. "dcos-setup:
- * activating (start)" or "dcos-download: not installed yet" (always
- * NUL-terminated). */
-bool dd_dcos_units_passed(const char *show_output, char *summary, size_t size);
-
-/* Check statuses (dcos-check-runner, dcos-checks): 0 OK, 1 warning,
- * 2 critical, 3 unknown. */
-#define DD_CHECK_STATUS_UNKNOWN 3
-
-/* The combined status of a node-poststart report in output: 0..3, 3 for the
- * runner's error form ({"error": ..., "checks": [...]}: checks that could not
- * run), -1 when output holds no report. */
-int dd_dcos_poststart_status(const char *output);
-
-/* The failing checks of a node-poststart JSON report
- * ({"status": n, "checks": {name: {"status": n, "output": s}}}) as
- * "name: output; name: output", at most max bytes (cut with "..."); for the
- * error form, the error and the checks it names. NULL when output is not
- * such a report. */
-char *dd_dcos_poststart_failures(const char *output, size_t max);
-
-/* Compares dotted version prefixes numerically ("1.10.2" > "1.9",
- * "2.2.0-fixture" = "2.2.0"): <0, 0, >0. Missing parts count as 0. */
-int dd_dcos_version_cmp(const char *a, const char *b);
 
 #pragma GCC visibility pop
 #endif

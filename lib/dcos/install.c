@@ -21,6 +21,7 @@
 #include "dcos/genconf-internal.h"
 #include "dcos/installer-internal.h"
 #include "dcos/install-internal.h"
+#include "doctor-internal.h"
 
 /* Lines of a role install kept for the error message. */
 #define ROLE_TAIL_LINES 40

@@ -25,6 +25,8 @@
 #include "buf.h"
 #include "pool.h"
 #include "util.h"
+#include "dcos-docker/wait.h"
+#include "dcos/wait-internal.h"
 
 /* ---- pure parts ---- */
 

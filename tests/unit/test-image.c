@@ -24,6 +24,8 @@
 #include "image/sha256.h"
 #include "util.h"
 #include "image/image-internal.h"
+#include "kmod-internal.h"
+#include "doctor-internal.h"
 
 static void sha_hex(const char *s, size_t n, char out[65])
 {

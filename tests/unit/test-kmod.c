@@ -30,6 +30,8 @@
 #pragma GCC diagnostic pop
 #include "image/recipe.h"
 #include "util.h"
+#include "kmod-internal.h"
+#include "doctor-internal.h"
 
 #define REL "6.1.0-test-amd64"
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "dcos-docker/install.h"
+#include "dcos/wait-internal.h"
 
 /* ---- dd_dcos_units_passed ---- */
 
