@@ -17,6 +17,7 @@
 
 #include <dcos-docker/cancel.h>
 #include <dcos-docker/cluster.h>
+#include <dcos-docker/create.h>
 #include <dcos-docker/docker.h>
 #include <dcos-docker/error.h>
 #include <dcos-docker/exec.h>

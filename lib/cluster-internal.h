@@ -1,10 +1,30 @@
-/* Helpers shared by cluster.c and create.c; not part of the public API. */
+/* Internal: not installed. Helpers shared by cluster.c and create.c, and
+ * what the rest of lib/ needs of clusters. */
 #ifndef DCOS_DOCKER_CLUSTER_INTERNAL_H
 #define DCOS_DOCKER_CLUSTER_INTERNAL_H
 
 #include <jansson.h>
 
 #include "dcos-docker/cluster.h"
+
+#define DD_LABEL_CLUSTER "dcos-docker.cluster"
+#define DD_LABEL_ROLE "dcos-docker.role"
+#define DD_LABEL_INDEX "dcos-docker.index"
+#define DD_LABEL_WORKSPACE "dcos-docker.workspace"
+#define DD_LABEL_PRIVILEGE "dcos-docker.privilege"
+
+/* Where the cluster's install bootstrap is mounted in every node. */
+#define DD_NODE_INSTALL_DIR "/opt/dcos_install_tmp"
+
+/* "master", "agent", "pubagent" (node names: dcos-docker-pubagent1). */
+const char *dd_role_prefix(enum dd_role role);
+/* "master", "slave", "slave_public" (dcos_install.sh's argument). */
+const char *dd_role_dcos(enum dd_role role);
+size_t dd_cluster_count_role(const dd_cluster *c, enum dd_role role);
+
+/* The workspace root: $DCOS_DOCKER_WORKSPACE_ROOT, else $XDG_STATE_HOME/dcos-docker,
+ * else ~/.local/state/dcos-docker. */
+char *dd_workspace_root(void);
 
 /* A file in every workspace the tool made; destroy removes only marked directories. */
 #define DD_WORKSPACE_MARKER ".dcos-docker-workspace"

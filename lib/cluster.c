@@ -24,7 +24,7 @@ const char *dd_role_label(enum dd_role role) { return role_labels[role]; }
 const char *dd_role_prefix(enum dd_role role) { return role_prefixes[role]; }
 const char *dd_role_dcos(enum dd_role role) { return role_dcos[role]; }
 
-int dd_role_from_label(const char *s, enum dd_role *ret)
+static int dd_role_from_label(const char *s, enum dd_role *ret)
 {
 	for (int i = 0; i < DD_ROLE_COUNT; i++)
 		if (s && strcmp(s, role_labels[i]) == 0) {

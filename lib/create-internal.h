@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/create.h"
 
 /* Labels everything one create run makes, so a failed run removes only its own. */
 #define DD_LABEL_RUN "dcos-docker.create-run"
@@ -52,5 +53,8 @@ struct dd_node_spec {
 };
 /* The body of POST /containers/create for the node. */
 json_t *dd_node_spec_body(const struct dd_node_spec *s);
+
+/* Storage drivers usable for the nodes' inner Docker. */
+int dd_storage_driver_check(const char *driver, dd_error *err);
 
 #endif

@@ -31,6 +31,7 @@
 #include "pool.h"
 #include "util.h"
 #include "kmod-internal.h"
+#include "dcos-docker/create.h"
 
 #define DEFAULT_TIMEOUT 120.0
 

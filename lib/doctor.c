@@ -24,6 +24,8 @@
 #include "image/image-internal.h"
 #include "kmod-internal.h"
 #include "doctor-internal.h"
+#include "cluster-internal.h"
+#include "create-internal.h"
 
 #define GB 1000000000ull
 #define GIB (1ull << 30)

@@ -4,6 +4,9 @@
 
 #include "create-internal.h"
 #include "util.h"
+#include "cluster-internal.h"
+#include "dcos-docker/create.h"
+#include "dcos-docker/specs.h"
 
 static json_t *mount_volume(const struct dd_node_spec *s, const char *target)
 {

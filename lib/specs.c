@@ -9,6 +9,7 @@
 
 #include "dcos-docker/cluster.h"
 #include "util.h"
+#include "dcos-docker/specs.h"
 
 void dd_mount_spec_clear(dd_mount_spec *m)
 {

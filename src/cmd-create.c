@@ -10,6 +10,8 @@
 #include "install-cli.h" /* [DC/OS install] */
 #include "progress.h"
 #include "util.h"
+#include "dcos-docker/create.h"
+#include "dcos-docker/specs.h"
 
 static void usage(FILE *f)
 {

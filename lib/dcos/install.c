@@ -22,6 +22,7 @@
 #include "dcos/installer-internal.h"
 #include "dcos/install-internal.h"
 #include "doctor-internal.h"
+#include "cluster-internal.h"
 
 /* Lines of a role install kept for the error message. */
 #define ROLE_TAIL_LINES 40

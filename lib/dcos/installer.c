@@ -38,6 +38,7 @@
 #include "docker/objects.h"
 #include "image/sha256.h"
 #include "util.h"
+#include "cluster-internal.h"
 
 #define PLACES_DIR "installers"
 #define PLACE_INFO "installer.json"

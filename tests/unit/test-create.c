@@ -14,6 +14,8 @@
 #include "cluster-internal.h"
 #include "create-internal.h"
 #include "util.h"
+#include "dcos-docker/create.h"
+#include "dcos-docker/specs.h"
 
 /* ---- the container spec ---- */
 

@@ -1,0 +1,32 @@
+/* The --mount and --port arguments of create (lib/specs.c). */
+#ifndef DCOS_DOCKER_SPECS_H
+#define DCOS_DOCKER_SPECS_H
+
+#include <stdbool.h>
+
+#include "dcos-docker/error.h"
+
+/* Exported by libdcos-docker (see error.h). */
+#pragma GCC visibility push(default)
+
+typedef struct dd_mount_spec {
+	char *src; /* absolute host path */
+	char *dst; /* absolute container path */
+	bool ro;
+} dd_mount_spec;
+
+/* Parses SRC:DST[:ro|:rw]; SRC must exist (made absolute), DST absolute. Usage errors. */
+int dd_mount_spec_parse(const char *spec, dd_mount_spec *ret, dd_error *err);
+void dd_mount_spec_clear(dd_mount_spec *m);
+
+typedef struct dd_port_spec {
+	char host_ip[48]; /* "" = all addresses */
+	int host_port;
+	int port;
+	char proto[4]; /* tcp|udp */
+} dd_port_spec;
+/* [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]. Usage errors. */
+int dd_port_spec_parse(const char *spec, dd_port_spec *ret, dd_error *err);
+
+#pragma GCC visibility pop
+#endif
