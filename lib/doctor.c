@@ -26,6 +26,7 @@
 #include "doctor-internal.h"
 #include "cluster-internal.h"
 #include "create-internal.h"
+#include "docker/docker-internal.h"
 
 #define GB 1000000000ull
 #define GIB (1ull << 30)

@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "util.h"
 #include "files-internal.h"
+#include "docker/stream-internal.h"
 
 #define MAX_STDERR (8u << 10)
 #define JOURNAL_TIMEOUT_MS (10L * 60 * 1000)

@@ -11,6 +11,7 @@
 
 #include "docker/objects.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 static const char *const cap_names[] = {
 	"CAP_CHOWN",

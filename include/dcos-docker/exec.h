@@ -11,6 +11,11 @@
 /* Exported by libdcos-docker (see error.h). */
 #pragma GCC visibility push(default)
 
+/* Which output stream a piece of output comes from. */
+enum dd_stream { DD_STREAM_STDIN = 0, DD_STREAM_STDOUT = 1, DD_STREAM_STDERR = 2 };
+/* Gets each piece of a process' output; return 0 to go on, a negative errno to abort. */
+typedef int (*dd_exec_output_cb)(int stream, const char *buf, size_t len, void *userdata);
+
 typedef struct dd_exec_opts {
 	const char *const *argv; /* NULL-terminated; passed as argv, never through a shell */
 	const char *const *env;  /* NULL-terminated K=V list, or NULL */
@@ -19,7 +24,7 @@ typedef struct dd_exec_opts {
 	bool tty;
 	int stdin_fd; /* -1: no stdin; otherwise copied to the process until EOF (hijacked connection) */
 	/* Output callbacks: stream is DD_STREAM_STDOUT or DD_STREAM_STDERR (with a TTY, all is stdout). */
-	dd_demux_cb on_output;
+	dd_exec_output_cb on_output;
 	void *userdata;
 	long timeout_ms; /* 0: none */
 	/* The node's name in messages ("executable file not found in node master1: foo");
@@ -50,9 +55,6 @@ typedef struct dd_exec_opts {
  * EOF. Buffers are bounded: any volume streams. */
 int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *opts, int *ret_exit_code,
 	    dd_error *err);
-
-/* Sets the TTY size of a running exec process (POST /exec/{id}/resize). */
-int dd_exec_resize(dd_docker *d, const char *exec_id, unsigned rows, unsigned cols, dd_error *err);
 
 /* Convenience: runs argv and captures stdout and stderr (each capped at max bytes). */
 int dd_exec_capture(dd_docker *d, const char *container, const char *const *argv, size_t max,

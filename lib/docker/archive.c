@@ -5,6 +5,7 @@
 
 #include "docker/objects.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 #define PATH_STAT_HEADER "X-Docker-Container-Path-Stat"
 

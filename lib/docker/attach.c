@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "docker/exec-internal.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 /* Both directions use one buffer this size: memory stays bounded whatever the volume. */
 #define PUMP_BUF (64u << 10)

@@ -4,6 +4,7 @@
 
 #include "docker/objects.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 int dd_container_create(dd_docker *d, const char *name, json_t *body, char *ret_id,
 			size_t id_size, dd_error *err)

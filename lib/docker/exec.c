@@ -8,6 +8,8 @@
 #include "buf.h"
 #include "docker/exec-internal.h"
 #include "util.h"
+#include "docker/docker-internal.h"
+#include "docker/stream-internal.h"
 
 /* When the runtime cannot start the process, the daemon writes its error into
  * the stdout stream, before any output of the process could exist. Output

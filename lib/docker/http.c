@@ -10,6 +10,7 @@
 #include "docker/objects.h"
 #include "buf.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 #define DEFAULT_SOCKET "/var/run/docker.sock"
 

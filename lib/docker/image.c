@@ -6,6 +6,7 @@
 #include "dcos-docker/image.h"
 #include "docker/objects.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 int dd_image_exists(dd_docker *d, const char *ref, bool *ret, dd_error *err)
 {

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "docker/objects.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 int dd_network_create(dd_docker *d, json_t *body, char *ret_id, size_t id_size, dd_error *err)
 {

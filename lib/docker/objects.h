@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "dcos-docker/docker.h"
+#include "docker/docker-internal.h"
 #include "util.h" /* DD_PATH */
 
 /* Flags of the remove functions. */
@@ -101,5 +102,13 @@ int dd_archive_get(dd_docker *d, const char *id, const char *path, dd_docker_wri
  * directory by a non-directory or back). */
 int dd_archive_put(dd_docker *d, const char *id, const char *path, dd_docker_read_cb body,
 		   void *userdata, dd_error *err);
+
+/* ---- one-shot containers (run.c) ---- */
+
+/* Runs argv in a new container of image as root (the image's entrypoint
+ * replaced, no network, binds as "SRC:DST[:ro]"), waits up to timeout_s (0:
+ * no limit) and removes it. *ret_exit gets the command's exit status. */
+int dd_docker_run_once(dd_docker *d, const char *image, const char *const *argv,
+		       const char *const *binds, int timeout_s, int *ret_exit, dd_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include "dcos-docker/docker.h"
 #include "docker/objects.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 int dd_docker_run_once(dd_docker *d, const char *image, const char *const *argv,
 		       const char *const *binds, int timeout_s, int *ret_exit, dd_error *err)

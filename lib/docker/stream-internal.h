@@ -4,7 +4,7 @@
  * bodies (Docker answers errors on that path with a chunked JSON body).
  * Both are state machines over buffers, fed arbitrary splits, so they are
  * unit-tested without a socket. The multiplexed-stream demuxer that reads the
- * upgraded stream itself is declared in docker.h (dd_demux_*). */
+ * upgraded stream itself (dd_demux_*) is at the end. */
 #ifndef DCOS_DOCKER_STREAM_INTERNAL_H
 #define DCOS_DOCKER_STREAM_INTERNAL_H
 
@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "dcos-docker/docker.h"
+#include "dcos-docker/exec.h"
+#include "docker/docker-internal.h"
 
 /* A response head longer than this is refused (-E2BIG). */
 #define DD_HTTP_MAX_HEAD (16u << 10)
@@ -72,5 +74,28 @@ void dd_chunked_init(dd_chunked *c, dd_docker_write_cb cb, void *userdata);
 int dd_chunked_feed(dd_chunked *c, const char *buf, size_t len, size_t *ret_consumed);
 /* True once the last (zero-size) chunk and its trailer were read. */
 bool dd_chunked_done(const dd_chunked *c);
+
+/* ---- Multiplexed stream framing (non-TTY attach/exec/logs) ----
+ * Frames are an 8-byte header {stream, 0, 0, 0, size (big endian u32)} then
+ * size bytes. The demuxer is a pure state machine over arbitrary splits. */
+#define DD_STREAM_MAX_FRAME (64u << 20)
+
+typedef dd_exec_output_cb dd_demux_cb;
+typedef struct dd_demux {
+	unsigned char header[8];
+	size_t header_len; /* bytes of header seen so far */
+	size_t remaining;  /* payload bytes left in the current frame */
+	int stream;
+	dd_demux_cb cb;
+	void *userdata;
+} dd_demux;
+
+void dd_demux_init(dd_demux *m, dd_demux_cb cb, void *userdata);
+/* Feeds bytes; calls cb for every payload piece (possibly a partial frame).
+ * Returns 0, a negative errno from cb, or -EPROTO on a malformed header
+ * (unknown stream or a frame larger than DD_STREAM_MAX_FRAME). */
+int dd_demux_feed(dd_demux *m, const char *buf, size_t len);
+/* True when the stream ended on a frame boundary. */
+bool dd_demux_complete(const dd_demux *m);
 
 #endif

@@ -9,6 +9,7 @@
 #include "dcos-docker/docker.h"
 #include "docker/stream-internal.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 

@@ -4,6 +4,7 @@
 
 #include "docker/objects.h"
 #include "util.h"
+#include "docker/docker-internal.h"
 
 int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **ret,
 		   dd_error *err)

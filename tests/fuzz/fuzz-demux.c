@@ -7,6 +7,7 @@
 
 #include "dcos-docker/docker.h"
 #include "fuzz.h"
+#include "docker/stream-internal.h"
 
 struct out {
 	unsigned char *data;   /* payload bytes in arrival order */

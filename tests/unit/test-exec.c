@@ -19,6 +19,7 @@
 #include "dcos-docker/exec.h"
 #include "docker/stream-internal.h"
 #include "fake-daemon.h"
+#include "docker/docker-internal.h"
 
 #define API "/v" DD_DOCKER_API_VERSION
 

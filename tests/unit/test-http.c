@@ -18,6 +18,7 @@
 #include "dcos-docker/error.h"
 #include "docker/stream-internal.h"
 #include "fake-daemon.h"
+#include "docker/docker-internal.h"
 
 #define API "/v" DD_DOCKER_API_VERSION
 

@@ -15,6 +15,7 @@
 #include "dcos-docker/image.h"
 #include "docker/objects.h"
 #include "fake-daemon.h"
+#include "docker/docker-internal.h"
 
 #define API "/v" DD_DOCKER_API_VERSION
 
