@@ -94,10 +94,10 @@ int main(int argc, char **argv)
 		image = tag;
 	}
 	dd_create_opts o = {
-		.name = name,
-		.counts = {[DD_ROLE_MASTER] = 1, [DD_ROLE_AGENT] = 1, [DD_ROLE_PUBLIC_AGENT] = 0},
-		.image = image,
-		.progress = on_progress,
+	    .name = name,
+	    .counts = {[DD_ROLE_MASTER] = 1, [DD_ROLE_AGENT] = 1, [DD_ROLE_PUBLIC_AGENT] = 0},
+	    .image = image,
+	    .progress = on_progress,
 	};
 
 	/* NULL: $DOCKER_HOST, else /var/run/docker.sock. */
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (dd_cluster_create(d, &o, &c, &err) < 0) {
 		ret = dd_cancelled() ? 128 + (dd_cancel_signal() ? dd_cancel_signal() : SIGINT)
-				    : fail("create", &err);
+		                     : fail("create", &err);
 		goto out;
 	}
 	printf("Cluster '%s' is ready: %zu nodes on %s, workspace %s\n", c->name, c->n_nodes,

@@ -77,7 +77,10 @@ int dd_buf_addf(dd_buf *b, const char *fmt, ...)
 	return r;
 }
 
-const char *dd_buf_str(const dd_buf *b) { return b->data ? b->data : ""; }
+const char *dd_buf_str(const dd_buf *b)
+{
+	return b->data ? b->data : "";
+}
 
 char *dd_buf_take(dd_buf *b)
 {
@@ -101,7 +104,7 @@ void dd_buf_free(dd_buf *b)
 }
 
 void dd_buf_lines_flush(dd_buf *line, void (*on_line)(const char *line, void *userdata),
-			void *userdata)
+                        void *userdata)
 {
 	if (line->len > 0 && line->data[line->len - 1] == '\r')
 		line->data[--line->len] = '\0';
@@ -110,7 +113,7 @@ void dd_buf_lines_flush(dd_buf *line, void (*on_line)(const char *line, void *us
 }
 
 void dd_buf_lines(dd_buf *line, const char *p, size_t n,
-		  void (*on_line)(const char *line, void *userdata), void *userdata)
+                  void (*on_line)(const char *line, void *userdata), void *userdata)
 {
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);
@@ -131,7 +134,7 @@ void dd_buf_lines(dd_buf *line, const char *p, size_t n,
 }
 
 char *dd_tail_text(const dd_buf *b, size_t max_lines, size_t line_max, size_t budget,
-		   const char *indent)
+                   const char *indent)
 {
 	const char *s = dd_buf_str(b), *end = s + b->len;
 	if (b->truncated && b->tail) /* the oldest line lost its beginning */
@@ -155,7 +158,8 @@ char *dd_tail_text(const dd_buf *b, size_t max_lines, size_t line_max, size_t bu
 	size_t take = 0, size = 0, ind = strlen(indent);
 	while (take < have) {
 		size_t n = ring[(n_lines - take - 1) % max_lines].n;
-		n = (n > line_max ? line_max + 3 : n) + ind + 1; /* indent, line ("..." if cut), "\n" */
+		n = (n > line_max ? line_max + 3 : n) + ind +
+		    1; /* indent, line ("..." if cut), "\n" */
 		if (size + n > budget)
 			break;
 		size += n;
@@ -166,7 +170,7 @@ char *dd_tail_text(const dd_buf *b, size_t max_lines, size_t line_max, size_t bu
 		const struct line *l = &ring[i % max_lines];
 		bool cut = l->n > line_max;
 		dd_buf_addf(&out, "%s%s%.*s%s", i == n_lines - take ? "" : "\n", indent,
-			    (int)(cut ? line_max : l->n), l->p, cut ? "..." : "");
+		            (int)(cut ? line_max : l->n), l->p, cut ? "..." : "");
 	}
 	if (take == 0)
 		dd_buf_addf(&out, "%s(no output)", indent);

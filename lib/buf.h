@@ -46,9 +46,9 @@ void dd_buf_free(dd_buf *b);
  * reaches on_line in pieces. dd_buf_lines_flush passes on a last line
  * without its "\n". */
 void dd_buf_lines(dd_buf *line, const char *p, size_t n,
-		  void (*on_line)(const char *line, void *userdata), void *userdata);
+                  void (*on_line)(const char *line, void *userdata), void *userdata);
 void dd_buf_lines_flush(dd_buf *line, void (*on_line)(const char *line, void *userdata),
-			void *userdata);
+                        void *userdata);
 
 /* The newest non-empty lines of b ("\n", "\r" or "\r\n" end a line; of a tail
  * buffer that dropped bytes the first, partial line is left out), at most
@@ -57,6 +57,6 @@ void dd_buf_lines_flush(dd_buf *line, void (*on_line)(const char *line, void *us
  * by "\n": the tail of a program's output for an error message. Without a
  * line that fits: indent + "(no output)". */
 char *dd_tail_text(const dd_buf *b, size_t max_lines, size_t line_max, size_t budget,
-		   const char *indent);
+                   const char *indent);
 
 #endif

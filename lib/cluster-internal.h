@@ -7,9 +7,9 @@
 
 #include "dcos-docker/cluster.h"
 
-#define DD_LABEL_CLUSTER "dcos-docker.cluster"
-#define DD_LABEL_ROLE "dcos-docker.role"
-#define DD_LABEL_INDEX "dcos-docker.index"
+#define DD_LABEL_CLUSTER   "dcos-docker.cluster"
+#define DD_LABEL_ROLE      "dcos-docker.role"
+#define DD_LABEL_INDEX     "dcos-docker.index"
 #define DD_LABEL_WORKSPACE "dcos-docker.workspace"
 #define DD_LABEL_PRIVILEGE "dcos-docker.privilege"
 
@@ -34,7 +34,7 @@ const char *dd_json_label(json_t *labels, const char *key);
  * one on network (NULL: the first network). -EINVAL without a role label. */
 int dd_node_from_json(json_t *ctr, const char *network, dd_node *n);
 int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb progress,
-				  void *userdata, dd_error *err);
+                                  void *userdata, dd_error *err);
 /* Removes a marked workspace (a directory without our marker is left
  * alone), the marker last, so that a half-removed one is found again. Files
  * only root may remove are given back through a helper container of image

@@ -10,8 +10,8 @@
 
 #include "cluster-internal.h"
 #include "dcos-docker/cluster.h"
-#include "dcos/installer-internal.h"
 #include "dcos-docker/image.h"
+#include "dcos/installer-internal.h"
 #include "docker/objects.h"
 #include "pool.h"
 #include "util.h"
@@ -20,9 +20,18 @@ static const char *const role_labels[] = {"master", "agent", "public_agent"};
 static const char *const role_prefixes[] = {"master", "agent", "pubagent"};
 static const char *const role_dcos[] = {"master", "slave", "slave_public"};
 
-const char *dd_role_label(enum dd_role role) { return role_labels[role]; }
-const char *dd_role_prefix(enum dd_role role) { return role_prefixes[role]; }
-const char *dd_role_dcos(enum dd_role role) { return role_dcos[role]; }
+const char *dd_role_label(enum dd_role role)
+{
+	return role_labels[role];
+}
+const char *dd_role_prefix(enum dd_role role)
+{
+	return role_prefixes[role];
+}
+const char *dd_role_dcos(enum dd_role role)
+{
+	return role_dcos[role];
+}
 
 static int dd_role_from_label(const char *s, enum dd_role *ret)
 {
@@ -38,16 +47,17 @@ int dd_cluster_name_check(const char *name, dd_error *err)
 {
 	size_t n = name ? strlen(name) : 0;
 	bool ok = n > 0 && n <= DD_CLUSTER_NAME_MAX && isalnum((unsigned char)name[0]) &&
-		  name[n - 1] != '-';
+	          name[n - 1] != '-';
 	for (size_t i = 0; ok && i < n; i++)
 		ok = (islower((unsigned char)name[i]) || isdigit((unsigned char)name[i]) ||
 		      name[i] == '-');
 	if (!ok) {
 		dd_error_usage(err, -EINVAL, "Invalid cluster name '%s'", name ? name : "");
-		return dd_error_hint(err,
-				     "Use 1 to %d lowercase letters, digits and '-', starting with a "
-				     "letter or digit (it becomes part of each node's hostname).",
-				     DD_CLUSTER_NAME_MAX);
+		return dd_error_hint(
+		    err,
+		    "Use 1 to %d lowercase letters, digits and '-', starting with a "
+		    "letter or digit (it becomes part of each node's hostname).",
+		    DD_CLUSTER_NAME_MAX);
 	}
 	return 0;
 }
@@ -117,7 +127,7 @@ int dd_node_from_json(json_t *ctr, const char *network, dd_node *n)
 	snprintf(n->name, sizeof(n->name), "%s", name ? (name[0] == '/' ? name + 1 : name) : "");
 	snprintf(n->id, sizeof(n->id), "%s", json_string_value(json_object_get(ctr, "Id")) ?: "");
 	snprintf(n->state, sizeof(n->state), "%s",
-		 json_string_value(json_object_get(ctr, "State")) ?: "unknown");
+	         json_string_value(json_object_get(ctr, "State")) ?: "unknown");
 	/* The static address the node was created with: it is kept in the
 	 * endpoint's IPAM config even while the container is stopped. */
 	json_t *nets = json_object_get(json_object_get(ctr, "NetworkSettings"), "Networks");
@@ -125,14 +135,13 @@ int dd_node_from_json(json_t *ctr, const char *network, dd_node *n)
 	if (!ep) {
 		const char *k;
 		json_t *v;
-		json_object_foreach(nets, k, v)
-		{
+		json_object_foreach (nets, k, v) {
 			ep = v;
 			break;
 		}
 	}
-	const char *ip = json_string_value(
-		json_object_get(json_object_get(ep, "IPAMConfig"), "IPv4Address"));
+	const char *ip =
+	    json_string_value(json_object_get(json_object_get(ep, "IPAMConfig"), "IPv4Address"));
 	if (!ip || !*ip)
 		ip = json_string_value(json_object_get(ep, "IPAddress"));
 	snprintf(n->ip, sizeof(n->ip), "%s", ip ? ip : "");
@@ -159,34 +168,33 @@ int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *
 	json_t *net = json_array_get(nets, 0);
 	if (net) {
 		snprintf(c->network, sizeof(c->network), "%s",
-			 json_string_value(json_object_get(net, "Name")) ?: "");
+		         json_string_value(json_object_get(net, "Name")) ?: "");
 		snprintf(c->network_id, sizeof(c->network_id), "%s",
-			 json_string_value(json_object_get(net, "Id")) ?: "");
-		json_t *cfg = json_array_get(
-			json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
+		         json_string_value(json_object_get(net, "Id")) ?: "");
+		json_t *cfg =
+		    json_array_get(json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
 		snprintf(c->subnet, sizeof(c->subnet), "%s",
-			 json_string_value(json_object_get(cfg, "Subnet")) ?: "");
+		         json_string_value(json_object_get(cfg, "Subnet")) ?: "");
 		snprintf(c->gateway, sizeof(c->gateway), "%s",
-			 json_string_value(json_object_get(cfg, "Gateway")) ?: "");
+		         json_string_value(json_object_get(cfg, "Gateway")) ?: "");
 	}
 	c->nodes = dd_malloc0(json_array_size(ctrs) * sizeof(dd_node));
 	size_t i;
 	json_t *ctr;
-	json_array_foreach(ctrs, i, ctr)
-	{
-		if (dd_node_from_json(ctr, c->network[0] ? c->network : NULL, &c->nodes[c->n_nodes]) <
-		    0)
+	json_array_foreach (ctrs, i, ctr) {
+		if (dd_node_from_json(ctr, c->network[0] ? c->network : NULL,
+		                      &c->nodes[c->n_nodes]) < 0)
 			continue; /* a labelled container that is not a node (future sidecars) */
 		json_t *labels = json_object_get(ctr, "Labels");
 		if (!c->workspace[0])
 			snprintf(c->workspace, sizeof(c->workspace), "%s",
-				 dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
+			         dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
 		if (!c->privilege[0])
 			snprintf(c->privilege, sizeof(c->privilege), "%s",
-				 dd_json_label(labels, DD_LABEL_PRIVILEGE) ?: "");
+			         dd_json_label(labels, DD_LABEL_PRIVILEGE) ?: "");
 		if (!c->image[0])
 			snprintf(c->image, sizeof(c->image), "%s",
-				 json_string_value(json_object_get(ctr, "Image")) ?: "");
+			         json_string_value(json_object_get(ctr, "Image")) ?: "");
 		c->n_nodes++;
 	}
 	qsort(c->nodes, c->n_nodes, sizeof(dd_node), node_cmp);
@@ -217,8 +225,8 @@ int dd_cluster_find_node(const dd_cluster *c, const char *spec, const dd_node **
 	char names[1024] = "";
 	size_t off = 0;
 	for (size_t i = 0; i < c->n_nodes && off < sizeof(names) - 64; i++)
-		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
-					i ? ", " : "", c->nodes[i].short_name);
+		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", i ? ", " : "",
+		                        c->nodes[i].short_name);
 	dd_error_usage(err, -ENOENT, "No node '%s' in cluster '%s'", spec, c->name);
 	return dd_error_hint(err, "Valid nodes: %s (or their container names or IPs)", names);
 }
@@ -236,15 +244,15 @@ static void add_node(const dd_node ***nodes, size_t *n, const dd_node *node)
 }
 
 int dd_cluster_select(const dd_cluster *c, const char *spec, const dd_node ***nodes, size_t *n,
-		      dd_error *err)
+                      dd_error *err)
 {
 	static const struct {
 		const char *name;
 		int role; /* -1: all */
 	} groups[] = {{"all", -1},
-		      {"masters", DD_ROLE_MASTER},
-		      {"agents", DD_ROLE_AGENT},
-		      {"public-agents", DD_ROLE_PUBLIC_AGENT}};
+	              {"masters", DD_ROLE_MASTER},
+	              {"agents", DD_ROLE_AGENT},
+	              {"public-agents", DD_ROLE_PUBLIC_AGENT}};
 	for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
 		if (strcmp(spec, groups[g].name) != 0)
 			continue;
@@ -270,8 +278,7 @@ int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_er
 	dd_cluster_summary *list = NULL;
 	size_t n = 0, i;
 	json_t *ctr;
-	json_array_foreach(ctrs, i, ctr)
-	{
+	json_array_foreach (ctrs, i, ctr) {
 		json_t *labels = json_object_get(ctr, "Labels");
 		const char *name = dd_json_label(labels, DD_LABEL_CLUSTER);
 		enum dd_role role;
@@ -290,7 +297,7 @@ int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_er
 			memset(s, 0, sizeof(*s));
 			snprintf(s->name, sizeof(s->name), "%s", name);
 			snprintf(s->workspace, sizeof(s->workspace), "%s",
-				 dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
+			         dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
 		}
 		s->counts[role]++;
 		s->total++;
@@ -307,8 +314,7 @@ int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_er
 		return r;
 	}
 	json_t *net;
-	json_array_foreach(nets, i, net)
-	{
+	json_array_foreach (nets, i, net) {
 		json_t *labels = json_object_get(net, "Labels");
 		const char *name = dd_json_label(labels, DD_LABEL_CLUSTER);
 		bool known = !name;
@@ -324,7 +330,7 @@ int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_er
 		memset(s, 0, sizeof(*s));
 		snprintf(s->name, sizeof(s->name), "%s", name);
 		snprintf(s->workspace, sizeof(s->workspace), "%s",
-			 dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
+		         dd_json_label(labels, DD_LABEL_WORKSPACE) ?: "");
 	}
 	*ret = list;
 	*ret_n = n;
@@ -352,15 +358,15 @@ static int rm_container_job(void *userdata, size_t i, void *state)
 	dd_docker *d = dd_pool_docker_get(state, &r, &j->err);
 	if (d)
 		r = dd_container_remove(d, j->id, DD_RM_FORCE | DD_RM_VOLUMES | DD_RM_MISSING_OK,
-					&j->err);
+		                        &j->err);
 	if (ctx->progress)
 		ctx->progress(j->name, r == 0 ? "removed" : "failed to remove", true,
-			      ctx->userdata);
+		              ctx->userdata);
 	return r;
 }
 
 int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb progress,
-				  void *userdata, dd_error *err)
+                                  void *userdata, dd_error *err)
 {
 	size_t n = json_array_size(ctrs);
 	if (n == 0)
@@ -371,11 +377,12 @@ int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb pro
 		json_t *c = json_array_get(ctrs, i);
 		jobs[i].id = json_string_value(json_object_get(c, "Id"));
 		const char *name =
-			json_string_value(json_array_get(json_object_get(c, "Names"), 0));
+		    json_string_value(json_array_get(json_object_get(c, "Names"), 0));
 		jobs[i].name = name ? (name[0] == '/' ? name + 1 : name) : jobs[i].id;
 	}
 	/* run_all: a rollback after Ctrl-C removes everything too. */
-	dd_pool p = {.n = n, .run_all = true, .job = rm_container_job, .userdata = &ctx, .docker = d};
+	dd_pool p = {
+	    .n = n, .run_all = true, .job = rm_container_job, .userdata = &ctx, .docker = d};
 	_cleanup_free_ int *results = dd_malloc0(n * sizeof(*results));
 	dd_pool_run(&p, results);
 	int ret = 0;
@@ -393,21 +400,20 @@ static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_erro
 {
 	_cleanup_json_ json_t *list = NULL;
 	int r = volumes ? dd_volume_list(d, DD_LABEL_CLUSTER, name, &list, err)
-			: dd_network_list(d, DD_LABEL_CLUSTER, name, &list, err);
+	                : dd_network_list(d, DD_LABEL_CLUSTER, name, &list, err);
 	if (r < 0)
 		return r;
 	size_t i;
 	json_t *o;
-	json_array_foreach(list, i, o)
-	{
+	json_array_foreach (list, i, o) {
 		const char *key = json_string_value(json_object_get(o, volumes ? "Name" : "Id"));
 		if (!key)
 			continue;
 		r = volumes ? dd_volume_remove(d, key, DD_RM_FORCE | DD_RM_MISSING_OK, err)
-			    : dd_network_remove(d, key, DD_RM_MISSING_OK, err);
+		            : dd_network_remove(d, key, DD_RM_MISSING_OK, err);
 		if (r < 0)
 			return dd_error_prefix(err, "Failed to remove %s %s of cluster '%s': ",
-					       volumes ? "volume" : "network", key, name);
+			                       volumes ? "volume" : "network", key, name);
 	}
 	return 0;
 }
@@ -449,7 +455,8 @@ int dd_workspace_reclaim(dd_docker *d, const char *ws, const char *image, dd_err
 		 * genconf/serve, genconf/state and more (dcos_generate_config.sh.in
 		 * has no --user); install gives them back, but a run that was
 		 * killed cannot. Only root can, so a helper container does. */
-		_cleanup_free_ char *owner = dd_asprintf("%u:%u", (unsigned)getuid(), (unsigned)getgid());
+		_cleanup_free_ char *owner =
+		    dd_asprintf("%u:%u", (unsigned)getuid(), (unsigned)getgid());
 		_cleanup_free_ char *bind = dd_asprintf("%s:/workspace", ws);
 		const char *argv[] = {"chown", "-R", owner, "/workspace", NULL};
 		const char *binds[] = {bind, NULL};
@@ -461,15 +468,17 @@ int dd_workspace_reclaim(dd_docker *d, const char *ws, const char *image, dd_err
 	if (r < 0) {
 		/* The marker stays: the next destroy finds what is left. */
 		dd_error_set(err, r, "Failed to remove the workspace %s: %s", ws, strerror(-r));
-		return dd_error_hint(err, "Files in it are not yours to remove; remove them as root "
-					  "(sudo rm -r %s), or run destroy again.",
-				     ws);
+		return dd_error_hint(err,
+		                     "Files in it are not yours to remove; remove them as root "
+		                     "(sudo rm -r %s), or run destroy again.",
+		                     ws);
 	}
 	if (unlink(marker) < 0 && errno != ENOENT)
-		return dd_error_set(err, -errno, "Failed to remove %s: %s", marker, strerror(errno));
+		return dd_error_set(err, -errno, "Failed to remove %s: %s", marker,
+		                    strerror(errno));
 	if (rmdir(ws) < 0 && errno != ENOENT)
 		return dd_error_set(err, -errno, "Failed to remove the workspace %s: %s", ws,
-				    strerror(errno));
+		                    strerror(errno));
 	return 0;
 }
 
@@ -496,8 +505,7 @@ static char *helper_image(json_t *ctrs, const char *ws)
 {
 	size_t i;
 	json_t *c;
-	json_array_foreach(ctrs, i, c)
-	{
+	json_array_foreach (ctrs, i, c) {
 		const char *img = json_string_value(json_object_get(c, "Image"));
 		if (img && *img)
 			return dd_strdup(img);
@@ -514,7 +522,7 @@ static char *helper_image(json_t *ctrs, const char *ws)
 }
 
 int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, void *userdata,
-		       dd_error *err)
+                       dd_error *err)
 {
 	_cleanup_json_ json_t *ctrs = NULL;
 	int r = dd_container_list(d, DD_LABEL_CLUSTER, name, &ctrs, err);
@@ -531,14 +539,12 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 	char ws[4096] = "";
 	size_t i;
 	json_t *c;
-	json_array_foreach(ctrs, i, c)
-	{
+	json_array_foreach (ctrs, i, c) {
 		const char *w = dd_json_label(json_object_get(c, "Labels"), DD_LABEL_WORKSPACE);
 		if (w && !ws[0])
 			snprintf(ws, sizeof(ws), "%s", w);
 	}
-	json_array_foreach(nets, i, c)
-	{
+	json_array_foreach (nets, i, c) {
 		const char *w = dd_json_label(json_object_get(c, "Labels"), DD_LABEL_WORKSPACE);
 		if (w && !ws[0])
 			snprintf(ws, sizeof(ws), "%s", w);
@@ -550,7 +556,8 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 		_cleanup_free_ char *orphan = orphan_workspace(name);
 		if (!orphan) {
 			dd_error_set(err, -ENOENT, "Cluster '%s' does not exist", name);
-			return dd_error_hint(err, "'dcos-docker list' shows the clusters there are.");
+			return dd_error_hint(err,
+			                     "'dcos-docker list' shows the clusters there are.");
 		}
 		snprintf(ws, sizeof(ws), "%s", orphan);
 		if (progress)

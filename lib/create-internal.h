@@ -47,8 +47,8 @@ struct dd_node_spec {
 	const char *workspace;
 	const char *run_id;
 	const char *network;
-	bool privileged;    /* else everything the daemon holds but missing_caps */
-	int cgroup_version; /* the host's: 1 or 2 */
+	bool privileged;           /* else everything the daemon holds but missing_caps */
+	int cgroup_version;        /* the host's: 1 or 2 */
 	char *const *missing_caps; /* NULL-terminated, may be NULL */
 };
 /* The body of POST /containers/create for the node. */

@@ -17,21 +17,21 @@
 #include <sys/un.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cluster-internal.h"
 #include "create-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/create.h"
 #include "dcos-docker/exec.h"
+#include "dcos-docker/image.h"
+#include "dcos-docker/kmod.h"
+#include "docker/objects.h"
+#include "kmod-internal.h"
+#include "pool.h"
 #include "privilege-internal.h"
 #include "process-internal.h"
-#include "dcos-docker/kmod.h"
-#include "dcos-docker/image.h"
-#include "docker/objects.h"
-#include "buf.h"
-#include "pool.h"
 #include "util.h"
-#include "kmod-internal.h"
-#include "dcos-docker/create.h"
 
 #define DEFAULT_TIMEOUT 120.0
 
@@ -85,7 +85,10 @@ static void progress(struct create_ctx *ctx, const char *node, const char *statu
 	pthread_mutex_unlock(&ctx->progress_lock);
 }
 
-static bool should_stop(struct create_ctx *ctx) { return dd_cancelled() || ctx->failed; }
+static bool should_stop(struct create_ctx *ctx)
+{
+	return dd_cancelled() || ctx->failed;
+}
 
 static int cancelled_error(dd_error *err)
 {
@@ -101,9 +104,9 @@ int dd_storage_driver_check(const char *driver, dd_error *err)
 		if (strcmp(driver, ok[i]) == 0)
 			return 0;
 	dd_error_usage(err, -EINVAL, "Storage driver '%s' cannot work for Docker inside the nodes",
-		       driver);
+	               driver);
 	return dd_error_hint(err, "Choose one with --storage-driver: overlay2, overlay, aufs or "
-				  "fuse-overlayfs (auto picks the host's when it is one of them).");
+	                          "fuse-overlayfs (auto picks the host's when it is one of them).");
 }
 
 int dd_create_opts_check(const dd_create_opts *o, dd_error *err)
@@ -115,15 +118,14 @@ int dd_create_opts_check(const dd_create_opts *o, dd_error *err)
 	if (m < 1 || m > DD_MASTERS_MAX || m % 2 == 0) {
 		dd_error_usage(err, -EINVAL, "Invalid number of masters: %d", m);
 		return dd_error_hint(err, "DC/OS with static master discovery needs 1, 3, 5, 7 or "
-					  "9 masters.");
+		                          "9 masters.");
 	}
 	for (int role = DD_ROLE_AGENT; role < DD_ROLE_COUNT; role++) {
 		int n = o->counts[role];
 		if (n < 0 || n > DD_AGENTS_MAX)
-			return dd_error_usage(err, -EINVAL,
-					      "Invalid number of %ss: %d (0 to %d)",
-					      role == DD_ROLE_AGENT ? "agent" : "public agent", n,
-					      DD_AGENTS_MAX);
+			return dd_error_usage(err, -EINVAL, "Invalid number of %ss: %d (0 to %d)",
+			                      role == DD_ROLE_AGENT ? "agent" : "public agent", n,
+			                      DD_AGENTS_MAX);
 	}
 	if (o->storage_driver && strcmp(o->storage_driver, "auto") != 0)
 		return dd_storage_driver_check(o->storage_driver, err);
@@ -166,21 +168,25 @@ static int create_network(struct create_ctx *ctx, dd_error *err)
 		snprintf(ctx->subnet, sizeof(ctx->subnet), "%s/24", net);
 		snprintf(ctx->gateway, sizeof(ctx->gateway), "%s", gw);
 		_cleanup_json_ json_t *body = json_pack(
-			"{s:s, s:b, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:[{s:s, s:s}]}, s:{s:s}}",
-			"Name", ctx->network, "CheckDuplicate", 1, "Driver", "bridge", "Labels",
-			DD_LABEL_CLUSTER, ctx->opts->name, DD_LABEL_WORKSPACE, ctx->workspace,
-			DD_LABEL_RUN, ctx->run_id, "IPAM", "Driver", "default", "Config", "Subnet",
-			ctx->subnet, "Gateway", ctx->gateway, "Options",
-			"com.docker.network.bridge.enable_ip_masquerade", "true");
+		    "{s:s, s:b, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:[{s:s, s:s}]}, s:{s:s}}", "Name",
+		    ctx->network, "CheckDuplicate", 1, "Driver", "bridge", "Labels",
+		    DD_LABEL_CLUSTER, ctx->opts->name, DD_LABEL_WORKSPACE, ctx->workspace,
+		    DD_LABEL_RUN, ctx->run_id, "IPAM", "Driver", "default", "Config", "Subnet",
+		    ctx->subnet, "Gateway", ctx->gateway, "Options",
+		    "com.docker.network.bridge.enable_ip_masquerade", "true");
 		dd_error e = {0};
 		r = dd_network_create(ctx->d, body, ctx->network_id, sizeof(ctx->network_id), &e);
 		if (r == 0)
 			return 0;
 		if (r == -EEXIST || strstr(e.msg, "already exists")) {
-			dd_error_usage(err, -EEXIST, "Cluster name '%s' is already in use: a network "
-						     "of that name exists", ctx->opts->name);
-			return dd_error_hint(err, "Choose another --cluster, or remove the network "
-						  "with 'docker network rm %s'.", ctx->network);
+			dd_error_usage(err, -EEXIST,
+			               "Cluster name '%s' is already in use: a network "
+			               "of that name exists",
+			               ctx->opts->name);
+			return dd_error_hint(err,
+			                     "Choose another --cluster, or remove the network "
+			                     "with 'docker network rm %s'.",
+			                     ctx->network);
 		}
 		if (!strstr(e.msg, "overlap")) {
 			dd_error_copy(err, &e);
@@ -188,8 +194,9 @@ static int create_network(struct create_ctx *ctx, dd_error *err)
 		}
 		dd_used_add(&used, base, 24);
 	}
-	dd_error_set(err, -EADDRNOTAVAIL, "No free /24 subnet left in 172.16.0.0/12 for the "
-					  "cluster network");
+	dd_error_set(err, -EADDRNOTAVAIL,
+	             "No free /24 subnet left in 172.16.0.0/12 for the "
+	             "cluster network");
 	return dd_error_hint(err, "Remove unused Docker networks ('docker network prune').");
 }
 
@@ -200,8 +207,8 @@ static int keygen(const char *path, const char *comment, dd_error *err)
 	unlink(path);
 	_cleanup_free_ char *pub = dd_asprintf("%s.pub", path);
 	unlink(pub);
-	const char *argv[] = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment,
-			      "-f", path, NULL};
+	const char *argv[] = {"ssh-keygen", "-q",    "-t", "ed25519", "-N", "",
+	                      "-C",         comment, "-f", path,      NULL};
 	_cleanup_free_ char *out = NULL;
 	int status = 0;
 	int r = dd_process_run(argv, NULL, 4096, &out, &status, err);
@@ -240,7 +247,8 @@ static int resolve_workspace(struct create_ctx *ctx, dd_error *err)
 	 * already holds files must never become one. */
 	_cleanup_free_ char *mark = dd_asprintf("%s/" DD_WORKSPACE_MARKER, ctx->workspace);
 	if (access(mark, F_OK) != 0 && !dir_empty_or_missing(ctx->workspace)) {
-		dd_error_usage(err, -EEXIST, "Workspace %s exists and is not empty", ctx->workspace);
+		dd_error_usage(err, -EEXIST, "Workspace %s exists and is not empty",
+		               ctx->workspace);
 		return dd_error_hint(err, "Pass a new or empty directory to --workspace.");
 	}
 	return 0;
@@ -253,15 +261,15 @@ static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
 	dd_workspace_remove(ctx->workspace);
 	r = dd_mkdir_p(ctx->workspace, 0700);
 	if (r < 0)
-		return dd_error_set(err, r, "Failed to create the workspace %s: %s",
-				    ctx->workspace, strerror(-r));
+		return dd_error_set(err, r, "Failed to create the workspace %s: %s", ctx->workspace,
+		                    strerror(-r));
 	_cleanup_free_ char *genconf = dd_asprintf("%s/genconf/serve", ctx->workspace);
 	_cleanup_free_ char *sshdir = dd_asprintf("%s/ssh", ctx->workspace);
 	_cleanup_free_ char *marker = dd_asprintf("%s/" DD_WORKSPACE_MARKER, ctx->workspace);
 	if ((r = dd_mkdir_p(genconf, 0755)) < 0 || (r = dd_mkdir_p(sshdir, 0700)) < 0 ||
 	    (r = dd_write_file(marker, ctx->opts->name, strlen(ctx->opts->name), 0644)) < 0)
 		return dd_error_set(err, r, "Failed to prepare the workspace %s: %s",
-				    ctx->workspace, strerror(-r));
+		                    ctx->workspace, strerror(-r));
 	_cleanup_free_ char *key = dd_asprintf("%s/genconf/ssh_key", ctx->workspace);
 	_cleanup_free_ char *comment = dd_asprintf("dcos-docker-%s", ctx->opts->name);
 	r = keygen(key, comment, err);
@@ -277,7 +285,7 @@ static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
 /* ---- per-node seed files ---- */
 
 static int seed_file(struct node_job *job, const char *name, const char *data, unsigned mode,
-		     dd_error *err)
+                     dd_error *err)
 {
 	_cleanup_free_ char *path = dd_asprintf("%s/%s", job->node_dir, name);
 	int r = dd_write_file(path, data, strlen(data), mode);
@@ -312,15 +320,17 @@ static int write_seed(struct node_job *job, dd_error *err)
 	char machine_id[34];
 	if ((r = dd_random_hex(machine_id, 16)) < 0)
 		return dd_error_set(err, r, "Failed to make the machine id of %s: %s", job->name,
-				    strerror(-r));
+		                    strerror(-r));
 	machine_id[32] = '\n';
 	machine_id[33] = '\0';
-	_cleanup_free_ char *daemon_json = dd_asprintf(
-		"{\n  \"storage-driver\": \"%s\",\n  \"exec-opts\": [\"native.cgroupdriver=cgroupfs\"]\n}\n",
-		ctx->storage_driver);
-	_cleanup_free_ char *node_env = dd_asprintf(
-		"DCOS_DOCKER_CLUSTER=%s\nDCOS_DOCKER_ROLE=%s\nDCOS_DOCKER_INDEX=%d\nDCOS_DOCKER_IP=%s\n",
-		ctx->opts->name, dd_role_label(job->role), job->index, job->ip);
+	_cleanup_free_ char *daemon_json =
+	    dd_asprintf("{\n  \"storage-driver\": \"%s\",\n  \"exec-opts\": "
+	                "[\"native.cgroupdriver=cgroupfs\"]\n}\n",
+	                ctx->storage_driver);
+	_cleanup_free_ char *node_env =
+	    dd_asprintf("DCOS_DOCKER_CLUSTER=%s\nDCOS_DOCKER_ROLE=%s\nDCOS_DOCKER_INDEX=%d\nDCOS_"
+	                "DOCKER_IP=%s\n",
+	                ctx->opts->name, dd_role_label(job->role), job->index, job->ip);
 	if ((r = seed_file(job, "machine-id", machine_id, 0444, err)) < 0 ||
 	    (r = seed_file(job, "daemon.json", daemon_json, 0644, err)) < 0 ||
 	    (r = seed_file(job, "etc/node.env", node_env, 0644, err)) < 0)
@@ -342,12 +352,12 @@ static int write_seed(struct node_job *job, dd_error *err)
 	char res[512] = "MESOS_RESOURCES='[";
 	if (cpus > 0)
 		snprintf(res + strlen(res), sizeof(res) - strlen(res),
-			 "{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":%g}}%s", cpus,
-			 mem > 0 ? "," : "");
+		         "{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":%g}}%s",
+		         cpus, mem > 0 ? "," : "");
 	if (mem > 0)
 		snprintf(res + strlen(res), sizeof(res) - strlen(res),
-			 "{\"name\":\"mem\",\"type\":\"SCALAR\",\"scalar\":{\"value\":%lld}}",
-			 mem / (1024 * 1024));
+		         "{\"name\":\"mem\",\"type\":\"SCALAR\",\"scalar\":{\"value\":%lld}}",
+		         mem / (1024 * 1024));
 	snprintf(res + strlen(res), sizeof(res) - strlen(res), "]'\n");
 	return seed_file(job, "etc/mesos-resources", res, 0644, err);
 }
@@ -359,7 +369,7 @@ static int bind_notify(struct node_job *job, dd_error *err)
 	_cleanup_close_ int dirfd = open(job->node_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return dd_error_set(err, -errno, "Failed to open %s: %s", job->node_dir,
-				    strerror(errno));
+		                    strerror(errno));
 	/* The workspace path may exceed sun_path; bind through /proc/self/fd. */
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/notify/notify.sock", dirfd);
@@ -371,7 +381,7 @@ static int bind_notify(struct node_job *job, dd_error *err)
 		int r = -errno;
 		close(fd);
 		return dd_error_set(err, r, "Failed to create the notify socket in %s: %s",
-				    job->node_dir, strerror(-r));
+		                    job->node_dir, strerror(-r));
 	}
 	job->notify_fd = fd;
 	return 0;
@@ -421,12 +431,12 @@ static int container_running(dd_docker *d, const char *id, bool *ret, dd_error *
 /* The verdict on a booted node, from the units that failed (space separated)
  * and whether the inner Docker's socket listens. sshd is checked from the
  * host over TCP afterwards. */
-static int boot_verdict(const char *failed, bool docker_listening, char *status,
-			size_t status_size, dd_error *err)
+static int boot_verdict(const char *failed, bool docker_listening, char *status, size_t status_size,
+                        dd_error *err)
 {
 	if (!docker_listening)
 		return dd_error_set(err, -EIO, "the inner Docker socket is not listening%s%s",
-				    *failed ? "; failed units: " : "", failed);
+		                    *failed ? "; failed units: " : "", failed);
 	if (*failed)
 		snprintf(status, status_size, "ready (degraded: %s failed)", failed);
 	else
@@ -436,14 +446,14 @@ static int boot_verdict(const char *failed, bool docker_listening, char *status,
 
 /* For images that do not report their boot (another --image): one exec asks
  * systemd for the state, the Docker socket and the failed units. */
-static int check_node(dd_docker *d, struct node_job *job, bool final, bool *ret_ready,
-		      char *status, size_t status_size, dd_error *err)
+static int check_node(dd_docker *d, struct node_job *job, bool final, bool *ret_ready, char *status,
+                      size_t status_size, dd_error *err)
 {
 	const char *argv[] = {"/bin/sh", "-c",
-			      "systemctl is-system-running; echo ---; "
-			      "systemctl is-active docker.socket; echo ---; "
-			      "systemctl list-units --failed --plain --no-legend --no-pager",
-			      NULL};
+	                      "systemctl is-system-running; echo ---; "
+	                      "systemctl is-active docker.socket; echo ---; "
+	                      "systemctl list-units --failed --plain --no-legend --no-pager",
+	                      NULL};
 	_cleanup_free_ char *out = NULL;
 	int code = 0;
 	int r = dd_exec_capture(d, job->id, argv, 16384, &out, NULL, &code, err);
@@ -458,19 +468,19 @@ static int check_node(dd_docker *d, struct node_job *job, bool final, bool *ret_
 	}
 	if (!booted)
 		return dd_error_set(err, -ETIMEDOUT, "systemd did not finish booting (state: %s)",
-				    state ? state : "unknown");
+		                    state ? state : "unknown");
 	strtok_r(NULL, "\n", &save); /* --- */
 	char *docker = strtok_r(NULL, "\n", &save);
 	strtok_r(NULL, "\n", &save); /* --- */
 	char failed[512] = "";
 	for (char *l; (l = strtok_r(NULL, "\n", &save));) {
 		char unit[128];
-		if (sscanf(l, "%127s", unit) == 1 && strlen(failed) + strlen(unit) + 3 < sizeof(failed))
+		if (sscanf(l, "%127s", unit) == 1 &&
+		    strlen(failed) + strlen(unit) + 3 < sizeof(failed))
 			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s",
-				 failed[0] ? " " : "", unit);
+			         failed[0] ? " " : "", unit);
 	}
-	r = boot_verdict(failed, docker && strcmp(docker, "active") == 0, status, status_size,
-			 err);
+	r = boot_verdict(failed, docker && strcmp(docker, "active") == 0, status, status_size, err);
 	if (r < 0)
 		return r;
 	*ret_ready = true;
@@ -552,16 +562,19 @@ static int wait_ready(dd_docker *d, struct node_job *job, dd_error *err)
 			if (!running) {
 				char tail[1024];
 				console_tail(d, job->id, tail, sizeof(tail));
-				return dd_error_set(err, -EIO, "the container stopped while booting; "
-							       "console: %s", tail);
+				return dd_error_set(err, -EIO,
+				                    "the container stopped while booting; "
+				                    "console: %s",
+				                    tail);
 			}
 		}
 		if (now - start > timeout) {
 			char tail[1024];
 			console_tail(d, job->id, tail, sizeof(tail));
-			return dd_error_set(err, -ETIMEDOUT,
-					    "systemd did not report ready within %.0f s; console: %s",
-					    timeout, tail);
+			return dd_error_set(
+			    err, -ETIMEDOUT,
+			    "systemd did not report ready within %.0f s; console: %s", timeout,
+			    tail);
 		}
 	}
 	int r;
@@ -569,7 +582,8 @@ static int wait_ready(dd_docker *d, struct node_job *job, dd_error *err)
 		/* "<sshd socket> <docker socket>" states, e.g. "active active". */
 		char sshd[32] = "", docker[32] = "";
 		sscanf(active, "%31s %31s", sshd, docker);
-		r = boot_verdict(failed, strcmp(docker, "active") == 0, status, sizeof(status), err);
+		r = boot_verdict(failed, strcmp(docker, "active") == 0, status, sizeof(status),
+		                 err);
 	} else {
 		bool ok = false;
 		r = check_node(d, job, true, &ok, status, sizeof(status), err);
@@ -580,11 +594,11 @@ done:
 	r = tcp_check(job->ip, 22, 2000);
 	if (r < 0)
 		return dd_error_set(err, r, "sshd on %s:22 is not reachable from this host: %s",
-				    job->ip, strerror(-r));
+		                    job->ip, strerror(-r));
 	/* Only a node that booted restarts with the daemon: a node that crashes
 	 * while booting must stop, so the failure shows instead of a restart loop. */
 	_cleanup_json_ json_t *policy =
-		json_pack("{s:{s:s}}", "RestartPolicy", "Name", "unless-stopped");
+	    json_pack("{s:{s:s}}", "RestartPolicy", "Name", "unless-stopped");
 	r = dd_container_update(d, job->id, policy, err);
 	if (r < 0)
 		return dd_error_prefix(err, "Failed to set the restart policy: ");
@@ -602,25 +616,33 @@ static int run_node(struct node_job *job, dd_docker *d, dd_error *err)
 	if (should_stop(ctx))
 		return cancelled_error(err);
 
-	struct dd_node_spec spec = {
-		.opts = ctx->opts, .role = job->role, .index = job->index, .name = job->name,
-		.short_name = job->short_name, .ip = job->ip, .node_dir = job->node_dir,
-		.workspace = ctx->workspace, .run_id = ctx->run_id, .network = ctx->network,
-		.privileged = ctx->privileged, .cgroup_version = ctx->cgroup_version,
-		.missing_caps = ctx->missing_caps};
+	struct dd_node_spec spec = {.opts = ctx->opts,
+	                            .role = job->role,
+	                            .index = job->index,
+	                            .name = job->name,
+	                            .short_name = job->short_name,
+	                            .ip = job->ip,
+	                            .node_dir = job->node_dir,
+	                            .workspace = ctx->workspace,
+	                            .run_id = ctx->run_id,
+	                            .network = ctx->network,
+	                            .privileged = ctx->privileged,
+	                            .cgroup_version = ctx->cgroup_version,
+	                            .missing_caps = ctx->missing_caps};
 	_cleanup_json_ json_t *body = dd_node_spec_body(&spec);
 	r = dd_container_create(d, job->name, body, job->id, sizeof(job->id), err);
 	if (r < 0) {
 		if (r == -EEXIST) {
-			dd_error_usage(err, -EEXIST, "Cluster name '%s' is already in use: a "
-						     "container named %s exists",
-				       ctx->opts->name, job->name);
+			dd_error_usage(err, -EEXIST,
+			               "Cluster name '%s' is already in use: a "
+			               "container named %s exists",
+			               ctx->opts->name, job->name);
 			return dd_error_hint(err, "Choose another --cluster, or destroy the other "
-						  "cluster first.");
+			                          "cluster first.");
 		}
 		if (r == -ENOENT)
 			dd_error_hint(err, "Build the node image with 'dcos-docker build-image', "
-					   "or pass an existing image with --image.");
+			                   "or pass an existing image with --image.");
 		return r;
 	}
 
@@ -670,9 +692,9 @@ static void rollback(struct create_ctx *ctx, bool remove_workspace)
 	if (dd_volume_list(d, DD_LABEL_RUN, ctx->run_id, &vols, &e) == 0) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(vols, i, v)
+		json_array_foreach (vols, i, v)
 			dd_volume_remove(d, json_string_value(json_object_get(v, "Name")) ?: "",
-					 DD_RM_FORCE, &e);
+			                 DD_RM_FORCE, &e);
 	}
 	if (ctx->network_id[0])
 		dd_network_remove(d, ctx->network_id, 0, &e);
@@ -691,7 +713,7 @@ static int write_known_hosts(struct create_ctx *ctx, dd_error *err)
 		const struct node_job *j = &ctx->jobs[i];
 		const char *key = j->hostkey_pub ? j->hostkey_pub : "";
 		if (dd_buf_addf(&buf, "%s,%s %s%s", j->ip, j->name, key,
-				dd_endswith(key, "\n") ? "" : "\n") < 0)
+		                dd_endswith(key, "\n") ? "" : "\n") < 0)
 			return dd_error_set(err, -E2BIG, "known_hosts too large");
 	}
 	_cleanup_free_ char *path = dd_asprintf("%s/ssh/known_hosts", ctx->workspace);
@@ -730,14 +752,15 @@ static int check_name_free(dd_docker *d, const char *name, dd_error *err)
 	for (int networks = 0; networks < 2; networks++) {
 		_cleanup_json_ json_t *list = NULL;
 		int r = networks ? dd_network_list(d, DD_LABEL_CLUSTER, name, &list, err)
-				 : dd_container_list(d, DD_LABEL_CLUSTER, name, &list, err);
+		                 : dd_container_list(d, DD_LABEL_CLUSTER, name, &list, err);
 		if (r < 0)
 			return r;
 		if (json_array_size(list) > 0) {
 			dd_error_usage(err, -EEXIST, "Cluster '%s' already exists", name);
-			return dd_error_hint(err, "Choose another --cluster, or remove it first "
-						  "with 'dcos-docker destroy --cluster %s'.",
-					     name);
+			return dd_error_hint(err,
+			                     "Choose another --cluster, or remove it first "
+			                     "with 'dcos-docker destroy --cluster %s'.",
+			                     name);
 		}
 	}
 	return 0;
@@ -751,7 +774,7 @@ static int check_image(dd_docker *d, const char *image, dd_error *err)
 		return r;
 	dd_error_usage(err, -ENOENT, "Image '%s' does not exist", image);
 	return dd_error_hint(err, "Build the node image with 'dcos-docker build-image', or "
-				  "pass an image you have with --image.");
+	                          "pass an image you have with --image.");
 }
 
 static int host_facts(struct create_ctx *ctx, dd_error *err)
@@ -767,11 +790,13 @@ static int host_facts(struct create_ctx *ctx, dd_error *err)
 		const char *host = json_string_value(json_object_get(info, "Driver"));
 		r = dd_storage_driver_check(host ? host : "unknown", err);
 		if (r < 0) {
-			dd_error_usage(err, -EINVAL, "The host's storage driver '%s' cannot be "
-						     "detected as usable for Docker inside the nodes",
-				       host ? host : "unknown");
-			return dd_error_hint(err, "Pass --storage-driver overlay2 (or overlay, aufs, "
-						  "fuse-overlayfs) explicitly.");
+			dd_error_usage(err, -EINVAL,
+			               "The host's storage driver '%s' cannot be "
+			               "detected as usable for Docker inside the nodes",
+			               host ? host : "unknown");
+			return dd_error_hint(err,
+			                     "Pass --storage-driver overlay2 (or overlay, aufs, "
+			                     "fuse-overlayfs) explicitly.");
 		}
 		want = host;
 	}
@@ -801,8 +826,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	bool made_workspace = false;
 
 	if ((r = check_image(d, opts->image, err)) < 0 || (r = host_facts(&ctx, err)) < 0 ||
-	    (r = lock_root(&lockfd, err)) < 0 ||
-	    (r = check_name_free(d, opts->name, err)) < 0 ||
+	    (r = lock_root(&lockfd, err)) < 0 || (r = check_name_free(d, opts->name, err)) < 0 ||
 	    (r = resolve_workspace(&ctx, err)) < 0)
 		goto out;
 	if (dd_cancelled()) {
@@ -838,14 +862,14 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 			j->index = i;
 			j->notify_fd = -1;
 			snprintf(j->short_name, sizeof(j->short_name), "%s%d",
-				 dd_role_prefix(j->role), i);
+			         dd_role_prefix(j->role), i);
 			snprintf(j->name, sizeof(j->name), "%s-%s", opts->name, j->short_name);
 			/* Static addresses in node order, after the gateway (.1). */
 			dd_fmt_ip(base + 2 + (uint32_t)k, j->ip, sizeof(j->ip));
 			if (dd_snprintf(j->node_dir, sizeof(j->node_dir), "%s/nodes/%s",
-					ctx.workspace, j->short_name) < 0) {
-				r = dd_error_usage(err, -ENAMETOOLONG, "Workspace path too long: %s",
-						   ctx.workspace);
+			                ctx.workspace, j->short_name) < 0) {
+				r = dd_error_usage(err, -ENAMETOOLONG,
+				                   "Workspace path too long: %s", ctx.workspace);
 				goto fail;
 			}
 		}
@@ -859,7 +883,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 		if (jobs[i].notify_fd >= 0) {
 			close(jobs[i].notify_fd);
 			_cleanup_free_ char *sock =
-				dd_asprintf("%s/notify/notify.sock", jobs[i].node_dir);
+			    dd_asprintf("%s/notify/notify.sock", jobs[i].node_dir);
 			unlink(sock);
 		}
 	}

@@ -15,29 +15,29 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "dcos-docker/cluster.h"
-#include "dcos-docker/image.h"
-#include "privilege-internal.h"
-#include "process-internal.h"
-#include "docker/objects.h"
-#include "util.h"
-#include "image/image-internal.h"
-#include "kmod-internal.h"
-#include "doctor-internal.h"
 #include "cluster-internal.h"
 #include "create-internal.h"
+#include "dcos-docker/cluster.h"
+#include "dcos-docker/image.h"
 #include "docker/docker-internal.h"
+#include "docker/objects.h"
+#include "doctor-internal.h"
+#include "image/image-internal.h"
+#include "kmod-internal.h"
+#include "privilege-internal.h"
+#include "process-internal.h"
+#include "util.h"
 
-#define GB 1000000000ull
-#define GIB (1ull << 30)
-#define DOCKER_DISK_WARN (10 * GB)
+#define GB                  1000000000ull
+#define GIB                 (1ull << 30)
+#define DOCKER_DISK_WARN    (10 * GB)
 #define WORKSPACE_DISK_WARN (5 * GB)
-#define MEMORY_WARN (8 * GIB)
-#define CLOCK_SKEW_WARN 5.0
+#define MEMORY_WARN         (8 * GIB)
+#define CLOCK_SKEW_WARN     5.0
 /* The installer's `docker version` has no limit; ours does, so doctor and
  * install cannot hang on a daemon that never answers. */
 #define DOCKER_CLI_TIMEOUT_MS 30000
-#define SYSTEMCTL_TIMEOUT_MS 5000
+#define SYSTEMCTL_TIMEOUT_MS  5000
 
 const char *dd_check_status_name(enum dd_check_status s)
 {
@@ -73,10 +73,10 @@ struct report {
 	size_t n, cap;
 };
 
-static dd_check *add(struct report *rep, const char *id, const char *title,
-		     enum dd_check_status st, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static dd_check *add(struct report *rep, const char *id, const char *title,
-		     enum dd_check_status st, const char *fmt, ...)
+static dd_check *add(struct report *rep, const char *id, const char *title, enum dd_check_status st,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static dd_check *add(struct report *rep, const char *id, const char *title, enum dd_check_status st,
+                     const char *fmt, ...)
 {
 	if (rep->n == rep->cap) {
 		rep->cap = rep->cap ? rep->cap * 2 : 16;
@@ -105,7 +105,10 @@ static void fix(dd_check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static double gb(unsigned long long bytes) { return (double)bytes / (double)GB; }
+static double gb(unsigned long long bytes)
+{
+	return (double)bytes / (double)GB;
+}
 
 /* Free bytes for the filesystem of path, or of its closest existing ancestor. */
 static int free_space(const char *path, unsigned long long *ret, char **ret_where)
@@ -124,7 +127,6 @@ static int free_space(const char *path, unsigned long long *ret, char **ret_wher
 		*slash = '\0';
 	}
 }
-
 
 /* ---- the docker CLI (DC/OS's installer needs it) ---- */
 
@@ -156,14 +158,14 @@ static void client_version(const char *out, char *buf, size_t size)
 
 /* 0 with the CLI's path and version, or a usage error saying what is wrong. */
 static int docker_cli_probe(char *path, size_t path_size, char *version, size_t version_size,
-			    dd_error *err)
+                            dd_error *err)
 {
 	if (!dd_path_lookup("docker", path, path_size)) {
 		dd_error_usage(err, -ENOENT,
-			       "The docker command is not on PATH: DC/OS's installer runs 'docker "
-			       "version' first and aborts without it");
+		               "The docker command is not on PATH: DC/OS's installer runs 'docker "
+		               "version' first and aborts without it");
 		return dd_error_hint(err, "Install docker.io (the client: apt-get install "
-					  "docker.io), or put the docker command on PATH.");
+		                          "docker.io), or put the docker command on PATH.");
 	}
 	/* By name, as the installer calls it: the same lookup, our environment
 	 * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG as they are). */
@@ -173,23 +175,24 @@ static int docker_cli_probe(char *path, size_t path_size, char *version, size_t 
 	dd_error e = {0};
 	int r = dd_process_run_timeout(argv, NULL, DOCKER_CLI_TIMEOUT_MS, 16384, &out, &status, &e);
 	if (r < 0) {
-		dd_error_usage(err, r, "'%s version' does not answer, so DC/OS's installer would "
-				       "abort (\"docker should be installed and running\"): %s",
-			       path, e.msg);
+		dd_error_usage(err, r,
+		               "'%s version' does not answer, so DC/OS's installer would "
+		               "abort (\"docker should be installed and running\"): %s",
+		               path, e.msg);
 		return dd_error_hint(err, "Make 'docker version' answer for this user: a "
-					  "running daemon, DOCKER_HOST pointing at it, access "
-					  "to its socket.");
+		                          "running daemon, DOCKER_HOST pointing at it, access "
+		                          "to its socket.");
 	}
 	if (status != 0) {
 		char line[400];
 		last_line(out, line, sizeof(line));
 		dd_error_usage(err, -EIO,
-			       "'%s version' fails (exit %d), so DC/OS's installer would abort "
-			       "(\"docker should be installed and running\")%s%s",
-			       path, status, line[0] ? ": " : "", line);
+		               "'%s version' fails (exit %d), so DC/OS's installer would abort "
+		               "(\"docker should be installed and running\")%s%s",
+		               path, status, line[0] ? ": " : "", line);
 		return dd_error_hint(err, "Make 'docker version' answer for this user: a "
-					  "running daemon, DOCKER_HOST pointing at it, access "
-					  "to its socket (the docker group).");
+		                          "running daemon, DOCKER_HOST pointing at it, access "
+		                          "to its socket (the docker group).");
 	}
 	client_version(out, version, version_size);
 	return 0;
@@ -207,32 +210,32 @@ void dd_cgroup_v1_boot_hint(int v, char *buf, size_t size)
 {
 	if (v >= 258)
 		snprintf(buf, size,
-			 "This host's systemd %d cannot run cgroup v1 at all: run DC/OS in a "
-			 "VM whose systemd is 257 or older, booted with "
-			 "systemd.unified_cgroup_hierarchy=0 (256 and 257 also need "
-			 "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1).",
-			 v);
+		         "This host's systemd %d cannot run cgroup v1 at all: run DC/OS in a "
+		         "VM whose systemd is 257 or older, booted with "
+		         "systemd.unified_cgroup_hierarchy=0 (256 and 257 also need "
+		         "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1).",
+		         v);
 	else if (v >= 256)
 		snprintf(buf, size,
-			 "Boot the host with cgroup v1: add "
-			 "systemd.unified_cgroup_hierarchy=0 "
-			 "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1 to the kernel command line "
-			 "(systemd %d refuses cgroup v1 without the second; GRUB_CMDLINE_LINUX "
-			 "in /etc/default/grub, update-grub) and reboot.",
-			 v);
+		         "Boot the host with cgroup v1: add "
+		         "systemd.unified_cgroup_hierarchy=0 "
+		         "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1 to the kernel command line "
+		         "(systemd %d refuses cgroup v1 without the second; GRUB_CMDLINE_LINUX "
+		         "in /etc/default/grub, update-grub) and reboot.",
+		         v);
 	else if (v > 0)
 		snprintf(buf, size,
-			 "Boot the host with cgroup v1: add "
-			 "systemd.unified_cgroup_hierarchy=0 to the kernel command line "
-			 "(systemd %d; GRUB_CMDLINE_LINUX in /etc/default/grub, update-grub) "
-			 "and reboot.",
-			 v);
+		         "Boot the host with cgroup v1: add "
+		         "systemd.unified_cgroup_hierarchy=0 to the kernel command line "
+		         "(systemd %d; GRUB_CMDLINE_LINUX in /etc/default/grub, update-grub) "
+		         "and reboot.",
+		         v);
 	else
 		snprintf(buf, size,
-			 "Boot the host with cgroup v1: systemd.unified_cgroup_hierarchy=0 on the "
-			 "kernel command line; systemd 256 and 257 also need "
-			 "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1; systemd 258 and later cannot run "
-			 "cgroup v1 at all: use a VM.");
+		         "Boot the host with cgroup v1: systemd.unified_cgroup_hierarchy=0 on the "
+		         "kernel command line; systemd 256 and 257 also need "
+		         "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1; systemd 258 and later cannot run "
+		         "cgroup v1 at all: use a VM.");
 }
 
 /* "systemd 252 (252.38-1~deb12u1)" -> 252 */
@@ -258,16 +261,17 @@ static int host_systemd_version(void)
 	if (strcmp(comm, "systemd") != 0)
 		return -1;
 	static const char *const progs[] = {"systemctl", "/usr/lib/systemd/systemd",
-					    "/lib/systemd/systemd"};
+	                                    "/lib/systemd/systemd"};
 	for (size_t i = 0; i < ELEMENTSOF(progs); i++) {
 		char path[4096];
 		if (progs[i][0] != '/' ? !dd_path_lookup(progs[i], path, sizeof(path))
-				       : access(progs[i], X_OK) != 0)
+		                       : access(progs[i], X_OK) != 0)
 			continue;
 		const char *argv[] = {progs[i], "--version", NULL};
 		_cleanup_free_ char *out = NULL;
 		int status = 0;
-		if (dd_process_run_timeout(argv, NULL, SYSTEMCTL_TIMEOUT_MS, 4096, &out, &status, NULL) == 0 &&
+		if (dd_process_run_timeout(argv, NULL, SYSTEMCTL_TIMEOUT_MS, 4096, &out, &status,
+		                           NULL) == 0 &&
 		    status == 0) {
 			int v = parse_systemd_version(out);
 			if (v > 0)
@@ -293,7 +297,7 @@ static bool info_cgroup_v2(json_t *info, char *hint, size_t size)
 		char generic[400];
 		dd_cgroup_v1_boot_hint(0, generic, sizeof(generic));
 		snprintf(hint, size, "%s (On the machine that runs the Docker daemon, kernel %s.)",
-			 generic, kernel);
+		         generic, kernel);
 	} else
 		dd_cgroup_v1_boot_hint(host_systemd_version(), hint, size);
 	return true;
@@ -346,37 +350,40 @@ static void check_kmods(struct report *rep)
 		case DD_KMOD_LOADED:
 		case DD_KMOD_BUILTIN:
 			c = add(rep, id, title, DD_CHECK_OK, "%s, for %s", v[i].detail,
-				m->needed_by);
+			        m->needed_by);
 			break;
 		case DD_KMOD_LOADABLE:
 			/* The kernel loads some modules on first use, even for a node,
 			 * but the node's own modprobe loads nothing: load it here. */
 			c = add(rep, id, title, m->required ? DD_CHECK_WARN : DD_CHECK_OK,
-				"%s; a node cannot load it, and %s needs it", v[i].detail,
-				m->needed_by);
-			fix(c, "sudo modprobe %s; to load it at every boot: echo %s | sudo tee -a "
-			       "/etc/modules-load.d/dcos.conf",
+			        "%s; a node cannot load it, and %s needs it", v[i].detail,
+			        m->needed_by);
+			fix(c,
+			    "sudo modprobe %s; to load it at every boot: echo %s | sudo tee -a "
+			    "/etc/modules-load.d/dcos.conf",
 			    name, name);
 			break;
 		case DD_KMOD_MISSING:
 			if (m->required) {
 				c = add(rep, id, title, DD_CHECK_FAIL, "%s: %s; used by %s",
-					v[i].detail, m->without, m->needed_by);
-				fix(c, "Use a host or VM whose kernel has %s (=y or =m); nodes "
-				       "without DC/OS do not need it",
+				        v[i].detail, m->without, m->needed_by);
+				fix(c,
+				    "Use a host or VM whose kernel has %s (=y or =m); nodes "
+				    "without DC/OS do not need it",
 				    m->config);
 			} else {
 				c = add(rep, id, title, DD_CHECK_WARN, "%s: %s", v[i].detail,
-					m->without);
+				        m->without);
 				fix(c, "Only if you need that: a host or VM whose kernel has %s",
 				    m->config);
 			}
 			break;
 		case DD_KMOD_UNKNOWN:
 			c = add(rep, id, title, m->required ? DD_CHECK_WARN : DD_CHECK_SKIP,
-				"%s; %s needs it", v[i].detail, m->needed_by);
-			fix(c, "sudo modprobe %s (if that fails, the kernel lacks %s or its "
-			       "modules package is not installed)",
+			        "%s; %s needs it", v[i].detail, m->needed_by);
+			fix(c,
+			    "sudo modprobe %s (if that fails, the kernel lacks %s or its "
+			    "modules package is not installed)",
 			    name, m->config);
 			break;
 		}
@@ -421,9 +428,10 @@ static void check_daemon_facts(struct report *rep, dd_docker *d, json_t *info)
 		    "%s: the nodes' Docker uses it too", driver);
 	else {
 		c = add(rep, "storage-driver", "storage driver", DD_CHECK_WARN,
-			"the host uses '%s', which the nodes' Docker cannot default to",
-			driver ? driver : "unknown");
-		fix(c, "Pass --storage-driver overlay2 (or overlay, aufs, fuse-overlayfs) to create");
+		        "the host uses '%s', which the nodes' Docker cannot default to",
+		        driver ? driver : "unknown");
+		fix(c,
+		    "Pass --storage-driver overlay2 (or overlay, aufs, fuse-overlayfs) to create");
 	}
 
 	/* Disk: every node's /var/lib/docker and DC/OS packages live there. */
@@ -433,21 +441,23 @@ static void check_daemon_facts(struct report *rep, dd_docker *d, json_t *info)
 		unsigned long long avail = (unsigned long long)v.f_bavail * v.f_frsize;
 		if (avail < DOCKER_DISK_WARN) {
 			c = add(rep, "docker-disk", "Docker disk space", DD_CHECK_WARN,
-				"%.1f GB free in %s; a DC/OS cluster needs about 10 GB", gb(avail), root);
+			        "%.1f GB free in %s; a DC/OS cluster needs about 10 GB", gb(avail),
+			        root);
 			fix(c, "Free space: 'docker system prune', 'docker volume prune'");
 		} else
-			add(rep, "docker-disk", "Docker disk space", DD_CHECK_OK, "%.0f GB free in %s",
-			    gb(avail), root);
+			add(rep, "docker-disk", "Docker disk space", DD_CHECK_OK,
+			    "%.0f GB free in %s", gb(avail), root);
 	} else
 		add(rep, "docker-disk", "Docker disk space", DD_CHECK_SKIP,
-		    "the daemon's root directory %s is not visible from here", root ? root : "(unknown)");
+		    "the daemon's root directory %s is not visible from here",
+		    root ? root : "(unknown)");
 
 	/* Memory. */
 	json_int_t mem = json_integer_value(json_object_get(info, "MemTotal"));
 	if (mem > 0 && (unsigned long long)mem < MEMORY_WARN) {
 		c = add(rep, "memory", "memory", DD_CHECK_WARN,
-			"%.1f GiB: a DC/OS cluster (1 master, 2 agents) needs about 8 GiB",
-			(double)mem / (double)GIB);
+		        "%.1f GiB: a DC/OS cluster (1 master, 2 agents) needs about 8 GiB",
+		        (double)mem / (double)GIB);
 		fix(c, "Give the Docker host more memory, or create fewer agents");
 	} else if (mem > 0)
 		add(rep, "memory", "memory", DD_CHECK_OK, "%.1f GiB", (double)mem / (double)GIB);
@@ -458,9 +468,9 @@ static void check_daemon_facts(struct report *rep, dd_docker *d, json_t *info)
 	char hint[512];
 	if (info_cgroup_v2(info, hint, sizeof(hint))) {
 		c = add(rep, "cgroup", "cgroups", DD_CHECK_WARN,
-			"cgroup v2: nodes work, DC/OS cannot: DC/OS 2.2 bundles Mesos 1.11, whose "
-			"agent isolators need cgroup v1 hierarchies (Mesos supports cgroup v2 only "
-			"since 2024); install refuses here");
+		        "cgroup v2: nodes work, DC/OS cannot: DC/OS 2.2 bundles Mesos 1.11, whose "
+		        "agent isolators need cgroup v1 hierarchies (Mesos supports cgroup v2 only "
+		        "since 2024); install refuses here");
 		fix(c, "%s", hint);
 	} else
 		add(rep, "cgroup", "cgroups", DD_CHECK_OK,
@@ -475,17 +485,20 @@ static void check_daemon_facts(struct report *rep, dd_docker *d, json_t *info)
 		    "namespace?); create will try --privileged");
 	else if (!pi.missing[0])
 		add(rep, "privileges", "privileged containers", DD_CHECK_OK,
-		    "--privileged works (dockerd, pid %d, holds every capability)", (int)pi.daemon_pid);
+		    "--privileged works (dockerd, pid %d, holds every capability)",
+		    (int)pi.daemon_pid);
 	else {
 		char list[512] = "";
 		for (char **m = pi.missing; *m; m++) {
 			size_t n = strlen(list);
-			snprintf(list + n, sizeof(list) - n, "%s%s", m == pi.missing ? "" : ", ", *m);
+			snprintf(list + n, sizeof(list) - n, "%s%s", m == pi.missing ? "" : ", ",
+			         *m);
 		}
-		c = add(rep, "privileges", "privileged containers", DD_CHECK_WARN,
-			"dockerd (pid %d) lacks %s, so --privileged fails here (\"unable to apply "
-			"caps\"); nodes get every other capability instead (CapAdd ALL minus these)",
-			(int)pi.daemon_pid, list);
+		c = add(
+		    rep, "privileges", "privileged containers", DD_CHECK_WARN,
+		    "dockerd (pid %d) lacks %s, so --privileged fails here (\"unable to apply "
+		    "caps\"); nodes get every other capability instead (CapAdd ALL minus these)",
+		    (int)pi.daemon_pid, list);
 		fix(c, "Nothing needed; for fully privileged nodes run dockerd with a full "
 		       "capability bounding set");
 	}
@@ -500,10 +513,11 @@ static void check_daemon_facts(struct report *rep, dd_docker *d, json_t *info)
 		double skew = (double)now.tv_sec + (double)now.tv_nsec / 1e9 - daemon_time;
 		if (skew > CLOCK_SKEW_WARN || skew < -CLOCK_SKEW_WARN) {
 			c = add(rep, "clock", "clock", DD_CHECK_WARN,
-				"this host's clock and the daemon's differ by %.0f s", skew);
+			        "this host's clock and the daemon's differ by %.0f s", skew);
 			fix(c, "Synchronise the clocks (systemd-timesyncd, chrony)");
 		} else
-			add(rep, "clock", "clock", DD_CHECK_OK, "in step with the daemon's (%.1f s)", skew);
+			add(rep, "clock", "clock", DD_CHECK_OK,
+			    "in step with the daemon's (%.1f s)", skew);
 	} else
 		add(rep, "clock", "clock", DD_CHECK_SKIP, "the daemon does not report its time");
 }
@@ -525,8 +539,8 @@ static void check_image(struct report *rep, dd_docker *d)
 	}
 	dd_image_exists(d, latest, &has_latest, &e);
 	c = add(rep, "node-image", "node image", DD_CHECK_WARN,
-		has_latest ? "%s is not built (%s is, from an older recipe)" : "%s is not built%s",
-		tag, has_latest ? latest : "");
+	        has_latest ? "%s is not built (%s is, from an older recipe)" : "%s is not built%s",
+	        tag, has_latest ? latest : "");
 	fix(c, "Run 'dcos-docker build-image' (as root, about a minute)");
 }
 
@@ -540,9 +554,10 @@ static void check_local(struct report *rep)
 	if (ws && free_space(ws, &avail, &where) == 0) {
 		if (avail < WORKSPACE_DISK_WARN) {
 			c = add(rep, "workspace-disk", "workspace disk space", DD_CHECK_WARN,
-				"%.1f GB free for cluster workspaces (%s); DC/OS's installer files need "
-				"about 2 GB per cluster",
-				gb(avail), where);
+			        "%.1f GB free for cluster workspaces (%s); DC/OS's installer files "
+			        "need "
+			        "about 2 GB per cluster",
+			        gb(avail), where);
 			fix(c, "Free space there or set DCOS_DOCKER_WORKSPACE_ROOT");
 		} else
 			add(rep, "workspace-disk", "workspace disk space", DD_CHECK_OK,
@@ -554,7 +569,7 @@ static void check_local(struct report *rep)
 	_cleanup_free_ char *enforce = NULL;
 	if (dd_read_file("/sys/fs/selinux/enforce", 16, &enforce, NULL) == 0 && enforce[0] == '1') {
 		c = add(rep, "selinux", "SELinux", DD_CHECK_WARN,
-			"SELinux is enforcing: bind mounts into the nodes may be denied");
+		        "SELinux is enforcing: bind mounts into the nodes may be denied");
 		fix(c, "setenforce 0, or label the mounted directories");
 	}
 
@@ -562,13 +577,15 @@ static void check_local(struct report *rep)
 		const char *prog, *found, *missing, *fix;
 		enum dd_check_status if_missing;
 	} tools[] = {
-		{"ssh-keygen", "found", "not found on PATH: create makes each cluster's SSH keys with it",
-		 "apt-get install openssh-client", DD_CHECK_FAIL},
-		{"ssh", "found", "not found on PATH: 'dcos-docker ssh' needs it (other commands do not)",
-		 "apt-get install openssh-client", DD_CHECK_WARN},
-		{"mmdebstrap", "found (build-image uses it)",
-		 "not found on PATH: build-image needs it to build the node image",
-		 "apt-get install mmdebstrap", DD_CHECK_WARN},
+	    {"ssh-keygen", "found",
+	     "not found on PATH: create makes each cluster's SSH keys with it",
+	     "apt-get install openssh-client", DD_CHECK_FAIL},
+	    {"ssh", "found",
+	     "not found on PATH: 'dcos-docker ssh' needs it (other commands do not)",
+	     "apt-get install openssh-client", DD_CHECK_WARN},
+	    {"mmdebstrap", "found (build-image uses it)",
+	     "not found on PATH: build-image needs it to build the node image",
+	     "apt-get install mmdebstrap", DD_CHECK_WARN},
 	};
 
 	/* DC/OS's installer calls the docker CLI: install (and create
@@ -589,7 +606,8 @@ static void check_local(struct report *rep)
 			add(rep, tools[i].prog, tools[i].prog, DD_CHECK_OK, "%s", tools[i].found);
 			continue;
 		}
-		c = add(rep, tools[i].prog, tools[i].prog, tools[i].if_missing, "%s", tools[i].missing);
+		c = add(rep, tools[i].prog, tools[i].prog, tools[i].if_missing, "%s",
+		        tools[i].missing);
 		fix(c, "%s", tools[i].fix);
 	}
 }
@@ -610,10 +628,10 @@ int dd_doctor_run(dd_docker *d, dd_check **ret_checks, size_t *ret_n, dd_error *
 		int r = dd_docker_version(d, &version, &e);
 		if (r < 0) {
 			/* An older daemon refuses our API version outright. */
-			c = add(&rep, "daemon", "Docker daemon", DD_CHECK_OK, "reachable at unix://%s",
-				dd_docker_socket_path(d));
+			c = add(&rep, "daemon", "Docker daemon", DD_CHECK_OK,
+			        "reachable at unix://%s", dd_docker_socket_path(d));
 			c = add(&rep, "api-version", "Docker API version", DD_CHECK_FAIL,
-				"the daemon refuses API " DD_DOCKER_API_VERSION ": %s", e.msg);
+			        "the daemon refuses API " DD_DOCKER_API_VERSION ": %s", e.msg);
 			fix(c, "dcos-docker needs Docker 20.10 (API " DD_DOCKER_API_VERSION
 			       ") or newer: upgrade Docker");
 			reachable = false;
@@ -628,9 +646,9 @@ int dd_doctor_run(dd_docker *d, dd_check **ret_checks, size_t *ret_n, dd_error *
 				    "%s (>= " DD_DOCKER_API_VERSION " required)", api);
 			else {
 				c = add(&rep, "api-version", "Docker API version", DD_CHECK_FAIL,
-					"%s is too old: dcos-docker needs " DD_DOCKER_API_VERSION
-					" (Docker 20.10) or newer",
-					api ? api : "unknown");
+				        "%s is too old: dcos-docker needs " DD_DOCKER_API_VERSION
+				        " (Docker 20.10) or newer",
+				        api ? api : "unknown");
 				fix(c, "Upgrade Docker");
 				reachable = false;
 			}
@@ -640,8 +658,8 @@ int dd_doctor_run(dd_docker *d, dd_check **ret_checks, size_t *ret_n, dd_error *
 		if (dd_docker_info(d, &info, &e) == 0 && info)
 			check_daemon_facts(&rep, d, info);
 		else
-			add(&rep, "info", "Docker daemon facts", DD_CHECK_SKIP, "GET /info failed: %s",
-			    e.msg);
+			add(&rep, "info", "Docker daemon facts", DD_CHECK_SKIP,
+			    "GET /info failed: %s", e.msg);
 		check_image(&rep, d);
 	}
 	check_local(&rep);

@@ -10,7 +10,7 @@
 static _Thread_local dd_error unread;
 
 __attribute__((format(printf, 4, 0))) static int vset(dd_error *err, int code, int kind,
-						     const char *fmt, va_list ap)
+                                                      const char *fmt, va_list ap)
 {
 	if (!err)
 		err = &unread;

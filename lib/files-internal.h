@@ -50,7 +50,7 @@ void dd_copy_plan_clear(dd_copy_plan *p);
  * non-directory 'x' with directory 'y'", "'a/b' is not a directory"); the
  * missing part of DST may not contain "..". */
 int dd_copy_plan_make(const char *src, bool src_is_dir, const char *dst, const dd_path_kind *kinds,
-		      size_t n, dd_path_kind inner_kind, dd_copy_plan *ret, dd_error *err);
+                      size_t n, dd_path_kind inner_kind, dd_copy_plan *ret, dd_error *err);
 
 /* The name SRC gets inside a directory: its last component ("a/b/" gives
  * "b", "a/." gives "."). NULL for "/" (copying a whole root is refused). */
@@ -92,6 +92,6 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
  * local_root, which must not exist yet (its parent must). Used for /var/log
  * by export-logs. */
 int dd_files_get_archive(dd_docker *d, const char *container, const char *path,
-			 const char *local_root, dd_error *err);
+                         const char *local_root, dd_error *err);
 
 #endif

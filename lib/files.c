@@ -27,20 +27,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
 #include "docker/objects.h"
-#include "buf.h"
+#include "files-internal.h"
 #include "pool.h"
 #include "util.h"
-#include "files-internal.h"
 
 #define IO_BUF (64u << 10)
 /* Output of the probe script and stderr of tar in the node: small, capped. */
 #define MAX_PROBE_OUTPUT (256u << 10)
-#define MAX_STDERR (16u << 10)
+#define MAX_STDERR       (16u << 10)
 /* Go's os.FileMode bits, as the daemon reports them in the path stat. */
-#define GO_MODE_DIR (1ull << 31)
+#define GO_MODE_DIR     (1ull << 31)
 #define GO_MODE_SYMLINK (1ull << 27)
 
 static void strv_free(char **v)
@@ -155,12 +155,12 @@ static bool clean_relative(const char *in, char **ret)
 }
 
 int dd_copy_plan_make(const char *src, bool src_is_dir, const char *dst, const dd_path_kind *kinds,
-		      size_t n, dd_path_kind inner_kind, dd_copy_plan *ret, dd_error *err)
+                      size_t n, dd_path_kind inner_kind, dd_copy_plan *ret, dd_error *err)
 {
 	_cleanup_free_ char *src_name = dd_copy_src_name(src);
 	if (!src_name)
-		return dd_error_usage(err, -EINVAL, "Refusing to copy a whole root directory ('%s')",
-				      src ? src : "");
+		return dd_error_usage(
+		    err, -EINVAL, "Refusing to copy a whole root directory ('%s')", src ? src : "");
 	_cleanup_strv_ char **lineage = dd_path_lineage(dst);
 	if (!lineage)
 		return dd_error_usage(err, -EINVAL, "The destination path is empty");
@@ -169,7 +169,7 @@ int dd_copy_plan_make(const char *src, bool src_is_dir, const char *dst, const d
 		depth++;
 	if (n != depth)
 		return dd_error_set(err, -EINVAL, "Internal error: %zu path kinds for %zu paths", n,
-				    depth);
+		                    depth);
 	size_t dlen = strlen(dst);
 	bool trailing_slash = dlen > 1 && dst[dlen - 1] == '/';
 	const char *norm = lineage[0];
@@ -191,25 +191,26 @@ int dd_copy_plan_make(const char *src, bool src_is_dir, const char *dst, const d
 		if (trailing_slash)
 			return dd_error_set(err, -ENOTDIR, "'%s' is not a directory", norm);
 		if (src_is_dir)
-			return dd_error_set(err, -EISDIR,
-					    "Cannot overwrite non-directory '%s' with directory '%s'",
-					    norm, src);
+			return dd_error_set(
+			    err, -EISDIR, "Cannot overwrite non-directory '%s' with directory '%s'",
+			    norm, src);
 		p.anchor = dd_strdup(depth > 1 ? lineage[1] : ".");
 		p.name = dd_copy_src_name(norm);
 		p.target = dd_strdup(norm);
 		p.target_kind = DD_PATH_OTHER;
 	} else {
 		if (trailing_slash && !src_is_dir)
-			return dd_error_set(err, -ENOENT,
-					    "Directory '%s' does not exist (a file cannot be copied to a "
-					    "path ending in '/' unless that directory exists)",
-					    dst);
+			return dd_error_set(
+			    err, -ENOENT,
+			    "Directory '%s' does not exist (a file cannot be copied to a "
+			    "path ending in '/' unless that directory exists)",
+			    dst);
 		size_t i = 1;
 		while (i < depth && kinds[i] == DD_PATH_MISSING)
 			i++;
 		if (i >= depth)
-			return dd_error_set(err, -ENOENT, "No existing directory on the way to '%s'",
-					    norm);
+			return dd_error_set(err, -ENOENT,
+			                    "No existing directory on the way to '%s'", norm);
 		if (kinds[i] != DD_PATH_DIR)
 			return dd_error_set(err, -ENOTDIR, "'%s' is not a directory", lineage[i]);
 		const char *anchor = lineage[i];
@@ -224,9 +225,9 @@ int dd_copy_plan_make(const char *src, bool src_is_dir, const char *dst, const d
 		_cleanup_free_ char *clean = NULL;
 		if (!clean_relative(rest, &clean))
 			return dd_error_usage(err, -EINVAL,
-					      "The part of '%s' that does not exist yet may not "
-					      "contain '..'",
-					      dst);
+			                      "The part of '%s' that does not exist yet may not "
+			                      "contain '..'",
+			                      dst);
 		if (!*clean)
 			return dd_error_set(err, -EINVAL, "Cannot work out where '%s' goes", dst);
 		p.anchor = dd_strdup(anchor);
@@ -236,14 +237,16 @@ int dd_copy_plan_make(const char *src, bool src_is_dir, const char *dst, const d
 	}
 
 	if (p.target_kind == DD_PATH_OTHER && src_is_dir) {
-		dd_error_set(err, -EISDIR, "Cannot overwrite non-directory '%s' with directory '%s'",
-			     p.target, src);
+		dd_error_set(err, -EISDIR,
+		             "Cannot overwrite non-directory '%s' with directory '%s'", p.target,
+		             src);
 		dd_copy_plan_clear(&p);
 		return err ? err->code : -EISDIR;
 	}
 	if (p.target_kind == DD_PATH_DIR && !src_is_dir) {
-		dd_error_set(err, -EISDIR, "Cannot overwrite directory '%s' with non-directory '%s'",
-			     p.target, src);
+		dd_error_set(err, -EISDIR,
+		             "Cannot overwrite directory '%s' with non-directory '%s'", p.target,
+		             src);
 		dd_copy_plan_clear(&p);
 		return err ? err->code : -EISDIR;
 	}
@@ -292,7 +295,7 @@ static la_ssize_t sink_write(struct archive *a, void *userdata, const void *buf,
 	}
 	while (off < len) {
 		ssize_t n = s->sock ? send(s->fd, (const char *)buf + off, len - off, MSG_NOSIGNAL)
-				    : write(s->fd, (const char *)buf + off, len - off);
+		                    : write(s->fd, (const char *)buf + off, len - off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -312,11 +315,11 @@ static int tar_fail(struct archive *a, struct fd_sink *s, const char *what, dd_e
 	if (s->error == -EPIPE || s->error == -ECONNRESET)
 		return dd_error_set(err, -EPIPE, "The receiving side stopped reading the archive");
 	return dd_error_set(err, -EIO, "Failed to write %s to the archive: %s", what,
-			    archive_error_string(a) ? archive_error_string(a) : "unknown error");
+	                    archive_error_string(a) ? archive_error_string(a) : "unknown error");
 }
 
 static int tar_file_data(struct archive *a, struct fd_sink *s, const char *path, int64_t size,
-			 dd_error *err)
+                         dd_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -330,7 +333,7 @@ static int tar_file_data(struct archive *a, struct fd_sink *s, const char *path,
 			continue;
 		if (got < 0)
 			return dd_error_set(err, -errno, "Cannot read '%s': %s", path,
-					    strerror(errno));
+			                    strerror(errno));
 		if (got == 0)
 			break; /* shrank while we read it: libarchive pads the entry with zeros */
 		if (archive_write_data(a, buf, (size_t)got) < 0)
@@ -371,22 +374,20 @@ int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err)
 		if (!f) {
 			if (errno != 0)
 				r = dd_error_set(err, -errno, "Cannot read '%s': %s", src,
-						 strerror(errno));
+				                 strerror(errno));
 			break;
 		}
 		if (f->fts_level == 0)
 			rootlen = f->fts_pathlen;
 		switch (f->fts_info) {
-		case FTS_DP:
-			continue;
+		case FTS_DP: continue;
 		case FTS_DNR:
 		case FTS_ERR:
 		case FTS_NS:
 			r = dd_error_set(err, -f->fts_errno, "Cannot read '%s': %s", f->fts_path,
-					 strerror(f->fts_errno));
+			                 strerror(f->fts_errno));
 			continue;
-		default:
-			break;
+		default: break;
 		}
 		const struct stat *st = f->fts_statp;
 		if (S_ISSOCK(st->st_mode))
@@ -397,8 +398,8 @@ int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err)
 		if (contents_only && !*rel)
 			continue;
 		_cleanup_free_ char *ename = contents_only ? dd_strdup(rel)
-					     : *rel	    ? dd_asprintf("%s/%s", name, rel)
-							    : dd_strdup(name);
+		                             : *rel        ? dd_asprintf("%s/%s", name, rel)
+		                                           : dd_strdup(name);
 		struct archive_entry *e = archive_entry_new();
 		archive_entry_set_pathname(e, ename);
 		archive_entry_set_mode(e, st->st_mode);
@@ -415,7 +416,7 @@ int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err)
 			ssize_t l = readlink(f->fts_accpath, link, PATH_MAX);
 			if (l < 0) {
 				r = dd_error_set(err, -errno, "Cannot read the symlink '%s': %s",
-						 f->fts_path, strerror(errno));
+				                 f->fts_path, strerror(errno));
 				archive_entry_free(e);
 				continue;
 			}
@@ -438,19 +439,19 @@ int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err)
 /* ---- unpacking a tar stream ---- */
 
 static int extract_entry_path(const char *root, const char *entry, const char *top, char **ret_path,
-			      char **ret_top, bool *ret_is_top, dd_error *err)
+                              char **ret_top, bool *ret_is_top, dd_error *err)
 {
 	_cleanup_free_ char *etop = NULL, *rest = NULL;
 	if (dd_tar_entry_split(entry, &etop, &rest) < 0)
 		return dd_error_set(err, -EINVAL,
-				    "Refusing the archive entry '%.256s': absolute paths, '..' and "
-				    "empty names could write outside the destination",
-				    entry);
+		                    "Refusing the archive entry '%.256s': absolute paths, '..' and "
+		                    "empty names could write outside the destination",
+		                    entry);
 	if (top && strcmp(top, etop) != 0)
 		return dd_error_set(err, -EINVAL,
-				    "Refusing the archive entry '%.256s': it is outside '%s', the "
-				    "path being copied",
-				    entry, top);
+		                    "Refusing the archive entry '%.256s': it is outside '%s', the "
+		                    "path being copied",
+		                    entry, top);
 	*ret_is_top = !*rest;
 	*ret_path = *rest ? dd_asprintf("%s/%s", root, rest) : dd_strdup(root);
 	if (ret_top)
@@ -461,8 +462,8 @@ static int extract_entry_path(const char *root, const char *entry, const char *t
 int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_count, dd_error *err)
 {
 	if (root[0] != '/')
-		return dd_error_set(err, -EINVAL, "Internal error: extraction root '%s' is relative",
-				    root);
+		return dd_error_set(err, -EINVAL,
+		                    "Internal error: extraction root '%s' is relative", root);
 	struct archive *in = archive_read_new();
 	struct archive *out = archive_write_disk_new();
 	if (!in || !out) {
@@ -471,16 +472,15 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 		return dd_error_set(err, -ENOMEM, "Out of memory");
 	}
 	archive_read_support_format_tar(in);
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-						    ARCHIVE_EXTRACT_UNLINK |
-						    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-						    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+	archive_write_disk_set_options(
+	    out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK |
+	             ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	int r = 0;
 	size_t count = 0;
 	_cleanup_free_ char *top = NULL;
 	if (archive_read_open_fd(in, fd, IO_BUF) != ARCHIVE_OK)
 		r = dd_error_set(err, -EIO, "Cannot read the archive: %s",
-				 archive_error_string(in) ?: "unknown error");
+		                 archive_error_string(in) ?: "unknown error");
 	struct archive_entry *e;
 	while (r == 0) {
 		int ar = archive_read_next_header(in, &e);
@@ -488,14 +488,14 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 			break;
 		if (ar < ARCHIVE_WARN) {
 			r = dd_error_set(err, -EIO, "Corrupt or truncated archive: %s",
-					 archive_error_string(in) ?: "unknown error");
+			                 archive_error_string(in) ?: "unknown error");
 			break;
 		}
 		const char *name = archive_entry_pathname(e);
 		_cleanup_free_ char *path = NULL, *first = NULL;
 		bool is_top = false;
 		r = extract_entry_path(root, name ? name : "", top, &path, top ? NULL : &first,
-				       &is_top, err);
+		                       &is_top, err);
 		if (r < 0)
 			break;
 		if (!top)
@@ -510,7 +510,8 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 		_cleanup_free_ char *link_path = NULL;
 		if (hardlink) {
 			bool link_top;
-			r = extract_entry_path(root, hardlink, top, &link_path, NULL, &link_top, err);
+			r = extract_entry_path(root, hardlink, top, &link_path, NULL, &link_top,
+			                       err);
 			if (r < 0)
 				break;
 			archive_entry_set_hardlink(e, link_path);
@@ -519,7 +520,7 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 		ar = archive_write_header(out, e);
 		if (ar < ARCHIVE_WARN) {
 			r = dd_error_set(err, -EIO, "Cannot create '%s': %s", path,
-					 archive_error_string(out) ?: "unknown error");
+			                 archive_error_string(out) ?: "unknown error");
 			break;
 		}
 		const void *buf;
@@ -529,16 +530,16 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 			if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN) {
 				ar = ARCHIVE_FATAL;
 				r = dd_error_set(err, -EIO, "Cannot write '%s': %s", path,
-						 archive_error_string(out) ?: "unknown error");
+				                 archive_error_string(out) ?: "unknown error");
 				break;
 			}
 		}
 		if (r == 0 && ar != ARCHIVE_EOF)
-			r = dd_error_set(err, -EIO, "Corrupt or truncated archive at '%s': %s", name,
-					 archive_error_string(in) ?: "unknown error");
+			r = dd_error_set(err, -EIO, "Corrupt or truncated archive at '%s': %s",
+			                 name, archive_error_string(in) ?: "unknown error");
 		if (r == 0 && archive_write_finish_entry(out) < ARCHIVE_WARN)
 			r = dd_error_set(err, -EIO, "Cannot finish '%s': %s", path,
-					 archive_error_string(out) ?: "unknown error");
+			                 archive_error_string(out) ?: "unknown error");
 		count++;
 	}
 	if (r == 0 && !top)
@@ -547,7 +548,7 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 	 * their contents are written. */
 	if (archive_write_close(out) != ARCHIVE_OK && r == 0)
 		r = dd_error_set(err, -EIO, "Cannot finish unpacking into '%s': %s", root,
-				 archive_error_string(out) ?: "unknown error");
+		                 archive_error_string(out) ?: "unknown error");
 	archive_write_free(out);
 	archive_read_free(in);
 	if (r == 0 && ret_count)
@@ -660,11 +661,11 @@ static int check_stopped_tmpfs(const struct remote *rm, const char *path, dd_err
 	for (char **t = rm->tmpfs; t && *t; t++)
 		if (path_under(path, *t)) {
 			dd_error_set(err, -EHOSTDOWN,
-				     "'%s' is on a tmpfs (%s) of node %s, which is not running: "
-				     "tmpfs contents exist only while the node runs",
-				     path, *t, rm->name);
+			             "'%s' is on a tmpfs (%s) of node %s, which is not running: "
+			             "tmpfs contents exist only while the node runs",
+			             path, *t, rm->name);
 			return dd_error_hint(err, "Start the node first ('docker start %s').",
-					     rm->cname);
+			                     rm->cname);
 		}
 	return 0;
 }
@@ -681,8 +682,7 @@ static int remote_open(dd_docker *d, const dd_node *node, struct remote *ret, dd
 	json_t *m;
 	char **v = dd_malloc0((json_array_size(mounts) + 1) * sizeof(char *));
 	size_t n = 0;
-	json_array_foreach(mounts, i, m)
-	{
+	json_array_foreach (mounts, i, m) {
 		const char *dst = json_string_value(json_object_get(m, "Destination"));
 		if (dst)
 			v[n++] = dd_strdup(dst);
@@ -692,19 +692,18 @@ static int remote_open(dd_docker *d, const dd_node *node, struct remote *ret, dd
 	size_t nt = 0;
 	const char *key;
 	json_t *val;
-	json_object_foreach(tmpfs, key, val)
-	{
+	json_object_foreach (tmpfs, key, val) {
 		t[nt++] = dd_strdup(key);
 	}
 	*ret = (struct remote){
-		.tmpfs = t,
-		.d = d,
-		.id = node->id,
-		.name = node->short_name,
-		.cname = node->name,
-		.running = json_is_true(json_object_get(state, "Running")) &&
-			   !json_is_true(json_object_get(state, "Paused")),
-		.mounts = v,
+	    .tmpfs = t,
+	    .d = d,
+	    .id = node->id,
+	    .name = node->short_name,
+	    .cname = node->name,
+	    .running = json_is_true(json_object_get(state, "Running")) &&
+	               !json_is_true(json_object_get(state, "Paused")),
+	    .mounts = v,
 	};
 	return 0;
 }
@@ -754,16 +753,16 @@ static int on_capture(int stream, const char *buf, size_t len, void *userdata)
 /* One exec answers for every path: the node's own view, tmpfs included.
  * The paths are arguments of the script, never part of it. */
 static const char probe_script[] =
-	"for p do\n"
-	"  m=\n"
-	"  r=\n"
-	"  if [ -d \"$p\" ]; then k=d; r=$(readlink -f -- \"$p\") || r=\n"
-	"    m=$(stat -L -c %m -- \"$p\" 2>/dev/null) || m=\n"
-	"  elif [ -e \"$p\" ] || [ -L \"$p\" ]; then k=f; r=$(readlink -f -- \"$p\") || r=$p\n"
-	"    m=$(stat -L -c %m -- \"$(dirname -- \"$r\")\" 2>/dev/null) || m=\n"
-	"  else k=n; fi\n"
-	"  printf '%s\\0%s\\0%s\\0' \"$k\" \"$r\" \"$m\"\n"
-	"done\n";
+    "for p do\n"
+    "  m=\n"
+    "  r=\n"
+    "  if [ -d \"$p\" ]; then k=d; r=$(readlink -f -- \"$p\") || r=\n"
+    "    m=$(stat -L -c %m -- \"$p\" 2>/dev/null) || m=\n"
+    "  elif [ -e \"$p\" ] || [ -L \"$p\" ]; then k=f; r=$(readlink -f -- \"$p\") || r=$p\n"
+    "    m=$(stat -L -c %m -- \"$(dirname -- \"$r\")\" 2>/dev/null) || m=\n"
+    "  else k=n; fi\n"
+    "  printf '%s\\0%s\\0%s\\0' \"$k\" \"$r\" \"$m\"\n"
+    "done\n";
 
 static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *out, dd_error *err)
 {
@@ -775,24 +774,29 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 	for (size_t i = 0; i < n; i++)
 		argv[4 + i] = paths[i];
 	struct outbufs o = {.out = DD_BUF_HEAD(MAX_PROBE_OUTPUT), .err = DD_BUF_HEAD(MAX_STDERR)};
-	dd_exec_opts opts = {.argv = argv, .stdin_fd = -1, .resize_fd = -1, .on_output = on_capture,
-			     .userdata = &o, .name = rm->name, .timeout_ms = 60000};
+	dd_exec_opts opts = {.argv = argv,
+	                     .stdin_fd = -1,
+	                     .resize_fd = -1,
+	                     .on_output = on_capture,
+	                     .userdata = &o,
+	                     .name = rm->name,
+	                     .timeout_ms = 60000};
 	int code = 0;
 	int r = dd_exec(rm->d, rm->id, &opts, &code, err);
 	free(argv);
 	if (r == 0 && code != 0)
 		r = dd_error_set(err, -EIO, "Cannot look at the paths in node %s (exit %d): %s",
-				 rm->name, code, dd_buf_str(&o.err));
+		                 rm->name, code, dd_buf_str(&o.err));
 	size_t off = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const char *field[3] = {NULL}; /* gcc -O3 misses that a short answer breaks out */
 		for (int f = 0; f < 3; f++) {
-			const char *end = o.out.data ? memchr(o.out.data + off, '\0', o.out.len - off)
-						     : NULL;
+			const char *end =
+			    o.out.data ? memchr(o.out.data + off, '\0', o.out.len - off) : NULL;
 			if (!end) {
-				r = dd_error_set(err, -EPROTO,
-						 "Unexpected answer when looking at paths in node %s",
-						 rm->name);
+				r = dd_error_set(
+				    err, -EPROTO,
+				    "Unexpected answer when looking at paths in node %s", rm->name);
 				break;
 			}
 			field[f] = o.out.data + off;
@@ -801,8 +805,8 @@ static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *o
 		if (r < 0)
 			break;
 		out[i].kind = field[0][0] == 'd'   ? DD_PATH_DIR
-			      : field[0][0] == 'f' ? DD_PATH_OTHER
-						   : DD_PATH_MISSING;
+		              : field[0][0] == 'f' ? DD_PATH_OTHER
+		                                   : DD_PATH_MISSING;
 		out[i].resolved = *field[1] ? dd_strdup(field[1]) : NULL;
 		out[i].mount = *field[2] ? dd_strdup(field[2]) : NULL;
 	}
@@ -833,7 +837,7 @@ static char *b64decode(const char *s, size_t *ret_len)
 
 /* The daemon's view: HEAD on the archive endpoint, for stopped nodes. */
 static int head_stat(struct remote *rm, const char *path, dd_path_kind *ret_kind, char **ret_link,
-		     dd_error *err)
+                     dd_error *err)
 {
 	_cleanup_free_ char *stat = NULL;
 	int r = dd_archive_stat(rm->d, rm->id, path, &stat, err);
@@ -841,7 +845,7 @@ static int head_stat(struct remote *rm, const char *path, dd_path_kind *ret_kind
 		char status[64];
 		snprintf(status, sizeof(status), "%s", err->msg);
 		return dd_error_set(err, r, "Cannot look at '%s' in node %s (%s)", path, rm->name,
-				    status);
+		                    status);
 	}
 	if (r < 0)
 		return r;
@@ -855,8 +859,8 @@ static int head_stat(struct remote *rm, const char *path, dd_path_kind *ret_kind
 	_cleanup_json_ json_t *j = json_loadb(js, jlen, 0, NULL);
 	json_t *mode = json_object_get(j, "mode");
 	if (!json_is_integer(mode))
-		return dd_error_set(err, -EPROTO, "The daemon sent an unreadable path stat for '%s'",
-				    path);
+		return dd_error_set(err, -EPROTO,
+		                    "The daemon sent an unreadable path stat for '%s'", path);
 	unsigned long long m = (unsigned long long)json_integer_value(mode);
 	const char *link = json_string_value(json_object_get(j, "linkTarget"));
 	*ret_kind = (m & GO_MODE_DIR) ? DD_PATH_DIR : DD_PATH_OTHER;
@@ -889,7 +893,7 @@ static int probe_head(struct remote *rm, char **paths, size_t n, struct probe *o
 }
 
 static int remote_probe(struct remote *rm, char **paths, size_t n, struct probe **ret,
-			dd_error *err)
+                        dd_error *err)
 {
 	struct probe *p = dd_malloc0((n + 1) * sizeof(*p));
 	int r = rm->running ? probe_exec(rm, paths, n, p, err) : probe_head(rm, paths, n, p, err);
@@ -924,9 +928,9 @@ static int check_remote_path(const char *path, const char *what, dd_error *err)
 {
 	if (!path || path[0] != '/') {
 		dd_error_usage(err, -EINVAL, "The %s path in the node must be absolute: '%s'", what,
-			       path ? path : "");
+		               path ? path : "");
 		return dd_error_hint(err, "For example /root/%s or /tmp/%s", path ? path : "x",
-				     path ? path : "x");
+		                     path ? path : "x");
 	}
 	if (strlen(path) > DD_FILES_PATH_MAX)
 		return dd_error_usage(err, -ENAMETOOLONG, "The %s path is too long", what);
@@ -951,7 +955,7 @@ struct send_ctx {
 };
 
 static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *plan, bool via_api,
-		     dd_error *err)
+                     dd_error *err)
 {
 	int sv[2];
 	int r = make_socketpair(sv, err);
@@ -967,16 +971,21 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 		struct body_src bs = {.fd = sv[0]};
 		r = dd_archive_put(rm->d, rm->id, plan->anchor, body_read, &bs, err);
 	} else {
-		const char *argv[] = {"tar",	       "-x", "-f", "-", "-p", "--same-owner",
-				      "--numeric-owner", "-C", plan->anchor, NULL};
+		const char *argv[] = {
+		    "tar", "-x",         "-f", "-", "-p", "--same-owner", "--numeric-owner",
+		    "-C",  plan->anchor, NULL};
 		struct outbufs o = {.out = DD_BUF_HEAD(MAX_STDERR), .err = DD_BUF_HEAD(MAX_STDERR)};
-		dd_exec_opts opts = {.argv = argv, .stdin_fd = sv[0], .resize_fd = -1,
-				     .on_output = on_capture, .userdata = &o, .name = rm->name};
+		dd_exec_opts opts = {.argv = argv,
+		                     .stdin_fd = sv[0],
+		                     .resize_fd = -1,
+		                     .on_output = on_capture,
+		                     .userdata = &o,
+		                     .name = rm->name};
 		int code = 0;
 		r = dd_exec(rm->d, rm->id, &opts, &code, err);
 		if (r == 0 && code != 0)
 			r = dd_error_set(err, -EIO, "tar in the node failed (exit %d): %s", code,
-					 dd_buf_str(&o.err));
+			                 dd_buf_str(&o.err));
 		dd_buf_free(&o.out);
 		dd_buf_free(&o.err);
 	}
@@ -999,7 +1008,7 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 }
 
 static int send_one(struct send_ctx *ctx, dd_docker *d, const dd_node *node, char **ret_target,
-		    dd_error *err)
+                    dd_error *err)
 {
 	struct remote rm = {0};
 	int r = remote_open(d, node, &rm, err);
@@ -1029,7 +1038,7 @@ static int send_one(struct send_ctx *ctx, dd_docker *d, const dd_node *node, cha
 		kinds[i] = p[i].kind;
 	dd_copy_plan plan = {0};
 	r = dd_copy_plan_make(ctx->src, ctx->src_is_dir, ctx->dst, kinds, depth,
-			      has_inner ? p[depth].kind : DD_PATH_MISSING, &plan, err);
+	                      has_inner ? p[depth].kind : DD_PATH_MISSING, &plan, err);
 	free(kinds);
 	if (r == 0) {
 		const char *mount = NULL, *resolved = plan.anchor;
@@ -1055,11 +1064,11 @@ static void send_report(struct send_ctx *ctx, struct send_job *job)
 {
 	if (job->r < 0)
 		dd_error_prefix(&job->err, "Failed to send '%s' to %s: ", ctx->src,
-				job->node->short_name);
+		                job->node->short_name);
 	if (ctx->progress) {
 		pthread_mutex_lock(&ctx->lock);
 		ctx->progress(job->node->short_name, job->r < 0 ? job->err.msg : job->target,
-			      job->r == 0, ctx->userdata);
+		              job->r == 0, ctx->userdata);
 		pthread_mutex_unlock(&ctx->lock);
 	}
 }
@@ -1085,8 +1094,8 @@ static void send_skipped(void *userdata, size_t i)
 }
 
 int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const char *src,
-		  const char *dst, dd_progress_cb progress, void *userdata, dd_error *node_errs,
-		  dd_error *err)
+                  const char *dst, dd_progress_cb progress, void *userdata, dd_error *node_errs,
+                  dd_error *err)
 {
 	int r = check_remote_path(dst, "destination", err);
 	if (r < 0)
@@ -1095,8 +1104,8 @@ int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const cha
 		return dd_error_usage(err, -EINVAL, "No node to send to");
 	_cleanup_free_ char *src_name = dd_copy_src_name(src);
 	if (!src_name)
-		return dd_error_usage(err, -EINVAL, "Refusing to send a whole root directory ('%s')",
-				      src);
+		return dd_error_usage(err, -EINVAL,
+		                      "Refusing to send a whole root directory ('%s')", src);
 	struct stat st;
 	if (stat(src, &st) < 0) {
 		int e = errno;
@@ -1107,14 +1116,17 @@ int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const cha
 	if (strcmp(src_name, ".") == 0 && !S_ISDIR(st.st_mode))
 		return dd_error_set(err, -ENOTDIR, "'%s' is not a directory", src);
 
-	struct send_ctx ctx = {.src = src, .dst = dst, .src_is_dir = S_ISDIR(st.st_mode),
-			       .progress = progress, .userdata = userdata};
+	struct send_ctx ctx = {.src = src,
+	                       .dst = dst,
+	                       .src_is_dir = S_ISDIR(st.st_mode),
+	                       .progress = progress,
+	                       .userdata = userdata};
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.jobs = dd_malloc0(n * sizeof(*ctx.jobs));
 	for (size_t i = 0; i < n; i++)
 		ctx.jobs[i].node = nodes[i];
-	dd_pool pool = {.n = n, .job = send_job, .userdata = &ctx, .skipped = send_skipped,
-			.docker = d};
+	dd_pool pool = {
+	    .n = n, .job = send_job, .userdata = &ctx, .skipped = send_skipped, .docker = d};
 	dd_pool_run(&pool, NULL);
 
 	size_t failed = 0;
@@ -1170,7 +1182,7 @@ static int on_tar_output(int stream, const char *buf, size_t len, void *userdata
 
 /* Streams `path` out of the node (archive API or tar in the node) and unpacks it at root. */
 static int stream_out(dd_docker *d, const char *container, const char *label, const char *path,
-		      bool via_api, const char *root, unsigned flags, dd_error *err)
+                      bool via_api, const char *root, unsigned flags, dd_error *err)
 {
 	int sv[2];
 	int r = make_socketpair(sv, err);
@@ -1186,8 +1198,8 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 	if (via_api) {
 		r = dd_archive_get(d, container, path, on_archive_data, &s, err);
 		if (r == -ENOENT)
-			r = dd_error_set(err, r, "No such file or directory in node %s: '%s'", label,
-					 path);
+			r = dd_error_set(err, r, "No such file or directory in node %s: '%s'",
+			                 label, path);
 		else if (r == -EREMOTEIO)
 			dd_error_prefix(err, "Cannot read '%s' in node %s: ", path, label);
 	} else {
@@ -1196,14 +1208,18 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 		dir = slash == path ? dd_strdup("/") : strndup(path, (size_t)(slash - path));
 		base = dd_strdup(slash + 1);
 		const char *argv[] = {"tar", "-c", "-f", "-", "-C", dir, "--", base, NULL};
-		dd_exec_opts opts = {.argv = argv, .stdin_fd = -1, .resize_fd = -1,
-				     .on_output = on_tar_output, .userdata = &s, .name = label};
+		dd_exec_opts opts = {.argv = argv,
+		                     .stdin_fd = -1,
+		                     .resize_fd = -1,
+		                     .on_output = on_tar_output,
+		                     .userdata = &s,
+		                     .name = label};
 		int code = 0;
 		r = dd_exec(d, container, &opts, &code, err);
 		/* GNU tar exits 1 when a file changed while it was read: still a copy. */
 		if (r == 0 && code > 1)
 			r = dd_error_set(err, -EIO, "tar in node %s failed (exit %d): %s", label,
-					 code, dd_buf_str(&s.err));
+			                 code, dd_buf_str(&s.err));
 	}
 	/* End of stream for the extractor. */
 	close(sv[1]);
@@ -1232,8 +1248,8 @@ static dd_path_kind local_kind(const char *path)
 
 /* Everything after looking at SRC in the node: the local side and the transfer. */
 static int download_planned(dd_docker *d, const struct remote *rm, const char *src,
-			    const struct probe *sp, const char *dst, bool force, char **ret_target,
-			    dd_error *err)
+                            const struct probe *sp, const char *dst, bool force, char **ret_target,
+                            dd_error *err)
 {
 	bool src_is_dir = sp->kind == DD_PATH_DIR;
 	const char *resolved = sp->resolved ? sp->resolved : src;
@@ -1261,8 +1277,7 @@ static int download_planned(dd_docker *d, const struct remote *rm, const char *s
 		kinds[i] = local_kind(lineage[i]);
 	_cleanup_free_ char *inner = path_join(lineage[0], src_name);
 	_cleanup_(dd_copy_plan_clear) dd_copy_plan plan = {0};
-	r = dd_copy_plan_make(src, src_is_dir, absdst, kinds, depth, local_kind(inner), &plan,
-				  err);
+	r = dd_copy_plan_make(src, src_is_dir, absdst, kinds, depth, local_kind(inner), &plan, err);
 	if (r < 0)
 		return r;
 	if (plan.target_kind != DD_PATH_MISSING && !force) {
@@ -1274,7 +1289,7 @@ static int download_planned(dd_docker *d, const struct remote *rm, const char *s
 	_cleanup_free_ char *anchor = realpath(plan.anchor, NULL);
 	if (!anchor)
 		return dd_error_set(err, -errno, "Cannot resolve '%s': %s", plan.anchor,
-				    strerror(errno));
+		                    strerror(errno));
 	_cleanup_free_ char *target = path_join(anchor, plan.name);
 	/* For a file, the probe reports the mount point of its directory. */
 	bool via_api = docker_sees(rm, sp->mount);
@@ -1282,13 +1297,13 @@ static int download_planned(dd_docker *d, const struct remote *rm, const char *s
 	if (plan.target_kind == DD_PATH_DIR) {
 		/* --force into an existing directory: merge, like cp -r. */
 		r = stream_out(d, rm->id, rm->name, resolved, via_api, target, DD_EXTRACT_SKIP_TOP,
-			       err);
+		               err);
 	} else {
 		/* Unpack beside the target, then rename: all or nothing. */
 		_cleanup_free_ char *tmp = dd_asprintf("%s/.dcos-docker-download-XXXXXX", anchor);
 		if (!mkdtemp(tmp))
 			return dd_error_set(err, -errno, "Cannot create a directory in '%s': %s",
-					    anchor, strerror(errno));
+			                    anchor, strerror(errno));
 		_cleanup_free_ char *root = dd_asprintf("%s/copy", tmp);
 		r = stream_out(d, rm->id, rm->name, resolved, via_api, root, 0, err);
 		if (r == 0) {
@@ -1299,12 +1314,12 @@ static int download_planned(dd_docker *d, const struct remote *rm, const char *s
 				int mr = dd_mkdir_p(parent, 0755);
 				if (mr < 0)
 					r = dd_error_set(err, mr, "Cannot create '%s': %s", parent,
-							 strerror(-mr));
+					                 strerror(-mr));
 			}
 		}
 		if (r == 0 && rename(root, target) < 0)
 			r = dd_error_set(err, -errno, "Cannot move the copy to '%s': %s", target,
-					 strerror(errno));
+			                 strerror(errno));
 		dd_rm_rf(tmp);
 	}
 	if (r == 0 && ret_target)
@@ -1313,7 +1328,7 @@ static int download_planned(dd_docker *d, const struct remote *rm, const char *s
 }
 
 int dd_files_download(dd_docker *d, const dd_node *node, const char *src, const char *dst,
-		      bool force, char **ret_target, dd_error *err)
+                      bool force, char **ret_target, dd_error *err)
 {
 	int r = check_remote_path(src, "source", err);
 	if (r < 0)
@@ -1345,7 +1360,7 @@ int dd_files_download(dd_docker *d, const dd_node *node, const char *src, const 
 }
 
 int dd_files_get_archive(dd_docker *d, const char *container, const char *path,
-			 const char *local_root, dd_error *err)
+                         const char *local_root, dd_error *err)
 {
 	struct stat st;
 	if (lstat(local_root, &st) == 0)
@@ -1357,7 +1372,8 @@ int dd_files_get_archive(dd_docker *d, const char *container, const char *path,
 	*slash = '\0';
 	_cleanup_free_ char *real = realpath(slash == parent ? "/" : parent, NULL);
 	if (!real)
-		return dd_error_set(err, -errno, "Cannot resolve '%s': %s", parent, strerror(errno));
+		return dd_error_set(err, -errno, "Cannot resolve '%s': %s", parent,
+		                    strerror(errno));
 	_cleanup_free_ char *root = path_join(real, slash + 1);
 	return stream_out(d, container, container, path, true, root, 0, err);
 }

@@ -12,8 +12,8 @@
 #include <sys/utsname.h>
 
 #include "buf.h"
-#include "util.h"
 #include "kmod-internal.h"
+#include "util.h"
 
 #define DCOS_NET_UNIT "dcos/dcos 2.2 packages/dcos-net/extra/dcos-net.service"
 #define L4LB_IPSET    "dcos/dcos-net apps/dcos_l4lb/src/dcos_l4lb_ipset_mgr.erl"
@@ -29,172 +29,172 @@
  * match (ipset: "{ok, ?IPSET_PROTOCOL} = get_protocol_version(Pid)"). */
 /* clang-format off: one field per line reads better than its packing */
 static const dd_kmod table[] = {
-	{
-		.name = "dummy",
-		.config = "CONFIG_DUMMY",
-		.required = true,
-		.needed_by = "dcos-net: 'modprobe dummy', the dummy interfaces spartan (DNS) and "
-			"minuteman (VIPs)",
-		.without = NETWORKING,
-		.source = DCOS_NET_UNIT " (ExecStartPre modprobe dummy, ip link add ... type "
-			"dummy)",
-	},
-	{
-		.name = "ip_vs",
-		.config = "CONFIG_IP_VS",
-		.required = true,
-		.needed_by = "dcos-net's layer-4 load balancer: VIPs are IPVS services",
-		.without = NETWORKING,
-		.source = "dcos/dcos 2.2 packages/dcos-net/buildinfo.json (sysctl "
-			"net.ipv4.vs.conntrack); dcos/dcos-net "
-			"apps/dcos_l4lb/src/dcos_l4lb_ipvs_mgr.erl",
-	},
-	{
-		.name = "ip_vs_wlc",
-		.config = "CONFIG_IP_VS_WLC",
-		.depends = "CONFIG_IP_VS",
-		.required = true,
-		.needed_by = "dcos-net: 'modprobe ip_vs_wlc', the scheduler of its IPVS services",
-		.without = NETWORKING,
-		.source = DCOS_NET_UNIT " (ExecStartPre modprobe ip_vs_wlc); dcos/dcos-net "
-			"apps/dcos_l4lb/src/dcos_l4lb_ipvs_mgr.erl (sched_name \"wlc\")",
-	},
-	{
-		.name = "xt_ipvs",
-		.config = "CONFIG_NETFILTER_XT_MATCH_IPVS",
-		.depends = "CONFIG_IP_VS",
-		.required = true,
-		.needed_by = "dcos-net: iptables -t nat ... -m ipvs --vmethod MASQ ... -j "
-			"MASQUERADE",
-		.without = NETWORKING,
-		.source = DCOS_NET_UNIT " (ExecStartPre iptables ... -m ipvs)",
-	},
-	{
-		.name = "xt_comment",
-		.config = "CONFIG_NETFILTER_XT_MATCH_COMMENT",
-		.required = true,
-		.needed_by = "dcos-net: '-m comment' in its iptables rules",
-		.without = NETWORKING,
-		.source = DCOS_NET_UNIT " (-m comment --comment "
-			"Minuteman-IPVS-IPTables-masquerade-rule); " L4LB_IPSET,
-	},
-	{
-		.name = "xt_MASQUERADE",
-		.config = "CONFIG_NETFILTER_XT_TARGET_MASQUERADE",
-		.alt_name = "ipt_MASQUERADE",
-		.alt_config = "CONFIG_IP_NF_TARGET_MASQUERADE",
-		.required = true,
-		.needed_by = "dcos-net's '-j MASQUERADE' rule; the UCR bridge network (ipMasq)",
-		.without = NETWORKING,
-		.source = DCOS_NET_UNIT "; dcos/dcos 2.2 gen/dcos-config.yaml "
-			"(ucr-default-bridge.conf, ipMasq)",
-	},
-	{
-		.name = "nf_nat",
-		.config = "CONFIG_NF_NAT",
-		.required = true,
-		.needed_by = "dcos-net's nat rule; Docker in the nodes (published ports, "
-			"masquerading)",
-		.without = NETWORKING,
-		.source = DCOS_NET_UNIT " (iptables -t nat)",
-	},
-	{
-		.name = "ip_set",
-		.config = "CONFIG_IP_SET",
-		.required = true,
-		.needed_by = "dcos-net's layer-4 load balancer: ipset dcos-l4lb "
-			"(dcos_l4lb_enable_ipset defaults to true)",
-		.without = NETWORKING,
-		.source = "dcos/dcos 2.2 gen/calc.py (dcos_l4lb_enable_ipset); " L4LB_IPSET,
-	},
-	{
-		.name = "ip_set_hash_ipport",
-		.config = "CONFIG_IP_SET_HASH_IPPORT",
-		.depends = "CONFIG_IP_SET",
-		.required = true,
-		.needed_by = "dcos-net: the hash:ip,port type of ipset dcos-l4lb",
-		.without = NETWORKING,
-		.source = L4LB_IPSET " (IPSET_TYPE \"hash:ip,port\")",
-	},
-	{
-		.name = "xt_set",
-		.config = "CONFIG_NETFILTER_XT_SET",
-		.depends = "CONFIG_IP_SET",
-		.required = true,
-		.needed_by = "dcos-net: iptables -m set --match-set dcos-l4lb",
-		.without = NETWORKING,
-		.source = L4LB_IPSET " (add_iptables_rules)",
-	},
-	{
-		.name = "vxlan",
-		.config = "CONFIG_VXLAN",
-		.required = true,
-		.needed_by = "the DC/OS overlay network (dcos-net's vtep1024) and Calico's VXLAN "
-			"mode, both on by default",
-		.without = "DC/OS's virtual networks (dcos, calico) cannot work on this host",
-		.source = "dcos/dcos 2.2 gen/calc.py (dcos_overlay_enable, calico_vxlan_enabled: "
-			"'true'); dcos/dcos-net apps/dcos_overlay/src/dcos_overlay_netlink.erl "
-			"(iplink_add vxlan)",
-	},
-	{
-		.name = "overlay",
-		.config = "CONFIG_OVERLAY_FS",
-		.required = true,
-		.needed_by = "Docker in the nodes (overlay2) and Mesos UCR's overlay image backend",
-		.without = "Docker in the nodes cannot use overlay2",
-		.source = "the nodes' /etc/docker/daemon.json storage driver; dcos/dcos 2.2 "
-			"gen/calc.py (mesos_isolation: filesystem/linux, docker/runtime)",
-	},
-	{
-		.name = "bridge",
-		.config = "CONFIG_BRIDGE",
-		.required = true,
-		.needed_by = "Docker in the nodes (docker0) and the UCR default bridge network "
-			"(ucr-br0)",
-		.without = "Docker's and UCR's bridge networks cannot work in the nodes",
-		.source = "dcos/dcos 2.2 gen/dcos-config.yaml (ucr-default-bridge.conf, \"type\": "
-			"\"bridge\")",
-	},
-	{
-		.name = "br_netfilter",
-		.config = "CONFIG_BRIDGE_NETFILTER",
-		.depends = "CONFIG_BRIDGE",
-		.needed_by = "Docker in the nodes: iptables for bridged traffic "
-			"(bridge-nf-call-iptables)",
-		.without = "iptables does not see traffic between containers on one bridge "
-			"(dockerd only warns)",
-		.source = "Docker's bridge driver (modprobe br_netfilter)",
-	},
-	{
-		.name = "ipip",
-		.config = "CONFIG_NET_IPIP",
-		.needed_by = "Calico's IP-in-IP mode (calico_vxlan_enabled: 'false'; the default "
-			"is VXLAN)",
-		.without = "Calico's IP-in-IP mode cannot work (its default, VXLAN, can)",
-		.source = "dcos/dcos 2.2 gen/dcos-config.yaml (CALICO_IPV4POOL_IPIP=always)",
-	},
-	{
-		.name = "raid1",
-		.config = "CONFIG_MD_RAID1",
-		.depends = "CONFIG_BLK_DEV_MD",
-		.needed_by = "the DC/OS Storage Service (DSS); the installer's preflight warns "
-			"without it",
-		.without = "the DC/OS Storage Service (DSS) cannot work; the installer's "
-			"preflight warns",
-		.source = "dcos/dcos 2.2 gen/build_deploy/bash.py "
-			"(warn_unloaded_dss_kernel_module raid1)",
-	},
-	{
-		.name = "dm_raid",
-		.config = "CONFIG_DM_RAID",
-		.depends = "CONFIG_BLK_DEV_DM",
-		.needed_by = "the DC/OS Storage Service (DSS); the installer's preflight warns "
-			"without it",
-		.without = "the DC/OS Storage Service (DSS) cannot work; the installer's "
-			"preflight warns",
-		.source = "dcos/dcos 2.2 gen/build_deploy/bash.py "
-			"(warn_unloaded_dss_kernel_module dm_raid)",
-	},
+    {
+        .name = "dummy",
+        .config = "CONFIG_DUMMY",
+        .required = true,
+        .needed_by = "dcos-net: 'modprobe dummy', the dummy interfaces spartan (DNS) and "
+                     "minuteman (VIPs)",
+        .without = NETWORKING,
+        .source = DCOS_NET_UNIT " (ExecStartPre modprobe dummy, ip link add ... type "
+                                "dummy)",
+    },
+    {
+        .name = "ip_vs",
+        .config = "CONFIG_IP_VS",
+        .required = true,
+        .needed_by = "dcos-net's layer-4 load balancer: VIPs are IPVS services",
+        .without = NETWORKING,
+        .source = "dcos/dcos 2.2 packages/dcos-net/buildinfo.json (sysctl "
+                  "net.ipv4.vs.conntrack); dcos/dcos-net "
+                  "apps/dcos_l4lb/src/dcos_l4lb_ipvs_mgr.erl",
+    },
+    {
+        .name = "ip_vs_wlc",
+        .config = "CONFIG_IP_VS_WLC",
+        .depends = "CONFIG_IP_VS",
+        .required = true,
+        .needed_by = "dcos-net: 'modprobe ip_vs_wlc', the scheduler of its IPVS services",
+        .without = NETWORKING,
+        .source = DCOS_NET_UNIT " (ExecStartPre modprobe ip_vs_wlc); dcos/dcos-net "
+                                "apps/dcos_l4lb/src/dcos_l4lb_ipvs_mgr.erl (sched_name \"wlc\")",
+    },
+    {
+        .name = "xt_ipvs",
+        .config = "CONFIG_NETFILTER_XT_MATCH_IPVS",
+        .depends = "CONFIG_IP_VS",
+        .required = true,
+        .needed_by = "dcos-net: iptables -t nat ... -m ipvs --vmethod MASQ ... -j "
+                     "MASQUERADE",
+        .without = NETWORKING,
+        .source = DCOS_NET_UNIT " (ExecStartPre iptables ... -m ipvs)",
+    },
+    {
+        .name = "xt_comment",
+        .config = "CONFIG_NETFILTER_XT_MATCH_COMMENT",
+        .required = true,
+        .needed_by = "dcos-net: '-m comment' in its iptables rules",
+        .without = NETWORKING,
+        .source = DCOS_NET_UNIT " (-m comment --comment "
+                                "Minuteman-IPVS-IPTables-masquerade-rule); " L4LB_IPSET,
+    },
+    {
+        .name = "xt_MASQUERADE",
+        .config = "CONFIG_NETFILTER_XT_TARGET_MASQUERADE",
+        .alt_name = "ipt_MASQUERADE",
+        .alt_config = "CONFIG_IP_NF_TARGET_MASQUERADE",
+        .required = true,
+        .needed_by = "dcos-net's '-j MASQUERADE' rule; the UCR bridge network (ipMasq)",
+        .without = NETWORKING,
+        .source = DCOS_NET_UNIT "; dcos/dcos 2.2 gen/dcos-config.yaml "
+                                "(ucr-default-bridge.conf, ipMasq)",
+    },
+    {
+        .name = "nf_nat",
+        .config = "CONFIG_NF_NAT",
+        .required = true,
+        .needed_by = "dcos-net's nat rule; Docker in the nodes (published ports, "
+                     "masquerading)",
+        .without = NETWORKING,
+        .source = DCOS_NET_UNIT " (iptables -t nat)",
+    },
+    {
+        .name = "ip_set",
+        .config = "CONFIG_IP_SET",
+        .required = true,
+        .needed_by = "dcos-net's layer-4 load balancer: ipset dcos-l4lb "
+                     "(dcos_l4lb_enable_ipset defaults to true)",
+        .without = NETWORKING,
+        .source = "dcos/dcos 2.2 gen/calc.py (dcos_l4lb_enable_ipset); " L4LB_IPSET,
+    },
+    {
+        .name = "ip_set_hash_ipport",
+        .config = "CONFIG_IP_SET_HASH_IPPORT",
+        .depends = "CONFIG_IP_SET",
+        .required = true,
+        .needed_by = "dcos-net: the hash:ip,port type of ipset dcos-l4lb",
+        .without = NETWORKING,
+        .source = L4LB_IPSET " (IPSET_TYPE \"hash:ip,port\")",
+    },
+    {
+        .name = "xt_set",
+        .config = "CONFIG_NETFILTER_XT_SET",
+        .depends = "CONFIG_IP_SET",
+        .required = true,
+        .needed_by = "dcos-net: iptables -m set --match-set dcos-l4lb",
+        .without = NETWORKING,
+        .source = L4LB_IPSET " (add_iptables_rules)",
+    },
+    {
+        .name = "vxlan",
+        .config = "CONFIG_VXLAN",
+        .required = true,
+        .needed_by = "the DC/OS overlay network (dcos-net's vtep1024) and Calico's VXLAN "
+                     "mode, both on by default",
+        .without = "DC/OS's virtual networks (dcos, calico) cannot work on this host",
+        .source = "dcos/dcos 2.2 gen/calc.py (dcos_overlay_enable, calico_vxlan_enabled: "
+                  "'true'); dcos/dcos-net apps/dcos_overlay/src/dcos_overlay_netlink.erl "
+                  "(iplink_add vxlan)",
+    },
+    {
+        .name = "overlay",
+        .config = "CONFIG_OVERLAY_FS",
+        .required = true,
+        .needed_by = "Docker in the nodes (overlay2) and Mesos UCR's overlay image backend",
+        .without = "Docker in the nodes cannot use overlay2",
+        .source = "the nodes' /etc/docker/daemon.json storage driver; dcos/dcos 2.2 "
+                  "gen/calc.py (mesos_isolation: filesystem/linux, docker/runtime)",
+    },
+    {
+        .name = "bridge",
+        .config = "CONFIG_BRIDGE",
+        .required = true,
+        .needed_by = "Docker in the nodes (docker0) and the UCR default bridge network "
+                     "(ucr-br0)",
+        .without = "Docker's and UCR's bridge networks cannot work in the nodes",
+        .source = "dcos/dcos 2.2 gen/dcos-config.yaml (ucr-default-bridge.conf, \"type\": "
+                  "\"bridge\")",
+    },
+    {
+        .name = "br_netfilter",
+        .config = "CONFIG_BRIDGE_NETFILTER",
+        .depends = "CONFIG_BRIDGE",
+        .needed_by = "Docker in the nodes: iptables for bridged traffic "
+                     "(bridge-nf-call-iptables)",
+        .without = "iptables does not see traffic between containers on one bridge "
+                   "(dockerd only warns)",
+        .source = "Docker's bridge driver (modprobe br_netfilter)",
+    },
+    {
+        .name = "ipip",
+        .config = "CONFIG_NET_IPIP",
+        .needed_by = "Calico's IP-in-IP mode (calico_vxlan_enabled: 'false'; the default "
+                     "is VXLAN)",
+        .without = "Calico's IP-in-IP mode cannot work (its default, VXLAN, can)",
+        .source = "dcos/dcos 2.2 gen/dcos-config.yaml (CALICO_IPV4POOL_IPIP=always)",
+    },
+    {
+        .name = "raid1",
+        .config = "CONFIG_MD_RAID1",
+        .depends = "CONFIG_BLK_DEV_MD",
+        .needed_by = "the DC/OS Storage Service (DSS); the installer's preflight warns "
+                     "without it",
+        .without = "the DC/OS Storage Service (DSS) cannot work; the installer's "
+                   "preflight warns",
+        .source = "dcos/dcos 2.2 gen/build_deploy/bash.py "
+                  "(warn_unloaded_dss_kernel_module raid1)",
+    },
+    {
+        .name = "dm_raid",
+        .config = "CONFIG_DM_RAID",
+        .depends = "CONFIG_BLK_DEV_DM",
+        .needed_by = "the DC/OS Storage Service (DSS); the installer's preflight warns "
+                     "without it",
+        .without = "the DC/OS Storage Service (DSS) cannot work; the installer's "
+                   "preflight warns",
+        .source = "dcos/dcos 2.2 gen/build_deploy/bash.py "
+                  "(warn_unloaded_dss_kernel_module dm_raid)",
+    },
 };
 /* clang-format on */
 

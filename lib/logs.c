@@ -10,27 +10,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "dcos-docker/exec.h"
 #include "dcos-docker/files.h"
 #include "docker/objects.h"
-#include "buf.h"
+#include "docker/stream-internal.h"
+#include "files-internal.h"
 #include "pool.h"
 #include "util.h"
-#include "files-internal.h"
-#include "docker/stream-internal.h"
 
-#define MAX_STDERR (8u << 10)
+#define MAX_STDERR         (8u << 10)
 #define JOURNAL_TIMEOUT_MS (10L * 60 * 1000)
 #define COMMAND_TIMEOUT_MS (2L * 60 * 1000)
 
 static const char *const part_files[DD_LOGS_PART_COUNT] = {
-	[DD_LOGS_INSPECT] = "docker-inspect.json",
-	[DD_LOGS_CONSOLE] = "console.log",
-	[DD_LOGS_JOURNAL] = "journal.log",
-	[DD_LOGS_UNITS] = "systemd-units.txt",
-	[DD_LOGS_DOCKER_INFO] = "docker-info.txt",
-	[DD_LOGS_DOCKER_PS] = "docker-ps.txt",
-	[DD_LOGS_VAR_LOG] = "var-log",
+    [DD_LOGS_INSPECT] = "docker-inspect.json",
+    [DD_LOGS_CONSOLE] = "console.log",
+    [DD_LOGS_JOURNAL] = "journal.log",
+    [DD_LOGS_UNITS] = "systemd-units.txt",
+    [DD_LOGS_DOCKER_INFO] = "docker-info.txt",
+    [DD_LOGS_DOCKER_PS] = "docker-ps.txt",
+    [DD_LOGS_VAR_LOG] = "var-log",
 };
 
 const char *dd_logs_part_file(enum dd_logs_part part)
@@ -135,25 +135,30 @@ static const char *last_line(char *s)
 
 /* Runs argv in the node, stdout and stderr into dir/file. */
 static int exec_to_file(dd_docker *d, const dd_node *node, const char *dir, const char *file,
-			const char *const *argv, long timeout_ms, dd_error *err)
+                        const char *const *argv, long timeout_ms, dd_error *err)
 {
 	struct file_sink s = {.fd = open_out(dir, file, err), .err = DD_BUF_TAIL(MAX_STDERR)};
 	if (s.fd < 0)
 		return s.fd;
-	dd_exec_opts opts = {.argv = argv, .stdin_fd = -1, .resize_fd = -1, .on_output = on_stream,
-			     .userdata = &s, .timeout_ms = timeout_ms, .name = node->short_name};
+	dd_exec_opts opts = {.argv = argv,
+	                     .stdin_fd = -1,
+	                     .resize_fd = -1,
+	                     .on_output = on_stream,
+	                     .userdata = &s,
+	                     .timeout_ms = timeout_ms,
+	                     .name = node->short_name};
 	int code = 0;
 	int r = dd_exec(d, node->id, &opts, &code, err);
 	close(s.fd);
 	_cleanup_free_ char *why = dd_buf_take(&s.err);
 	if (s.error < 0)
 		return dd_error_set(err, s.error, "Cannot write %s/%s: %s", dir, file,
-				    strerror(-s.error));
+		                    strerror(-s.error));
 	if (r < 0)
 		return r;
 	if (code != 0)
 		return dd_error_set(err, -EIO, "'%s' exited with %d%s%s", argv[0], code,
-				    *why ? ": " : "", last_line(why));
+		                    *why ? ": " : "", last_line(why));
 	return 0;
 }
 
@@ -180,7 +185,7 @@ static void part_skip(dd_logs_node *n, enum dd_logs_part part, const char *why)
 }
 
 static int export_console(dd_docker *d, const dd_node *node, const char *dir, bool tty,
-			  dd_error *err)
+                          dd_error *err)
 {
 	struct file_sink s = {.fd = open_out(dir, part_files[DD_LOGS_CONSOLE], err)};
 	if (s.fd < 0)
@@ -192,7 +197,7 @@ static int export_console(dd_docker *d, const dd_node *node, const char *dir, bo
 	close(s.fd);
 	if (s.error < 0)
 		return dd_error_set(err, s.error, "Cannot write the console log: %s",
-				    strerror(-s.error));
+		                    strerror(-s.error));
 	if (r == -EPROTO)
 		return dd_error_set(err, r, "Malformed log stream");
 	if (r < 0)
@@ -213,7 +218,7 @@ static void export_node(dd_docker *d, dd_logs_node *n)
 	part_done(n, DD_LOGS_INSPECT, r, &e);
 	json_t *state = json_object_get(info, "State");
 	n->running = json_is_true(json_object_get(state, "Running")) &&
-		     !json_is_true(json_object_get(state, "Paused"));
+	             !json_is_true(json_object_get(state, "Paused"));
 	bool tty = !info || json_is_true(json_object_get(json_object_get(info, "Config"), "Tty"));
 
 	dd_error_clear(&e);
@@ -225,20 +230,20 @@ static void export_node(dd_docker *d, dd_logs_node *n)
 		const char *const argv[8];
 		long timeout_ms;
 	} commands[] = {
-		{DD_LOGS_JOURNAL,
-		 {"journalctl", "--no-pager", "-o", "short-precise", NULL},
-		 JOURNAL_TIMEOUT_MS},
-		{DD_LOGS_UNITS,
-		 {"systemctl", "list-units", "--all", "--no-pager", NULL},
-		 COMMAND_TIMEOUT_MS},
-		/* The inner dockerd is socket-activated: asking starts it, which is fine. */
-		{DD_LOGS_DOCKER_INFO, {"docker", "info", NULL}, COMMAND_TIMEOUT_MS},
-		{DD_LOGS_DOCKER_PS, {"docker", "ps", "-a", "--no-trunc", NULL}, COMMAND_TIMEOUT_MS},
+	    {DD_LOGS_JOURNAL,
+	     {"journalctl", "--no-pager", "-o", "short-precise", NULL},
+	     JOURNAL_TIMEOUT_MS},
+	    {DD_LOGS_UNITS,
+	     {"systemctl", "list-units", "--all", "--no-pager", NULL},
+	     COMMAND_TIMEOUT_MS},
+	    /* The inner dockerd is socket-activated: asking starts it, which is fine. */
+	    {DD_LOGS_DOCKER_INFO, {"docker", "info", NULL}, COMMAND_TIMEOUT_MS},
+	    {DD_LOGS_DOCKER_PS, {"docker", "ps", "-a", "--no-trunc", NULL}, COMMAND_TIMEOUT_MS},
 	};
-	_cleanup_free_ char *why = dd_asprintf(
-		"node is not running (%s); its binary journal is in var-log/journal "
-		"('journalctl -D var-log/journal' reads it)",
-		json_string_value(json_object_get(state, "Status")) ?: node->state);
+	_cleanup_free_ char *why =
+	    dd_asprintf("node is not running (%s); its binary journal is in var-log/journal "
+	                "('journalctl -D var-log/journal' reads it)",
+	                json_string_value(json_object_get(state, "Status")) ?: node->state);
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
 		if (!n->running) {
 			part_skip(n, commands[i].part, why);
@@ -246,7 +251,7 @@ static void export_node(dd_docker *d, dd_logs_node *n)
 		}
 		dd_error_clear(&e);
 		r = exec_to_file(d, node, n->dir, part_files[commands[i].part], commands[i].argv,
-				 commands[i].timeout_ms, &e);
+		                 commands[i].timeout_ms, &e);
 		part_done(n, commands[i].part, r, &e);
 	}
 
@@ -283,7 +288,7 @@ static int export_host(dd_docker *d, const dd_logs_opts *opts, const char *dir, 
 		int (*get)(dd_docker *d, json_t **ret, dd_error *err);
 		const char *file;
 	} calls[] = {{dd_docker_info, "host-docker-info.json"},
-		     {dd_docker_version, "host-docker-version.json"}};
+	             {dd_docker_version, "host-docker-version.json"}};
 	for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
 		_cleanup_json_ json_t *j = NULL;
 		int r = calls[i].get(d, &j, err);
@@ -293,7 +298,7 @@ static int export_host(dd_docker *d, const dd_logs_opts *opts, const char *dir, 
 			return dd_error_prefix(err, "%s: ", calls[i].file);
 	}
 	_cleanup_free_ char *version =
-		dd_asprintf("dcos-docker %s\n", opts->tool_version ? opts->tool_version : "unknown");
+	    dd_asprintf("dcos-docker %s\n", opts->tool_version ? opts->tool_version : "unknown");
 	_cleanup_close_ int fd = open_out(dir, "dcos-docker-version.txt", err);
 	if (fd < 0)
 		return dd_error_prefix(err, "dcos-docker-version.txt: ");
@@ -304,14 +309,14 @@ static int export_host(dd_docker *d, const dd_logs_opts *opts, const char *dir, 
 }
 
 int dd_logs_export(dd_docker *d, const dd_cluster *c, const dd_logs_opts *opts,
-		   dd_logs_report **ret, dd_error *err)
+                   dd_logs_report **ret, dd_error *err)
 {
 	if (!opts->dir || !*opts->dir)
 		return dd_error_usage(err, -EINVAL, "No output directory given");
 	struct stat st;
 	if (stat(opts->dir, &st) == 0 && !S_ISDIR(st.st_mode))
 		return dd_error_usage(err, -ENOTDIR, "'%s' exists and is not a directory",
-				      opts->dir);
+		                      opts->dir);
 	/* Refuse before writing anything: a half-overwritten export misleads. */
 	for (size_t i = 0; i < c->n_nodes; i++) {
 		_cleanup_free_ char *nd = dd_asprintf("%s/%s", opts->dir, c->nodes[i].name);
@@ -326,7 +331,7 @@ int dd_logs_export(dd_docker *d, const dd_cluster *c, const dd_logs_opts *opts,
 	_cleanup_free_ char *dir = realpath(opts->dir, NULL);
 	if (!dir)
 		return dd_error_set(err, -errno, "Cannot resolve '%s': %s", opts->dir,
-				    strerror(errno));
+		                    strerror(errno));
 
 	dd_logs_report *rep = dd_malloc0(sizeof(*rep));
 	rep->dir = TAKE_PTR(dir);
@@ -338,7 +343,7 @@ int dd_logs_export(dd_docker *d, const dd_cluster *c, const dd_logs_opts *opts,
 		n->dir = dd_asprintf("%s/%s", rep->dir, c->nodes[i].name);
 		if (mkdir(n->dir, 0755) < 0) {
 			r = dd_error_set(err, -errno, "Cannot create '%s': %s", n->dir,
-					 strerror(errno));
+			                 strerror(errno));
 			dd_logs_report_free(rep);
 			return r;
 		}

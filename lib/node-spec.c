@@ -2,19 +2,19 @@
 #define _GNU_SOURCE
 #include <string.h>
 
-#include "create-internal.h"
-#include "util.h"
 #include "cluster-internal.h"
+#include "create-internal.h"
 #include "dcos-docker/create.h"
 #include "dcos-docker/specs.h"
+#include "util.h"
 
 static json_t *mount_volume(const struct dd_node_spec *s, const char *target)
 {
 	/* Anonymous volumes with labels: destroy finds them by cluster, a failed
 	 * run removes only its own by run id. */
 	return json_pack("{s:s, s:s, s:{s:{s:s, s:s}}}", "Type", "volume", "Target", target,
-			 "VolumeOptions", "Labels", DD_LABEL_CLUSTER, s->opts->name, DD_LABEL_RUN,
-			 s->run_id);
+	                 "VolumeOptions", "Labels", DD_LABEL_CLUSTER, s->opts->name, DD_LABEL_RUN,
+	                 s->run_id);
 }
 
 static json_t *bind_json(const char *src, const char *dst, bool ro)
@@ -42,12 +42,12 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 	static const struct {
 		const char *file, *target;
 	} seeds[] = {
-		{"notify", DD_NOTIFY_TARGET},
-		{"etc", "/etc/dcos-docker"},
-		{"machine-id", "/etc/machine-id"},
-		{"ssh_host_ed25519_key", "/etc/ssh/ssh_host_ed25519_key"},
-		{"ssh_host_ed25519_key.pub", "/etc/ssh/ssh_host_ed25519_key.pub"},
-		{"daemon.json", "/etc/docker/daemon.json"},
+	    {"notify", DD_NOTIFY_TARGET},
+	    {"etc", "/etc/dcos-docker"},
+	    {"machine-id", "/etc/machine-id"},
+	    {"ssh_host_ed25519_key", "/etc/ssh/ssh_host_ed25519_key"},
+	    {"ssh_host_ed25519_key.pub", "/etc/ssh/ssh_host_ed25519_key.pub"},
+	    {"daemon.json", "/etc/docker/daemon.json"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(seeds); i++) {
 		_cleanup_free_ char *src = dd_asprintf("%s/%s", s->node_dir, seeds[i].file);
@@ -69,12 +69,12 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 		json_array_append_new(mounts, mount_volume(s, "/var/lib/mesos/slave"));
 
 	json_t *host = json_pack(
-		"{s:o, s:o, s:[s,s], s:[s], s:{s:s, s:s, s:s}, s:s, s:{s:s}, s:b}", "Binds", binds,
-		"Mounts", mounts, "SecurityOpt", "seccomp=unconfined", "apparmor=unconfined",
-		"DeviceCgroupRules", "a *:* rwm", "Tmpfs", "/run", "rw,exec,nosuid,size=2g",
-		"/run/lock", "rw,noexec,nosuid,size=64m", "/tmp", "rw,exec,nosuid,size=2g",
-		"CgroupnsMode", private_cgroupns ? "private" : "host",
-		"RestartPolicy", "Name", "no", "Init", 0);
+	    "{s:o, s:o, s:[s,s], s:[s], s:{s:s, s:s, s:s}, s:s, s:{s:s}, s:b}", "Binds", binds,
+	    "Mounts", mounts, "SecurityOpt", "seccomp=unconfined", "apparmor=unconfined",
+	    "DeviceCgroupRules", "a *:* rwm", "Tmpfs", "/run", "rw,exec,nosuid,size=2g",
+	    "/run/lock", "rw,noexec,nosuid,size=64m", "/tmp", "rw,exec,nosuid,size=2g",
+	    "CgroupnsMode", private_cgroupns ? "private" : "host", "RestartPolicy", "Name", "no",
+	    "Init", 0);
 	if (s->privileged) {
 		json_object_set_new(host, "Privileged", json_true());
 	} else {
@@ -92,7 +92,7 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 	}
 	if (o->cpus[s->role] > 0)
 		json_object_set_new(host, "NanoCpus",
-				    json_integer((json_int_t)(o->cpus[s->role] * 1e9)));
+		                    json_integer((json_int_t)(o->cpus[s->role] * 1e9)));
 	if (o->memory[s->role] > 0)
 		json_object_set_new(host, "Memory", json_integer(o->memory[s->role]));
 	if (s->role == DD_ROLE_MASTER && s->index == 1 && o->n_ports > 0) {
@@ -108,7 +108,7 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 				json_object_set_new(pb, key, list);
 			}
 			json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
-							      o->ports[i].host_ip, "HostPort", hp));
+			                                      o->ports[i].host_ip, "HostPort", hp));
 		}
 		json_object_set_new(host, "PortBindings", pb);
 	}
@@ -119,16 +119,17 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 		snprintf(key, sizeof(key), "%d/%s", o->ports[i].port, o->ports[i].proto);
 		json_object_set_new(exposed, key, json_object());
 	}
-	_cleanup_free_ char *notify_env = dd_asprintf("NOTIFY_SOCKET=%s/notify.sock", DD_NOTIFY_TARGET);
+	_cleanup_free_ char *notify_env =
+	    dd_asprintf("NOTIFY_SOCKET=%s/notify.sock", DD_NOTIFY_TARGET);
 	json_t *body = json_pack(
-		"{s:s, s:s, s:b, s:[s,s], s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:[s], s:o, s:o, "
-		"s:{s:{s:{s:{s:s}, s:[s]}}}}",
-		"Hostname", s->name, "Image", o->image, "Tty", 1, "Env", "container=docker",
-		notify_env, "Labels", DD_LABEL_CLUSTER, o->name, DD_LABEL_ROLE,
-		dd_role_label(s->role), DD_LABEL_INDEX, index, DD_LABEL_WORKSPACE,
-		s->workspace, DD_LABEL_PRIVILEGE, s->privileged ? "privileged" : "capabilities",
-		DD_LABEL_RUN, s->run_id, "StopSignal", "SIGRTMIN+3", "Cmd", "/sbin/init",
-		"ExposedPorts", exposed, "HostConfig", host, "NetworkingConfig", "EndpointsConfig",
-		s->network, "IPAMConfig", "IPv4Address", s->ip, "Aliases", s->short_name);
+	    "{s:s, s:s, s:b, s:[s,s], s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:[s], s:o, s:o, "
+	    "s:{s:{s:{s:{s:s}, s:[s]}}}}",
+	    "Hostname", s->name, "Image", o->image, "Tty", 1, "Env", "container=docker", notify_env,
+	    "Labels", DD_LABEL_CLUSTER, o->name, DD_LABEL_ROLE, dd_role_label(s->role),
+	    DD_LABEL_INDEX, index, DD_LABEL_WORKSPACE, s->workspace, DD_LABEL_PRIVILEGE,
+	    s->privileged ? "privileged" : "capabilities", DD_LABEL_RUN, s->run_id, "StopSignal",
+	    "SIGRTMIN+3", "Cmd", "/sbin/init", "ExposedPorts", exposed, "HostConfig", host,
+	    "NetworkingConfig", "EndpointsConfig", s->network, "IPAMConfig", "IPv4Address", s->ip,
+	    "Aliases", s->short_name);
 	return body;
 }

@@ -17,10 +17,10 @@
 #include "dcos-docker/error.h"
 
 typedef struct dd_privilege_info {
-	bool known;          /* false: the daemon's process could not be found from here */
-	pid_t daemon_pid;    /* dockerd's pid, 0 when unknown */
-	uint64_t bounding;   /* CapBnd of dockerd and its containerd, ANDed */
-	int cap_last_cap;    /* /proc/sys/kernel/cap_last_cap */
+	bool known;        /* false: the daemon's process could not be found from here */
+	pid_t daemon_pid;  /* dockerd's pid, 0 when unknown */
+	uint64_t bounding; /* CapBnd of dockerd and its containerd, ANDed */
+	int cap_last_cap;  /* /proc/sys/kernel/cap_last_cap */
 	/* "CAP_SYS_RESOURCE", ...: lacking, and known to the daemon (it neither
 	 * asks for nor accepts capabilities it does not know). NULL-terminated,
 	 * never NULL. */
@@ -39,7 +39,7 @@ void dd_privilege_info_clear(dd_privilege_info *info);
  * frees each string and the array). When the daemon's process cannot be
  * found, privileged mode is assumed to work (the common case). */
 int dd_privilege_detect(dd_docker *d, bool *ret_privileged_works, char ***ret_missing_caps,
-			dd_error *err);
+                        dd_error *err);
 
 /* Pure helpers. "CAP_SYS_RESOURCE" for 24, NULL for a number without a name. */
 const char *dd_capability_name(int cap);

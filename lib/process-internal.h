@@ -14,12 +14,12 @@
  * captured (at most max bytes; the tail is kept). *ret_status is the exit
  * code, or 128+signal. ret_output may be NULL. */
 int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **ret_output,
-		   int *ret_status, dd_error *err);
+                   int *ret_status, dd_error *err);
 
 /* dd_process_run with a deadline: after timeout_ms the program is killed and
  * the call fails with -ETIMEDOUT ("ARGV0 did not finish in N s"). */
 int dd_process_run_timeout(const char *const *argv, const char *cwd, int timeout_ms, size_t max,
-			   char **ret_output, int *ret_status, dd_error *err);
+                           char **ret_output, int *ret_status, dd_error *err);
 
 /* Longer lines reach on_line in pieces of this many bytes. */
 #define DD_PROCESS_LINE_MAX 4096

@@ -43,13 +43,14 @@ static int spawn(const dd_process_opts *o, int out_fd, pid_t *ret_pid, dd_error 
 	}
 	posix_spawnattr_setflags(&attr, flags);
 	int r = posix_spawnp(ret_pid, o->argv[0], &fa, &attr, (char *const *)o->argv,
-			     o->env ? o->env : environ);
+	                     o->env ? o->env : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (r != 0) {
 		dd_error_set(err, -r, "Failed to run %s: %s", o->argv[0], strerror(r));
 		if (r == ENOENT)
-			dd_error_hint(err, "Install it (it is part of a Debian package) and retry.");
+			dd_error_hint(err,
+			              "Install it (it is part of a Debian package) and retry.");
 		return -r;
 	}
 	return 0;
@@ -99,7 +100,7 @@ static int reap(struct child *c, dd_error *err)
 			c->reaped = true;
 		else if (w < 0 && errno != EINTR)
 			return dd_error_set(err, -errno, "Failed to wait for %s: %s", c->o->argv[0],
-					    strerror(errno));
+			                    strerror(errno));
 		else if (w == 0)
 			nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
 	}
@@ -145,8 +146,8 @@ int dd_process_exec(const dd_process_opts *o, int *ret_wait_status, dd_error *er
 			kill(target, SIGKILL);
 			reap(&c, NULL);
 			dd_buf_free(&c.line);
-			return dd_error_set(err, -e, "Failed to read the output of %s: %s", o->argv[0],
-					    strerror(e));
+			return dd_error_set(err, -e, "Failed to read the output of %s: %s",
+			                    o->argv[0], strerror(e));
 		}
 		if (k == 0)
 			break;
@@ -166,7 +167,7 @@ int dd_process_exec(const dd_process_opts *o, int *ret_wait_status, dd_error *er
 		return dd_error_set(err, -ECANCELED, "Cancelled; %s was stopped", o->argv[0]);
 	if (timed_out)
 		return dd_error_set(err, -ETIMEDOUT, "%s did not finish in %d s", o->argv[0],
-				    o->timeout_ms / 1000);
+		                    o->timeout_ms / 1000);
 	*ret_wait_status = c.status;
 	return 0;
 }
@@ -196,13 +197,13 @@ char **dd_process_env(const char *const *changes)
 }
 
 int dd_process_run(const char *const *argv, const char *cwd, size_t max, char **ret_output,
-		   int *ret_status, dd_error *err)
+                   int *ret_status, dd_error *err)
 {
 	return dd_process_run_timeout(argv, cwd, 0, max, ret_output, ret_status, err);
 }
 
 int dd_process_run_timeout(const char *const *argv, const char *cwd, int timeout_ms, size_t max,
-			   char **ret_output, int *ret_status, dd_error *err)
+                           char **ret_output, int *ret_status, dd_error *err)
 {
 	/* The tail is kept: errors come last. */
 	_cleanup_buf_ dd_buf out = DD_BUF_TAIL(max);

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "dcos-docker/cluster.h"
-#include "util.h"
 #include "dcos-docker/specs.h"
+#include "util.h"
 
 void dd_mount_spec_clear(dd_mount_spec *m)
 {
@@ -23,7 +23,7 @@ int dd_mount_spec_parse(const char *spec, dd_mount_spec *ret, dd_error *err)
 	_cleanup_free_ char *copy = dd_strdup(spec);
 	char *parts[4] = {0};
 	int n = 0;
-	for (char *p = copy, *tok; n < 4 && (tok = strsep(&p, ":")); )
+	for (char *p = copy, *tok; n < 4 && (tok = strsep(&p, ":"));)
 		parts[n++] = tok;
 	bool ro = false;
 	if (n == 3) {
@@ -38,8 +38,8 @@ int dd_mount_spec_parse(const char *spec, dd_mount_spec *ret, dd_error *err)
 	}
 	if (parts[1][0] != '/')
 		return dd_error_usage(err, -EINVAL,
-				      "Invalid volume '%s': the node path '%s' must be absolute",
-				      spec, parts[1]);
+		                      "Invalid volume '%s': the node path '%s' must be absolute",
+		                      spec, parts[1]);
 	char abs[PATH_MAX];
 	if (!realpath(parts[0], abs)) {
 		int r = -errno;

@@ -52,10 +52,8 @@ void dd_used_add_networks(struct dd_used_nets *u, json_t *networks)
 {
 	size_t i, k;
 	json_t *n, *cfg;
-	json_array_foreach(networks, i, n)
-	{
-		json_array_foreach(json_object_get(json_object_get(n, "IPAM"), "Config"), k, cfg)
-		{
+	json_array_foreach (networks, i, n) {
+		json_array_foreach (json_object_get(json_object_get(n, "IPAM"), "Config"), k, cfg) {
 			uint32_t a;
 			int p;
 			const char *s = json_string_value(json_object_get(cfg, "Subnet"));
@@ -72,12 +70,14 @@ void dd_used_add_routes(struct dd_used_nets *u, const char *proc_net_route)
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		char line[512], ifname[64];
-		snprintf(line, sizeof(line), "%.*s", (int)len, p); /* one line: sscanf must not read on */
+		snprintf(line, sizeof(line), "%.*s", (int)len,
+		         p); /* one line: sscanf must not read on */
 		p = nl ? nl + 1 : NULL;
 		unsigned dest, gw, flags, mask;
 		/* The header line and the default route (destination 0) do not count. */
 		if (sscanf(line, "%63s %x %x %x %*d %*d %*d %x", ifname, &dest, &gw, &flags,
-			   &mask) == 5 && dest != 0)
+		           &mask) == 5 &&
+		    dest != 0)
 			dd_used_add(u, ntohl(dest), __builtin_popcount(ntohl(mask)));
 	}
 }

@@ -144,7 +144,7 @@ int dd_mkdir_p(const char *path, unsigned mode)
 }
 
 static int rm_one(const char *path, const struct stat *st _unused_, int flag _unused_,
-		  struct FTW *ftw _unused_)
+                  struct FTW *ftw _unused_)
 {
 	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }

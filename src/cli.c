@@ -64,7 +64,8 @@ int cli_getopt(cli_cmd *cmd, int argc, char **argv)
 		for (const struct option *o = cmd->longopts; o && o->name; o++)
 			cmd->all_longopts[n++] = *o;
 		if (cmd->cluster_opt)
-			cmd->all_longopts[n++] = (struct option){"cluster", required_argument, NULL, 'c'};
+			cmd->all_longopts[n++] =
+			    (struct option){"cluster", required_argument, NULL, 'c'};
 		cmd->all_longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
 		if (n >= CLI_MAX_OPTIONS)
 			abort(); /* a command with more options than CLI_MAX_OPTIONS allows */
@@ -85,9 +86,7 @@ int cli_getopt(cli_cmd *cmd, int argc, char **argv)
 			cmd->exit = EXIT_OK;
 			return CLI_EXIT;
 		case '?':
-		case ':':
-			cmd->exit = cli_bad_option(cmd->verb);
-			return CLI_EXIT;
+		case ':': cmd->exit = cli_bad_option(cmd->verb); return CLI_EXIT;
 		case 0: continue; /* a long option with a flag: getopt set it */
 		case -1:
 			cmd->exit = cli_operands(cmd, argc, argv, cmd->min_args, cmd->max_args,
@@ -151,9 +150,15 @@ bool cli_parse_int(const char *s, long min, long max, long *ret)
 	return true;
 }
 
-bool cli_is_tty(int fd) { return isatty(fd) == 1; }
+bool cli_is_tty(int fd)
+{
+	return isatty(fd) == 1;
+}
 
-static void on_signal(int sig) { dd_cancel_request(sig); }
+static void on_signal(int sig)
+{
+	dd_cancel_request(sig);
+}
 
 void cli_trap_signals(void)
 {

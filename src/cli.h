@@ -9,9 +9,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 
-#define EXIT_OK 0
+#define EXIT_OK     0
 #define EXIT_FAILED 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE  2
 
 #define DD_DEFAULT_CLUSTER "dcos-docker"
 
@@ -46,10 +46,10 @@ typedef struct cli_cmd {
 	int min_args, max_args;
 	const char *missing;
 
-	const char *name;    /* --cluster NAME, else DD_DEFAULT_CLUSTER */
-	bool name_given;     /* --cluster was given */
-	int exit;            /* the exit code when cli_getopt returned CLI_EXIT */
-	dd_docker *d;        /* cli_open */
+	const char *name;           /* --cluster NAME, else DD_DEFAULT_CLUSTER */
+	bool name_given;            /* --cluster was given */
+	int exit;                   /* the exit code when cli_getopt returned CLI_EXIT */
+	dd_docker *d;               /* cli_open */
 	struct dd_cluster *cluster; /* cli_open, unless CLI_NO_LOAD */
 
 	/* Private: the command's options and the shared ones. */

@@ -2,29 +2,30 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "dcos-docker/image-build.h"
 #include "dcos-docker/image.h"
 #include "util.h"
-#include "dcos-docker/image-build.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: dcos-docker build-image [--distro NAME] [--force] [--mirror URL] [-v]\n\n"
-		   "Builds the node image: a Debian root filesystem made by mmdebstrap from\n"
-		   "Debian's mirror, with systemd, Docker and sshd set up for DC/OS nodes, imported\n"
-		   "into the Docker daemon. Needs root (mmdebstrap chroots), mmdebstrap, and about\n"
-		   "1.5 GB free in $TMPDIR (default /var/tmp) while it runs; takes about a minute.\n"
-		   "Does nothing when the image of the current recipe exists already.\n\n"
-		   "The image is tagged " DD_IMAGE_REPO ":<distro>-<recipe hash> (printed at the\n"
-		   "end; it changes whenever the recipe does) and " DD_IMAGE_REPO ":<distro>.\n\n"
-		   "Options:\n"
-		   "      --distro NAME  bookworm (default), trixie, bullseye, forky or sid\n"
-		   "                     (forky and sid need a cgroup v2 host)\n"
-		   "      --force        build even when the image exists\n"
-		   "      --mirror URL   a Debian mirror, or a 'deb ...' sources line (default:\n"
-		   "                     deb.debian.org with updates and security)\n"
-		   "      --print-tag    print the tag of the image and exit\n"
-		   "  -v, --verbose      show mmdebstrap's output\n"
-		   "  -h, --help         show this help\n");
+	fprintf(f,
+	        "Usage: dcos-docker build-image [--distro NAME] [--force] [--mirror URL] [-v]\n\n"
+	        "Builds the node image: a Debian root filesystem made by mmdebstrap from\n"
+	        "Debian's mirror, with systemd, Docker and sshd set up for DC/OS nodes, imported\n"
+	        "into the Docker daemon. Needs root (mmdebstrap chroots), mmdebstrap, and about\n"
+	        "1.5 GB free in $TMPDIR (default /var/tmp) while it runs; takes about a minute.\n"
+	        "Does nothing when the image of the current recipe exists already.\n\n"
+	        "The image is tagged " DD_IMAGE_REPO ":<distro>-<recipe hash> (printed at the\n"
+	        "end; it changes whenever the recipe does) and " DD_IMAGE_REPO ":<distro>.\n\n"
+	        "Options:\n"
+	        "      --distro NAME  bookworm (default), trixie, bullseye, forky or sid\n"
+	        "                     (forky and sid need a cgroup v2 host)\n"
+	        "      --force        build even when the image exists\n"
+	        "      --mirror URL   a Debian mirror, or a 'deb ...' sources line (default:\n"
+	        "                     deb.debian.org with updates and security)\n"
+	        "      --print-tag    print the tag of the image and exit\n"
+	        "  -v, --verbose      show mmdebstrap's output\n"
+	        "  -h, --help         show this help\n");
 }
 
 struct ui {
@@ -44,18 +45,17 @@ static void on_progress(enum dd_image_event ev, const char *text, void *userdata
 int cmd_build_image(int argc, char **argv)
 {
 	enum { OPT_DISTRO = 256, OPT_FORCE, OPT_MIRROR, OPT_PRINT_TAG };
-	static const struct option longopts[] = {
-		{"distro", required_argument, NULL, OPT_DISTRO},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"mirror", required_argument, NULL, OPT_MIRROR},
-		{"print-tag", no_argument, NULL, OPT_PRINT_TAG},
-		{"verbose", no_argument, NULL, 'v'},
-		{0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "build-image", .usage = usage,
-						.shortopts = "v", .longopts = longopts};
+	static const struct option longopts[] = {{"distro", required_argument, NULL, OPT_DISTRO},
+	                                         {"force", no_argument, NULL, OPT_FORCE},
+	                                         {"mirror", required_argument, NULL, OPT_MIRROR},
+	                                         {"print-tag", no_argument, NULL, OPT_PRINT_TAG},
+	                                         {"verbose", no_argument, NULL, 'v'},
+	                                         {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {
+	    .verb = "build-image", .usage = usage, .shortopts = "v", .longopts = longopts};
 	struct ui ui = {0};
-	dd_image_build_opts o = {.distro = DD_IMAGE_DEFAULT_DISTRO, .progress = on_progress,
-				 .userdata = &ui};
+	dd_image_build_opts o = {
+	    .distro = DD_IMAGE_DEFAULT_DISTRO, .progress = on_progress, .userdata = &ui};
 	bool print_tag = false;
 	int c;
 	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {

@@ -10,17 +10,18 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: dcos-docker clean [--dry-run] [-q]\n\n"
-		   "Removes the DC/OS installers extracted for clusters that no longer exist:\n"
-		   "each installer file is extracted once (its ~1 GB payload and the\n"
-		   "mesosphere/dcos-genconf image it loads) and shared by the clusters made from\n"
-		   "it; the last of them to be destroyed removes it, and this removes what\n"
-		   "interrupted runs left. Installers in use by a cluster or a running install are\n"
-		   "kept.\n\n"
-		   "Options:\n"
-		   "  -n, --dry-run   only list what would be removed\n"
-		   "  -q, --quiet     print nothing but errors\n"
-		   "  -h, --help      show this help\n");
+	fprintf(f,
+	        "Usage: dcos-docker clean [--dry-run] [-q]\n\n"
+	        "Removes the DC/OS installers extracted for clusters that no longer exist:\n"
+	        "each installer file is extracted once (its ~1 GB payload and the\n"
+	        "mesosphere/dcos-genconf image it loads) and shared by the clusters made from\n"
+	        "it; the last of them to be destroyed removes it, and this removes what\n"
+	        "interrupted runs left. Installers in use by a cluster or a running install are\n"
+	        "kept.\n\n"
+	        "Options:\n"
+	        "  -n, --dry-run   only list what would be removed\n"
+	        "  -q, --quiet     print nothing but errors\n"
+	        "  -h, --help      show this help\n");
 }
 
 static void human(uint64_t bytes, char *buf, size_t size)
@@ -34,9 +35,9 @@ static void human(uint64_t bytes, char *buf, size_t size)
 int cmd_clean(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"dry-run", no_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "clean", .usage = usage, .shortopts = "nq",
-						.longopts = longopts};
+	    {"dry-run", no_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {
+	    .verb = "clean", .usage = usage, .shortopts = "nq", .longopts = longopts};
 	bool dry = false, quiet = false;
 	int c;
 	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
@@ -59,14 +60,15 @@ int cmd_clean(int argc, char **argv)
 		const char *what = p->version[0] ? p->version : "unknown version";
 		if (p->removed || (dry && p->removable)) {
 			freed += p->bytes;
-			printf("%s installer %s (DC/OS %s, %s)%s%s\n", dry ? "would remove" : "removed",
-			       p->dir, what, size, p->image[0] ? " and image " : "", p->image);
+			printf("%s installer %s (DC/OS %s, %s)%s%s\n",
+			       dry ? "would remove" : "removed", p->dir, what, size,
+			       p->image[0] ? " and image " : "", p->image);
 		} else if (p->in_use)
-			printf("kept installer %s (DC/OS %s, %s): an install is using it\n", p->dir, what,
-			       size);
+			printf("kept installer %s (DC/OS %s, %s): an install is using it\n", p->dir,
+			       what, size);
 		else
-			printf("kept installer %s (DC/OS %s, %s): used by %zu cluster%s\n", p->dir, what,
-			       size, p->users, p->users == 1 ? "" : "s");
+			printf("kept installer %s (DC/OS %s, %s): used by %zu cluster%s\n", p->dir,
+			       what, size, p->users, p->users == 1 ? "" : "s");
 	}
 	if (!quiet) {
 		char size[32];

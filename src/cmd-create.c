@@ -6,44 +6,46 @@
 #include "commands.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/create.h"
 #include "dcos-docker/image.h"
+#include "dcos-docker/specs.h"
 #include "install-cli.h" /* [DC/OS install] */
 #include "progress.h"
 #include "util.h"
-#include "dcos-docker/create.h"
-#include "dcos-docker/specs.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: dcos-docker create [OPTIONS]\n\n"
-		"Creates a cluster of systemd nodes, one container per node, and returns when\n"
-		"every node is ready (systemd booted, sshd listening, inner Docker socket up).\n\n"
-		"Options:\n"
-		"  -c, --cluster NAME            cluster name (default: " DD_DEFAULT_CLUSTER ")\n"
-		"      --masters N               masters: 1, 3, 5, 7 or 9 (default: 1)\n"
-		"      --agents N                private agents (default: 1)\n"
-		"      --public-agents N         public agents (default: 1)\n"
-		"      --distro NAME             node image distro (default: bookworm)\n"
-		"      --image IMAGE             use this systemd image instead of the built one\n"
-		"      --storage-driver DRIVER   inner Docker: auto|overlay2|overlay|aufs|fuse-overlayfs\n"
-		"  -v, --volume SRC:DST[:ro]     bind a host path into every node (repeatable)\n"
-		"      --master-volume SPEC      ... into masters only\n"
-		"      --agent-volume SPEC       ... into agents only\n"
-		"      --public-agent-volume SPEC ... into public agents only\n"
-		"  -p, --publish [IP:]HOSTPORT:PORT[/udp]  publish a port of master1 (repeatable)\n"
-		"      --agent-cpus N, --agent-memory SIZE           limit each agent (e.g. 2, 4g)\n"
-		"      --public-agent-cpus N, --public-agent-memory SIZE\n"
-		"      --workspace DIR           the cluster's files (default: under $XDG_STATE_HOME)\n"
-		"      --timeout SECONDS         for the nodes to become ready (default: 120);\n"
-		"                                with --wait also for DC/OS to become healthy\n"
-		"                                (default: 900)\n"
-		"  -q, --quiet                   no progress output\n"
-		"  -h, --help                    show this help\n\n"
-		"DC/OS (see also 'dcos-docker install --help'):\n"
-		"      --installer PATH          install DC/OS from this dcos_generate_config.sh\n"
-		"                                once the nodes are up\n" CLI_INSTALL_HELP
-		"      --verbose                 show the installer's and the nodes' output\n");
+	fprintf(
+	    f,
+	    "Usage: dcos-docker create [OPTIONS]\n\n"
+	    "Creates a cluster of systemd nodes, one container per node, and returns when\n"
+	    "every node is ready (systemd booted, sshd listening, inner Docker socket up).\n\n"
+	    "Options:\n"
+	    "  -c, --cluster NAME            cluster name (default: " DD_DEFAULT_CLUSTER ")\n"
+	    "      --masters N               masters: 1, 3, 5, 7 or 9 (default: 1)\n"
+	    "      --agents N                private agents (default: 1)\n"
+	    "      --public-agents N         public agents (default: 1)\n"
+	    "      --distro NAME             node image distro (default: bookworm)\n"
+	    "      --image IMAGE             use this systemd image instead of the built one\n"
+	    "      --storage-driver DRIVER   inner Docker: "
+	    "auto|overlay2|overlay|aufs|fuse-overlayfs\n"
+	    "  -v, --volume SRC:DST[:ro]     bind a host path into every node (repeatable)\n"
+	    "      --master-volume SPEC      ... into masters only\n"
+	    "      --agent-volume SPEC       ... into agents only\n"
+	    "      --public-agent-volume SPEC ... into public agents only\n"
+	    "  -p, --publish [IP:]HOSTPORT:PORT[/udp]  publish a port of master1 (repeatable)\n"
+	    "      --agent-cpus N, --agent-memory SIZE           limit each agent (e.g. 2, 4g)\n"
+	    "      --public-agent-cpus N, --public-agent-memory SIZE\n"
+	    "      --workspace DIR           the cluster's files (default: under $XDG_STATE_HOME)\n"
+	    "      --timeout SECONDS         for the nodes to become ready (default: 120);\n"
+	    "                                with --wait also for DC/OS to become healthy\n"
+	    "                                (default: 900)\n"
+	    "  -q, --quiet                   no progress output\n"
+	    "  -h, --help                    show this help\n\n"
+	    "DC/OS (see also 'dcos-docker install --help'):\n"
+	    "      --installer PATH          install DC/OS from this dcos_generate_config.sh\n"
+	    "                                once the nodes are up\n" CLI_INSTALL_HELP
+	    "      --verbose                 show the installer's and the nodes' output\n");
 }
 
 enum {
@@ -75,9 +77,21 @@ static bool parse_size(const char *s, long long *ret)
 	long long mul = 1;
 	switch (*end) {
 	case '\0': break;
-	case 'k': case 'K': mul = 1024LL; end++; break;
-	case 'm': case 'M': mul = 1024LL * 1024; end++; break;
-	case 'g': case 'G': mul = 1024LL * 1024 * 1024; end++; break;
+	case 'k':
+	case 'K':
+		mul = 1024LL;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1024LL * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1024LL * 1024 * 1024;
+		end++;
+		break;
 	default: return false;
 	}
 	if (*end == 'b' || *end == 'B')
@@ -107,7 +121,7 @@ struct create_args {
 	struct volume {
 		dd_mount_spec spec;
 		int role;
-	} *volumes;
+	} * volumes;
 	size_t n_volumes;
 	dd_mount_spec *mounts[DD_ROLE_COUNT]; /* each role's, sharing the paths of volumes */
 	dd_port_spec ports[64];
@@ -177,17 +191,17 @@ static int create_option(struct create_args *a, int c, const char *arg)
 		break;
 	case OPT_AGENT_CPUS:
 	case OPT_PUBLIC_CPUS:
-		if (!parse_cpus(arg, &o->cpus[c == OPT_AGENT_CPUS ? DD_ROLE_AGENT
-		                                                  : DD_ROLE_PUBLIC_AGENT]))
+		if (!parse_cpus(
+		        arg, &o->cpus[c == OPT_AGENT_CPUS ? DD_ROLE_AGENT : DD_ROLE_PUBLIC_AGENT]))
 			return cli_usage_error("create", "Invalid CPU count '%s'", arg);
 		break;
 	case OPT_AGENT_MEM:
 	case OPT_PUBLIC_MEM:
-		if (!parse_size(arg, &o->memory[c == OPT_AGENT_MEM ? DD_ROLE_AGENT
-		                                                   : DD_ROLE_PUBLIC_AGENT]))
-			return cli_usage_error("create",
-			                       "Invalid memory size '%s' (e.g. 4g, 512m; at least 64m)",
-			                       arg);
+		if (!parse_size(
+		        arg, &o->memory[c == OPT_AGENT_MEM ? DD_ROLE_AGENT : DD_ROLE_PUBLIC_AGENT]))
+			return cli_usage_error(
+			    "create", "Invalid memory size '%s' (e.g. 4g, 512m; at least 64m)",
+			    arg);
 		break;
 	case 'q': a->quiet = true; break;
 	}
@@ -248,30 +262,33 @@ static int create_install_prepare(struct create_args *a, dd_docker *d, dd_instal
 int cmd_create(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"masters", required_argument, NULL, OPT_MASTERS},
-		{"agents", required_argument, NULL, OPT_AGENTS},
-		{"public-agents", required_argument, NULL, OPT_PUBLIC_AGENTS},
-		{"distro", required_argument, NULL, OPT_DISTRO},
-		{"image", required_argument, NULL, OPT_IMAGE},
-		{"storage-driver", required_argument, NULL, OPT_STORAGE},
-		{"volume", required_argument, NULL, 'v'},
-		{"master-volume", required_argument, NULL, OPT_MASTER_VOL},
-		{"agent-volume", required_argument, NULL, OPT_AGENT_VOL},
-		{"public-agent-volume", required_argument, NULL, OPT_PUBLIC_VOL},
-		{"publish", required_argument, NULL, 'p'},
-		{"workspace", required_argument, NULL, OPT_WORKSPACE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"agent-cpus", required_argument, NULL, OPT_AGENT_CPUS},
-		{"agent-memory", required_argument, NULL, OPT_AGENT_MEM},
-		{"public-agent-cpus", required_argument, NULL, OPT_PUBLIC_CPUS},
-		{"public-agent-memory", required_argument, NULL, OPT_PUBLIC_MEM},
-		{"quiet", no_argument, NULL, 'q'},
-		/* [DC/OS install] */
-		{"installer", required_argument, NULL, CLI_OPT_INSTALLER},
-		CLI_INSTALL_LONGOPTS,
-		{0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "create", .usage = usage, .cluster_opt = true,
-	                                        .shortopts = "v:p:q", .longopts = longopts};
+	    {"masters", required_argument, NULL, OPT_MASTERS},
+	    {"agents", required_argument, NULL, OPT_AGENTS},
+	    {"public-agents", required_argument, NULL, OPT_PUBLIC_AGENTS},
+	    {"distro", required_argument, NULL, OPT_DISTRO},
+	    {"image", required_argument, NULL, OPT_IMAGE},
+	    {"storage-driver", required_argument, NULL, OPT_STORAGE},
+	    {"volume", required_argument, NULL, 'v'},
+	    {"master-volume", required_argument, NULL, OPT_MASTER_VOL},
+	    {"agent-volume", required_argument, NULL, OPT_AGENT_VOL},
+	    {"public-agent-volume", required_argument, NULL, OPT_PUBLIC_VOL},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"workspace", required_argument, NULL, OPT_WORKSPACE},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"agent-cpus", required_argument, NULL, OPT_AGENT_CPUS},
+	    {"agent-memory", required_argument, NULL, OPT_AGENT_MEM},
+	    {"public-agent-cpus", required_argument, NULL, OPT_PUBLIC_CPUS},
+	    {"public-agent-memory", required_argument, NULL, OPT_PUBLIC_MEM},
+	    {"quiet", no_argument, NULL, 'q'},
+	    /* [DC/OS install] */
+	    {"installer", required_argument, NULL, CLI_OPT_INSTALLER},
+	    CLI_INSTALL_LONGOPTS,
+	    {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "create",
+	                                        .usage = usage,
+	                                        .cluster_opt = true,
+	                                        .shortopts = "v:p:q",
+	                                        .longopts = longopts};
 	_cleanup_(create_args_clear) struct create_args a = {
 	    .o.counts = {1, 1, 1}, .volumes = dd_malloc0((size_t)argc * sizeof(struct volume))};
 	int c, ret;
@@ -317,8 +334,9 @@ int cmd_create(int argc, char **argv)
 	 * show what went wrong. */
 	if (plan && (ret = cli_install_run(cmd.d, cmd.cluster, &a.ci, plan))) {
 		if (!dd_cancelled())
-			fprintf(stderr, "  note: cluster '%s' was created and is left as it is; remove "
-			                "it with 'dcos-docker destroy --cluster %s'\n",
+			fprintf(stderr,
+			        "  note: cluster '%s' was created and is left as it is; remove "
+			        "it with 'dcos-docker destroy --cluster %s'\n",
 			        a.o.name, a.o.name);
 		return ret;
 	}

@@ -10,25 +10,27 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: dcos-docker destroy [--cluster NAME | --all] [--ignore-missing]\n\n"
-		   "Removes a cluster's containers, their volumes, its network and its workspace,\n"
-		   "found by their labels. Nothing else is touched.\n\n"
-		   "Options:\n"
-		   "  -c, --cluster NAME     the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
-		   "      --all              every cluster on this Docker host\n"
-		   "      --ignore-missing   a cluster that does not exist is not an error\n"
-		   "  -q, --quiet            no progress output\n"
-		   "  -h, --help             show this help\n");
+	           "Removes a cluster's containers, their volumes, its network and its workspace,\n"
+	           "found by their labels. Nothing else is touched.\n\n"
+	           "Options:\n"
+	           "  -c, --cluster NAME     the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	           "      --all              every cluster on this Docker host\n"
+	           "      --ignore-missing   a cluster that does not exist is not an error\n"
+	           "  -q, --quiet            no progress output\n"
+	           "  -h, --help             show this help\n");
 }
 
 int cmd_destroy(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"all", no_argument, NULL, 'a'},
-						 {"ignore-missing", no_argument, NULL, 'i'},
-						 {"quiet", no_argument, NULL, 'q'},
-						 {0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "destroy", .usage = usage,
-						.cluster_opt = true, .shortopts = "q",
-						.longopts = longopts};
+	                                         {"ignore-missing", no_argument, NULL, 'i'},
+	                                         {"quiet", no_argument, NULL, 'q'},
+	                                         {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "destroy",
+	                                        .usage = usage,
+	                                        .cluster_opt = true,
+	                                        .shortopts = "q",
+	                                        .longopts = longopts};
 	bool all = false, ignore_missing = false, quiet = false;
 	int c, ret;
 	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
@@ -63,7 +65,8 @@ int cmd_destroy(int argc, char **argv)
 		int r = dd_cluster_destroy(d, cname, cli_progress_cb, &prog, &err);
 		if (r == -ENOENT && ignore_missing) {
 			if (!quiet)
-				fprintf(stderr, "Cluster '%s' does not exist; nothing to do\n", cname);
+				fprintf(stderr, "Cluster '%s' does not exist; nothing to do\n",
+				        cname);
 			continue;
 		}
 		if (r < 0) {

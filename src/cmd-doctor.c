@@ -8,17 +8,17 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: dcos-docker doctor [--json]\n\n"
-		   "Checks this host and its Docker daemon for what clusters and DC/OS need: the\n"
-		   "daemon and its API version, storage driver, disk space, memory, cgroups\n"
-		   "(DC/OS needs cgroup v1), privileged containers, the clock, the node image,\n"
-		   "every kernel module DC/OS uses (dummy, ip_vs, vxlan, overlay, ...: nodes\n"
-		   "cannot load modules, the host must have them), the docker CLI (DC/OS's\n"
-		   "installer runs it) and the other host tools. One line per check: [ ok ],\n"
-		   "[warn] (works, with a limitation), [FAIL] (must be fixed), [skip] (cannot be\n"
-		   "checked from here). Exits 1 when a check fails.\n\n"
-		   "Options:\n"
-		   "      --json   machine-readable output\n"
-		   "  -h, --help   show this help\n");
+	           "Checks this host and its Docker daemon for what clusters and DC/OS need: the\n"
+	           "daemon and its API version, storage driver, disk space, memory, cgroups\n"
+	           "(DC/OS needs cgroup v1), privileged containers, the clock, the node image,\n"
+	           "every kernel module DC/OS uses (dummy, ip_vs, vxlan, overlay, ...: nodes\n"
+	           "cannot load modules, the host must have them), the docker CLI (DC/OS's\n"
+	           "installer runs it) and the other host tools. One line per check: [ ok ],\n"
+	           "[warn] (works, with a limitation), [FAIL] (must be fixed), [skip] (cannot be\n"
+	           "checked from here). Exits 1 when a check fails.\n\n"
+	           "Options:\n"
+	           "      --json   machine-readable output\n"
+	           "  -h, --help   show this help\n");
 }
 
 static const char *label(enum dd_check_status s)
@@ -57,20 +57,20 @@ int cmd_doctor(int argc, char **argv)
 		_cleanup_json_ json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++) {
 			json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", checks[i].id, "title",
-					      checks[i].title, "status",
-					      dd_check_status_name(checks[i].status), "message",
-					      checks[i].message);
+			                      checks[i].title, "status",
+			                      dd_check_status_name(checks[i].status), "message",
+			                      checks[i].message);
 			if (checks[i].fix[0])
 				json_object_set_new(o, "fix", json_string(checks[i].fix));
 			const dd_kmod *m = checks[i].kmod;
 			if (m)
 				json_object_set_new(
-					o, "module",
-					json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "name", m->name,
-						  "config", m->config, "state",
-						  dd_kmod_state_name(checks[i].kmod_state), "required",
-						  m->required, "needed_by", m->needed_by, "source",
-						  m->source));
+				    o, "module",
+				    json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "name", m->name,
+				              "config", m->config, "state",
+				              dd_kmod_state_name(checks[i].kmod_state), "required",
+				              m->required, "needed_by", m->needed_by, "source",
+				              m->source));
 			json_array_append_new(arr, o);
 		}
 		_cleanup_free_ char *s = json_dumps(arr, JSON_INDENT(2));

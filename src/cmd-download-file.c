@@ -12,38 +12,41 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: dcos-docker download-file [--cluster NAME] --node NODE [--force] SRC DST\n\n"
-		"Copies SRC (an absolute path in the node: a file or a directory tree) to DST\n"
-		"on this host, like 'cp -r':\n"
-		"  - DST is an existing directory: the copy goes inside it, as DST/<name of SRC>\n"
-		"    (SRC ending in '/.' puts its contents straight into DST);\n"
-		"  - DST does not exist: the copy arrives as DST (missing parent directories\n"
-		"    are created).\n"
-		"An existing file or directory is never overwritten without --force. The copy\n"
-		"appears whole or not at all. Modes and modification times are kept; the files\n"
-		"belong to you. Symlinks stay symlinks; a symlink given as SRC is followed.\n"
-		"Archive entries that would land outside DST are refused. tmpfs paths such as\n"
-		"/tmp work too.\n\n"
-		"Options:\n"
-		"  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
-		"      --node NODE      the node: a short name (master1, agent2, pubagent1), a\n"
-		"                       container name or an IP\n"
-		"  -f, --force          overwrite an existing file; merge into an existing\n"
-		"                       directory\n"
-		"  -q, --quiet          print nothing on success\n"
-		"  -h, --help           show this help\n");
+	fprintf(
+	    f, "Usage: dcos-docker download-file [--cluster NAME] --node NODE [--force] SRC DST\n\n"
+	       "Copies SRC (an absolute path in the node: a file or a directory tree) to DST\n"
+	       "on this host, like 'cp -r':\n"
+	       "  - DST is an existing directory: the copy goes inside it, as DST/<name of SRC>\n"
+	       "    (SRC ending in '/.' puts its contents straight into DST);\n"
+	       "  - DST does not exist: the copy arrives as DST (missing parent directories\n"
+	       "    are created).\n"
+	       "An existing file or directory is never overwritten without --force. The copy\n"
+	       "appears whole or not at all. Modes and modification times are kept; the files\n"
+	       "belong to you. Symlinks stay symlinks; a symlink given as SRC is followed.\n"
+	       "Archive entries that would land outside DST are refused. tmpfs paths such as\n"
+	       "/tmp work too.\n\n"
+	       "Options:\n"
+	       "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	       "      --node NODE      the node: a short name (master1, agent2, pubagent1), a\n"
+	       "                       container name or an IP\n"
+	       "  -f, --force          overwrite an existing file; merge into an existing\n"
+	       "                       directory\n"
+	       "  -q, --quiet          print nothing on success\n"
+	       "  -h, --help           show this help\n");
 }
 
 int cmd_download_file(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"node", required_argument, NULL, 'n'},
-						 {"force", no_argument, NULL, 'f'},
-						 {"quiet", no_argument, NULL, 'q'},
-						 {0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "download-file", .usage = usage,
-						.cluster_opt = true, .shortopts = "fq",
-						.longopts = longopts, .max_args = -1};
+	                                         {"force", no_argument, NULL, 'f'},
+	                                         {"quiet", no_argument, NULL, 'q'},
+	                                         {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "download-file",
+	                                        .usage = usage,
+	                                        .cluster_opt = true,
+	                                        .shortopts = "fq",
+	                                        .longopts = longopts,
+	                                        .max_args = -1};
 	const char *spec = NULL;
 	bool force = false, quiet = false;
 	int c, ret;
@@ -52,8 +55,8 @@ int cmd_download_file(int argc, char **argv)
 		case 'n':
 			if (spec)
 				return cli_usage_error("download-file",
-						       "--node may be given once: a download comes "
-						       "from one node");
+				                       "--node may be given once: a download comes "
+				                       "from one node");
 			spec = optarg;
 			break;
 		case 'f': force = true; break;
@@ -69,9 +72,9 @@ int cmd_download_file(int argc, char **argv)
 	const char *src = argv[optind], *dst = argv[optind + 1];
 	if (src[0] != '/')
 		return cli_usage_error("download-file",
-				       "SRC must be an absolute path in the node (e.g. /root/%s), "
-				       "not '%s'",
-				       src, src);
+		                       "SRC must be an absolute path in the node (e.g. /root/%s), "
+		                       "not '%s'",
+		                       src, src);
 	dd_error err = {0};
 	/* Ctrl-C stops the transfer cleanly: no half-unpacked temporary files. */
 	cli_trap_signals();

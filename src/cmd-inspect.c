@@ -3,22 +3,22 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
-#include "dcos-docker/installer.h"
 #include "dcos-docker/install.h" /* [DC/OS install] */
+#include "dcos-docker/installer.h"
 #include "inspect.h"
 #include "util.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: dcos-docker inspect [--cluster NAME]\n\n"
-		   "Prints the cluster as JSON: network and subnet, workspace, SSH key, privilege\n"
-		   "mode, and for every node its role, index, names, container id, IP, state and\n"
-		   "the ssh command that logs into it; once DC/OS is installed, its version,\n"
-		   "variant and web UI address (\"dcos\", \"web_ui\"; null before), and where its\n"
-		   "installer was extracted with the disk that takes (\"installer\").\n\n"
-		   "Options:\n"
-		   "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
-		   "  -h, --help           show this help\n");
+	           "Prints the cluster as JSON: network and subnet, workspace, SSH key, privilege\n"
+	           "mode, and for every node its role, index, names, container id, IP, state and\n"
+	           "the ssh command that logs into it; once DC/OS is installed, its version,\n"
+	           "variant and web UI address (\"dcos\", \"web_ui\"; null before), and where its\n"
+	           "installer was extracted with the disk that takes (\"installer\").\n\n"
+	           "Options:\n"
+	           "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	           "  -h, --help           show this help\n");
 }
 
 json_t *cli_ssh_argv_json(const dd_cluster *c, const dd_node *n)
@@ -28,8 +28,8 @@ json_t *cli_ssh_argv_json(const dd_cluster *c, const dd_node *n)
 	_cleanup_free_ char *khopt = dd_asprintf("UserKnownHostsFile=%s", kh);
 	_cleanup_free_ char *dest = dd_asprintf("root@%s", n->ip);
 	return json_pack("[s,s,s,s,s,s,s,s,s,s,s,s]", "ssh", "-i", key, "-o", "IdentitiesOnly=yes",
-			 "-o", khopt, "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR",
-			 dest);
+	                 "-o", khopt, "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR",
+	                 dest);
 }
 
 bool cli_shell_plain(const char *s)
@@ -47,8 +47,7 @@ char *cli_shell_join(json_t *argv)
 	if (!f)
 		abort();
 	json_t *a;
-	json_array_foreach(argv, i, a)
-	{
+	json_array_foreach (argv, i, a) {
 		const char *w = json_string_value(a);
 		fputs(i ? " " : "", f);
 		if (cli_shell_plain(w)) {
@@ -74,20 +73,20 @@ json_t *cli_cluster_json(const dd_cluster *c)
 		_cleanup_json_ json_t *ssh = cli_ssh_argv_json(c, n);
 		_cleanup_free_ char *sshcmd = cli_shell_join(ssh);
 		json_array_append_new(
-			nodes, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "role",
-					 dd_role_label(n->role), "index", n->index, "short_name",
-					 n->short_name, "container_name", n->name, "container_id",
-					 n->id, "ip", n->ip, "state", n->state, "ssh", sshcmd));
+		    nodes, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "role",
+		                     dd_role_label(n->role), "index", n->index, "short_name",
+		                     n->short_name, "container_name", n->name, "container_id",
+		                     n->id, "ip", n->ip, "state", n->state, "ssh", sshcmd));
 	}
 	const char *priv = strcmp(c->privilege, "privileged") == 0
-				   ? "privileged"
-				   : "capabilities (all the daemon holds; --privileged cannot work "
-				     "on this host)";
-	json_t *j = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o}", "cluster",
-			      c->name, "network", "name", c->network, "id", c->network_id, "subnet",
-			      c->subnet, "gateway", c->gateway, "workspace", c->workspace, "ssh_key",
-			      key, "known_hosts", kh, "privilege_mode", priv, "image", c->image,
-			      "nodes", nodes);
+	                       ? "privileged"
+	                       : "capabilities (all the daemon holds; --privileged cannot work "
+	                         "on this host)";
+	json_t *j =
+	    json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o}", "cluster",
+	              c->name, "network", "name", c->network, "id", c->network_id, "subnet",
+	              c->subnet, "gateway", c->gateway, "workspace", c->workspace, "ssh_key", key,
+	              "known_hosts", kh, "privilege_mode", priv, "image", c->image, "nodes", nodes);
 	/* [DC/OS install] web_ui and dcos {version, variant, installed_at}: null
 	 * until DC/OS is installed (read from the workspace, no exec). */
 	dd_dcos_info info;
@@ -99,8 +98,8 @@ json_t *cli_cluster_json(const dd_cluster *c)
 			url = dd_asprintf("http://%s", m1->ip);
 		json_object_set_new(j, "web_ui", url ? json_string(url) : json_null());
 		json_object_set_new(j, "dcos",
-				    json_pack("{s:s, s:s, s:s}", "version", info.version, "variant",
-					      info.variant, "installed_at", info.installed_at));
+		                    json_pack("{s:s, s:s, s:s}", "version", info.version, "variant",
+		                              info.variant, "installed_at", info.installed_at));
 	} else {
 		json_object_set_new(j, "web_ui", json_null());
 		json_object_set_new(j, "dcos", json_null());
@@ -110,9 +109,9 @@ json_t *cli_cluster_json(const dd_cluster *c)
 	dd_installer_place_info pi;
 	if (dd_installer_of_workspace(c->workspace, &pi) == 0)
 		json_object_set_new(j, "installer",
-				    json_pack("{s:s, s:s, s:s?, s:I}", "place", pi.dir, "version",
-					      pi.version, "image", pi.image[0] ? pi.image : NULL,
-					      "bytes", (json_int_t)pi.bytes));
+		                    json_pack("{s:s, s:s, s:s?, s:I}", "place", pi.dir, "version",
+		                              pi.version, "image", pi.image[0] ? pi.image : NULL,
+		                              "bytes", (json_int_t)pi.bytes));
 	else
 		json_object_set_new(j, "installer", json_null());
 	return j;
@@ -120,7 +119,8 @@ json_t *cli_cluster_json(const dd_cluster *c)
 
 int cmd_inspect(int argc, char **argv)
 {
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "inspect", .usage = usage, .cluster_opt = true};
+	_cleanup_(cli_cmd_clear)
+	    cli_cmd cmd = {.verb = "inspect", .usage = usage, .cluster_opt = true};
 	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, 0))
 		return cmd.exit;
 	_cleanup_json_ json_t *j = cli_cluster_json(cmd.cluster);

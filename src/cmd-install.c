@@ -9,9 +9,9 @@
 #include "commands.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/install.h"
+#include "dcos-docker/wait.h"
 #include "install-cli.h"
 #include "util.h"
-#include "dcos-docker/wait.h"
 
 static void usage(FILE *f)
 {
@@ -150,11 +150,16 @@ int cmd_install(int argc, char **argv)
 	                                         {"timeout", required_argument, NULL, 't'},
 	                                         {"quiet", no_argument, NULL, 'q'},
 	                                         {0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {
-	    .verb = "install", .usage = usage, .cluster_opt = true, .shortopts = "vq",
-	    .longopts = longopts, .min_args = 1, .max_args = 1,
-	    .missing = "Missing the DC/OS installer: dcos-docker install "
-	               "[OPTIONS] PATH/TO/dcos_generate_config.sh"};
+	_cleanup_(cli_cmd_clear)
+	    cli_cmd cmd = {.verb = "install",
+	                   .usage = usage,
+	                   .cluster_opt = true,
+	                   .shortopts = "vq",
+	                   .longopts = longopts,
+	                   .min_args = 1,
+	                   .max_args = 1,
+	                   .missing = "Missing the DC/OS installer: dcos-docker install "
+	                              "[OPTIONS] PATH/TO/dcos_generate_config.sh"};
 	cli_install ci = {0};
 	bool timeout_set = false;
 	int c, ret;

@@ -11,18 +11,17 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: dcos-docker inventory [--cluster NAME]\n\n"
-		"Prints an Ansible inventory (INI) of the cluster: the groups masters, agents\n"
-		"and public_agents (children of the group dcos) with each node's container\n"
-		"name and IP, and for all of them ansible_user=root, the cluster's private key\n"
-		"and ssh arguments that check host keys strictly against the cluster's own\n"
-		"known_hosts (nothing is read from or written to ~/.ssh/known_hosts).\n\n"
-		"  dcos-docker inventory > hosts.ini\n"
-		"  ansible -i hosts.ini all -m raw -a 'systemctl is-system-running'\n\n"
-		"Options:\n"
-		"  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
-		"  -h, --help           show this help\n");
+	fprintf(f, "Usage: dcos-docker inventory [--cluster NAME]\n\n"
+	           "Prints an Ansible inventory (INI) of the cluster: the groups masters, agents\n"
+	           "and public_agents (children of the group dcos) with each node's container\n"
+	           "name and IP, and for all of them ansible_user=root, the cluster's private key\n"
+	           "and ssh arguments that check host keys strictly against the cluster's own\n"
+	           "known_hosts (nothing is read from or written to ~/.ssh/known_hosts).\n\n"
+	           "  dcos-docker inventory > hosts.ini\n"
+	           "  ansible -i hosts.ini all -m raw -a 'systemctl is-system-running'\n\n"
+	           "Options:\n"
+	           "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	           "  -h, --help           show this help\n");
 }
 
 /* One word for Ansible's shlex split of ansible_ssh_common_args: double
@@ -56,7 +55,8 @@ static char *ini_value(const char *s)
 
 int cmd_inventory(int argc, char **argv)
 {
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "inventory", .usage = usage, .cluster_opt = true};
+	_cleanup_(cli_cmd_clear)
+	    cli_cmd cmd = {.verb = "inventory", .usage = usage, .cluster_opt = true};
 	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, 0))
 		return cmd.exit;
 	const dd_cluster *cluster = cmd.cluster;
@@ -65,9 +65,8 @@ int cmd_inventory(int argc, char **argv)
 	_cleanup_free_ char *kh = dd_cluster_known_hosts_path(cluster);
 	_cleanup_free_ char *kh_opt = dd_asprintf("UserKnownHostsFile=%s", kh);
 	_cleanup_free_ char *kh_word = shlex_word(kh_opt);
-	_cleanup_free_ char *common = dd_asprintf(
-		"-o IdentitiesOnly=yes -o %s -o StrictHostKeyChecking=yes",
-		kh_word);
+	_cleanup_free_ char *common =
+	    dd_asprintf("-o IdentitiesOnly=yes -o %s -o StrictHostKeyChecking=yes", kh_word);
 	_cleanup_free_ char *common_val = ini_value(common);
 	_cleanup_free_ char *key_val = ini_value(key);
 
@@ -82,8 +81,9 @@ int cmd_inventory(int argc, char **argv)
 			const dd_node *n = &cluster->nodes[i];
 			if ((int)n->role != role)
 				continue;
-			printf("%s ansible_host=%s dcos_docker_short_name=%s dcos_docker_index=%d\n",
-			       n->name, n->ip, n->short_name, n->index);
+			printf(
+			    "%s ansible_host=%s dcos_docker_short_name=%s dcos_docker_index=%d\n",
+			    n->name, n->ip, n->short_name, n->index);
 		}
 	}
 	printf("\n[dcos:children]\nmasters\nagents\npublic_agents\n");

@@ -12,11 +12,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/exec.h"
-#include "buf.h"
 #include "pool.h"
 #include "util.h"
 
@@ -289,15 +289,23 @@ static bool env_name_ok(const char *s, size_t n)
 int cmd_run(int argc, char **argv)
 {
 	enum { OPT_NODE = 0x100 };
-	static const struct option longopts[] = {
-	    {"node", required_argument, NULL, OPT_NODE}, {"env", required_argument, NULL, 'e'},
-	    {"user", required_argument, NULL, 'u'},      {"workdir", required_argument, NULL, 'w'},
-	    {"tty", no_argument, NULL, 't'},             {"no-tty", no_argument, NULL, 'T'},
-	    {"no-stdin", no_argument, NULL, 'n'},        {0}};
+	static const struct option longopts[] = {{"node", required_argument, NULL, OPT_NODE},
+	                                         {"env", required_argument, NULL, 'e'},
+	                                         {"user", required_argument, NULL, 'u'},
+	                                         {"workdir", required_argument, NULL, 'w'},
+	                                         {"tty", no_argument, NULL, 't'},
+	                                         {"no-tty", no_argument, NULL, 'T'},
+	                                         {"no-stdin", no_argument, NULL, 'n'},
+	                                         {0}};
 	/* '+': options end at the command, so its own options are left alone. */
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "run", .usage = usage, .cluster_opt = true,
-	                                        .shortopts = "+e:u:w:tTn", .longopts = longopts,
-	                                        .min_args = 1, .max_args = -1, .missing = "No command given"};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "run",
+	                                        .usage = usage,
+	                                        .cluster_opt = true,
+	                                        .shortopts = "+e:u:w:tTn",
+	                                        .longopts = longopts,
+	                                        .min_args = 1,
+	                                        .max_args = -1,
+	                                        .missing = "No command given"};
 	const char *user = NULL, *workdir = NULL;
 	_cleanup_(strv_clear) struct strv env = {0};
 	_cleanup_(strv_clear) struct strv specs = {0};

@@ -13,27 +13,27 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: dcos-docker send-file [--cluster NAME] [--node NODE]... SRC DST\n\n"
-		"Copies SRC (a file or a directory tree on this host) to DST (an absolute path)\n"
-		"in the nodes, like 'cp -r':\n"
-		"  - DST is an existing directory: the copy goes inside it, as DST/<name of SRC>\n"
-		"    (SRC ending in '/.' puts its contents straight into DST);\n"
-		"  - DST does not exist: the copy arrives as DST (missing parent directories\n"
-		"    are created);\n"
-		"  - DST is an existing file: a file SRC replaces it.\n"
-		"Modes and modification times are kept; everything is owned by root. Symlinks\n"
-		"inside a tree stay symlinks; a symlink given as SRC is followed. tmpfs paths\n"
-		"such as /tmp and /run work too (through tar in the node, since the Docker\n"
-		"archive API cannot see them). No SSH or Python needed in the node.\n\n"
-		"Options:\n"
-		"  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
-		"      --node NODE      where to copy to (default master1): a short name\n"
-		"                       (master1, agent2, pubagent1), a container name, an IP,\n"
-		"                       or a group: all, masters, agents, public-agents.\n"
-		"                       Repeat it or separate with commas: the nodes are\n"
-		"                       served in parallel.\n"
-		"  -q, --quiet          print nothing on success\n"
-		"  -h, --help           show this help\n");
+	        "Usage: dcos-docker send-file [--cluster NAME] [--node NODE]... SRC DST\n\n"
+	        "Copies SRC (a file or a directory tree on this host) to DST (an absolute path)\n"
+	        "in the nodes, like 'cp -r':\n"
+	        "  - DST is an existing directory: the copy goes inside it, as DST/<name of SRC>\n"
+	        "    (SRC ending in '/.' puts its contents straight into DST);\n"
+	        "  - DST does not exist: the copy arrives as DST (missing parent directories\n"
+	        "    are created);\n"
+	        "  - DST is an existing file: a file SRC replaces it.\n"
+	        "Modes and modification times are kept; everything is owned by root. Symlinks\n"
+	        "inside a tree stay symlinks; a symlink given as SRC is followed. tmpfs paths\n"
+	        "such as /tmp and /run work too (through tar in the node, since the Docker\n"
+	        "archive API cannot see them). No SSH or Python needed in the node.\n\n"
+	        "Options:\n"
+	        "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	        "      --node NODE      where to copy to (default master1): a short name\n"
+	        "                       (master1, agent2, pubagent1), a container name, an IP,\n"
+	        "                       or a group: all, masters, agents, public-agents.\n"
+	        "                       Repeat it or separate with commas: the nodes are\n"
+	        "                       served in parallel.\n"
+	        "  -q, --quiet          print nothing on success\n"
+	        "  -h, --help           show this help\n");
 }
 
 static void on_done(const char *node, const char *status, bool done, void *userdata)
@@ -46,11 +46,15 @@ static void on_done(const char *node, const char *status, bool done, void *userd
 int cmd_send_file(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"node", required_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "send-file", .usage = usage,
-						.cluster_opt = true, .shortopts = "q",
-						.longopts = longopts, .min_args = 2, .max_args = 2,
-						.missing = "Missing SRC or DST"};
+	    {"node", required_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {0}};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "send-file",
+	                                        .usage = usage,
+	                                        .cluster_opt = true,
+	                                        .shortopts = "q",
+	                                        .longopts = longopts,
+	                                        .min_args = 2,
+	                                        .max_args = 2,
+	                                        .missing = "Missing SRC or DST"};
 	_cleanup_free_ const char **specs = dd_malloc0((size_t)argc * sizeof(char *));
 	size_t nspecs = 0;
 	bool quiet = false;
@@ -66,9 +70,9 @@ int cmd_send_file(int argc, char **argv)
 	const char *src = argv[optind], *dst = argv[optind + 1];
 	if (dst[0] != '/')
 		return cli_usage_error("send-file",
-				       "DST must be an absolute path in the node (e.g. /root/%s), "
-				       "not '%s'",
-				       dst, dst);
+		                       "DST must be an absolute path in the node (e.g. /root/%s), "
+		                       "not '%s'",
+		                       dst, dst);
 	if (nspecs == 0)
 		specs[nspecs++] = "master1";
 	dd_error err = {0};

@@ -5,10 +5,10 @@
 #include "commands.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/install.h"
+#include "dcos-docker/wait.h"
 #include "install-cli.h"
 #include "progress.h"
 #include "util.h"
-#include "dcos-docker/wait.h"
 
 static void usage(FILE *f)
 {
@@ -92,8 +92,11 @@ int cmd_wait(int argc, char **argv)
 	                                         {"skip-http-checks", no_argument, NULL, 's'},
 	                                         {"quiet", no_argument, NULL, 'q'},
 	                                         {0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "wait", .usage = usage, .cluster_opt = true,
-	                                        .shortopts = "q", .longopts = longopts};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "wait",
+	                                        .usage = usage,
+	                                        .cluster_opt = true,
+	                                        .shortopts = "q",
+	                                        .longopts = longopts};
 	double timeout = 0;
 	bool skip_http = false, quiet = false;
 	int c;

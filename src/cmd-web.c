@@ -38,8 +38,11 @@ static bool open_url(const char *url, int *ret_status)
 int cmd_web(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"open", no_argument, NULL, 'o'}, {0}};
-	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "web", .usage = usage, .cluster_opt = true,
-	                                        .shortopts = "o", .longopts = longopts};
+	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "web",
+	                                        .usage = usage,
+	                                        .cluster_opt = true,
+	                                        .shortopts = "o",
+	                                        .longopts = longopts};
 	bool open = false;
 	int c;
 	while ((c = cli_getopt(&cmd, argc, argv)) > 0)

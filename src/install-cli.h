@@ -53,7 +53,7 @@ enum {
 	"      --genconf-dir DIR         copy DIR's files into genconf/ (e.g. TLS certificates)\n" \
 	"      --wait                    then wait until DC/OS is healthy (see 'wait')\n"          \
 	"      --skip-http-checks        with --wait: skip the Admin Router check\n"               \
-	"      --allow-cgroup-v2         install although this host runs cgroup v2, where\n"      \
+	"      --allow-cgroup-v2         install although this host runs cgroup v2, where\n"       \
 	"                                DC/OS's agents cannot start (Mesos needs cgroup v1)\n"
 
 typedef struct cli_install {

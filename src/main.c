@@ -12,34 +12,35 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"create", cmd_create, "Create a cluster of systemd nodes (and install DC/OS with --installer)"},
-	{"list", cmd_list, "List clusters"},
-	{"inspect", cmd_inspect, "Show a cluster's nodes, network, keys and commands as JSON"},
-	{"destroy", cmd_destroy, "Remove a cluster: containers, volumes, network, workspace"},
-	{"clean", cmd_clean, "Remove extracted DC/OS installers no cluster uses"},
-	{"run", cmd_run, "Run a command on nodes"},
-	{"shell", cmd_shell, "Open an interactive shell on a node"},
-	{"ssh", cmd_ssh, "SSH into a node with the cluster's key"},
-	{"send-file", cmd_send_file, "Copy a file or directory to nodes"},
-	{"download-file", cmd_download_file, "Copy a file or directory from a node"},
-	{"export-logs", cmd_export_logs, "Collect journals, console logs and state of every node"},
-	{"inventory", cmd_inventory, "Print an Ansible inventory of the cluster"},
-	{"install", cmd_install, "Install DC/OS on an existing cluster"},
-	{"wait", cmd_wait, "Wait until DC/OS is healthy on every node (postflight)"},
-	{"web", cmd_web, "Print (or open) the DC/OS web UI address"},
-	{"build-image", cmd_build_image, "Build the node image from Debian's mirror"},
-	{"doctor", cmd_doctor, "Check the host for what clusters need"},
+    {"create", cmd_create,
+     "Create a cluster of systemd nodes (and install DC/OS with --installer)"},
+    {"list", cmd_list, "List clusters"},
+    {"inspect", cmd_inspect, "Show a cluster's nodes, network, keys and commands as JSON"},
+    {"destroy", cmd_destroy, "Remove a cluster: containers, volumes, network, workspace"},
+    {"clean", cmd_clean, "Remove extracted DC/OS installers no cluster uses"},
+    {"run", cmd_run, "Run a command on nodes"},
+    {"shell", cmd_shell, "Open an interactive shell on a node"},
+    {"ssh", cmd_ssh, "SSH into a node with the cluster's key"},
+    {"send-file", cmd_send_file, "Copy a file or directory to nodes"},
+    {"download-file", cmd_download_file, "Copy a file or directory from a node"},
+    {"export-logs", cmd_export_logs, "Collect journals, console logs and state of every node"},
+    {"inventory", cmd_inventory, "Print an Ansible inventory of the cluster"},
+    {"install", cmd_install, "Install DC/OS on an existing cluster"},
+    {"wait", cmd_wait, "Wait until DC/OS is healthy on every node (postflight)"},
+    {"web", cmd_web, "Print (or open) the DC/OS web UI address"},
+    {"build-image", cmd_build_image, "Build the node image from Debian's mirror"},
+    {"doctor", cmd_doctor, "Check the host for what clusters need"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: dcos-docker COMMAND [OPTIONS]\n\n"
-		   "Runs multi-node DC/OS clusters on one Docker host, one container per node.\n\n"
-		   "Commands:\n");
+	           "Runs multi-node DC/OS clusters on one Docker host, one container per node.\n\n"
+	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].verb, commands[i].summary);
 	fprintf(f, "\nRun 'dcos-docker COMMAND --help' for a command's options.\n"
-		   "Environment: DOCKER_HOST (unix sockets only), DCOS_DOCKER_WORKSPACE_ROOT.\n");
+	           "Environment: DOCKER_HOST (unix sockets only), DCOS_DOCKER_WORKSPACE_ROOT.\n");
 }
 
 int main(int argc, char **argv)

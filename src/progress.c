@@ -1,7 +1,7 @@
 #include "progress.h"
 
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -41,7 +41,8 @@ void cli_progress_cb(const char *node, const char *status, bool done, void *user
 	char line[512];
 	snprintf(line, sizeof(line), "  %-32s %s", node, status);
 	struct winsize ws;
-	if (ioctl(fileno(p->out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 4 && ws.ws_col < sizeof(line))
+	if (ioctl(fileno(p->out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 4 &&
+	    ws.ws_col < sizeof(line))
 		line[ws.ws_col - 1] = '\0';
 	if (i == p->n) {
 		if (p->n == sizeof(p->names) / sizeof(p->names[0])) {

@@ -54,12 +54,13 @@ static inline void dd_cluster_freep(dd_cluster **c)
  * DD_CLUSTER_NAME_MAX: it becomes part of hostnames. Usage error otherwise. */
 int dd_cluster_name_check(const char *name, dd_error *err);
 
-/* Loads a cluster by its labels. -ENOENT with "Cluster 'x' does not exist" when it has no container. */
+/* Loads a cluster by its labels. -ENOENT with "Cluster 'x' does not exist" when it has no
+ * container. */
 int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *err);
 
 /* Paths inside a cluster's workspace (caller frees). */
-char *dd_cluster_ssh_key_path(const dd_cluster *c);         /* <ws>/genconf/ssh_key */
-char *dd_cluster_known_hosts_path(const dd_cluster *c);     /* <ws>/ssh/known_hosts */
+char *dd_cluster_ssh_key_path(const dd_cluster *c);     /* <ws>/genconf/ssh_key */
+char *dd_cluster_known_hosts_path(const dd_cluster *c); /* <ws>/ssh/known_hosts */
 
 /* Node lookup: a short name (master1), a container name, a container id
  * prefix (12+ chars) or an IP. The error lists the valid names. */
@@ -67,7 +68,7 @@ int dd_cluster_find_node(const dd_cluster *c, const char *spec, const dd_node **
 /* Like find_node, and also the groups all|masters|agents|public-agents.
  * Appends to *nodes (deduplicated, cluster order kept). */
 int dd_cluster_select(const dd_cluster *c, const char *spec, const dd_node ***nodes, size_t *n,
-		      dd_error *err);
+                      dd_error *err);
 
 /* One line per cluster for `list`. */
 typedef struct dd_cluster_summary {
@@ -84,7 +85,7 @@ typedef void (*dd_progress_cb)(const char *node, const char *status, bool done, 
 /* Removes the cluster's containers (with volumes), labelled volumes, network and workspace.
  * -ENOENT when nothing carries the cluster's label. */
 int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, void *userdata,
-		       dd_error *err);
+                       dd_error *err);
 
 /* A cluster's default workspace: <workspace root>/<name> (caller frees). */
 char *dd_cluster_workspace_path(const char *name);

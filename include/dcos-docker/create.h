@@ -13,21 +13,21 @@
 #pragma GCC visibility push(default)
 
 #define DD_MASTERS_MAX 9
-#define DD_AGENTS_MAX 100
+#define DD_AGENTS_MAX  100
 
 typedef struct dd_create_opts {
 	const char *name;
 	int counts[DD_ROLE_COUNT];
-	const char *image;          /* image reference; must exist */
-	const char *storage_driver; /* "auto" (NULL) or a driver name */
-	const char *workspace;      /* NULL: <state dir>/<name> */
+	const char *image;                          /* image reference; must exist */
+	const char *storage_driver;                 /* "auto" (NULL) or a driver name */
+	const char *workspace;                      /* NULL: <state dir>/<name> */
 	const dd_mount_spec *mounts[DD_ROLE_COUNT]; /* per role, already merged with global ones */
 	size_t n_mounts[DD_ROLE_COUNT];
 	const dd_port_spec *ports; /* published on master1 */
 	size_t n_ports;
-	double cpus[DD_ROLE_COUNT];        /* 0: no limit */
-	long long memory[DD_ROLE_COUNT];   /* bytes, 0: no limit */
-	double timeout;                    /* seconds for every node to become ready; 0: 120 */
+	double cpus[DD_ROLE_COUNT];      /* 0: no limit */
+	long long memory[DD_ROLE_COUNT]; /* bytes, 0: no limit */
+	double timeout;                  /* seconds for every node to become ready; 0: 120 */
 	dd_progress_cb progress;
 	void *userdata;
 } dd_create_opts;

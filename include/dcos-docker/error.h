@@ -16,7 +16,7 @@
  * else is. Every public header does the same. */
 #pragma GCC visibility push(default)
 
-#define DD_ERROR_MSG_MAX 2048
+#define DD_ERROR_MSG_MAX  2048
 #define DD_ERROR_HINT_MAX 512
 
 /* Error kinds beyond errno: which exit code the CLI uses depends on them. */
@@ -26,8 +26,8 @@ enum dd_error_kind {
 };
 
 typedef struct dd_error {
-	int code;  /* negative errno, 0 when no error is set */
-	int kind;  /* enum dd_error_kind */
+	int code; /* negative errno, 0 when no error is set */
+	int kind; /* enum dd_error_kind */
 	char msg[DD_ERROR_MSG_MAX];
 	char hint[DD_ERROR_HINT_MAX];
 } dd_error;
@@ -36,10 +36,10 @@ typedef struct dd_error {
  *   return dd_error_set(err, -EINVAL, "bad count %d", n);
  * err may be NULL (the message is dropped). */
 int dd_error_set(dd_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Same, and marks the error as a usage error (exit code 2). */
 int dd_error_usage(dd_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Sets the hint shown under the message. Returns err->code: the code set
  * last on err, or with err NULL, the code last set on a NULL err by this
  * thread (so `return dd_error_hint(err, ...)` fails either way). */

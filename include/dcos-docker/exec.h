@@ -22,8 +22,10 @@ typedef struct dd_exec_opts {
 	const char *user;        /* NULL: root */
 	const char *workdir;     /* NULL: the container's */
 	bool tty;
-	int stdin_fd; /* -1: no stdin; otherwise copied to the process until EOF (hijacked connection) */
-	/* Output callbacks: stream is DD_STREAM_STDOUT or DD_STREAM_STDERR (with a TTY, all is stdout). */
+	int stdin_fd; /* -1: no stdin; otherwise copied to the process until EOF (hijacked
+	                 connection) */
+	/* Output callbacks: stream is DD_STREAM_STDOUT or DD_STREAM_STDERR (with a TTY, all is
+	 * stdout). */
 	dd_exec_output_cb on_output;
 	void *userdata;
 	long timeout_ms; /* 0: none */
@@ -54,11 +56,11 @@ typedef struct dd_exec_opts {
  * (attach.c); stdin is copied until EOF, then half-closed so the process sees
  * EOF. Buffers are bounded: any volume streams. */
 int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *opts, int *ret_exit_code,
-	    dd_error *err);
+            dd_error *err);
 
 /* Convenience: runs argv and captures stdout and stderr (each capped at max bytes). */
 int dd_exec_capture(dd_docker *d, const char *container, const char *const *argv, size_t max,
-		    char **ret_stdout, char **ret_stderr, int *ret_exit_code, dd_error *err);
+                    char **ret_stdout, char **ret_stderr, int *ret_exit_code, dd_error *err);
 
 #pragma GCC visibility pop
 #endif

@@ -29,8 +29,8 @@
  * progress (may be NULL) is called once per node when it is done, with the
  * path the copy landed at as status. */
 int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const char *src,
-		  const char *dst, dd_progress_cb progress, void *userdata, dd_error *node_errs,
-		  dd_error *err);
+                  const char *dst, dd_progress_cb progress, void *userdata, dd_error *node_errs,
+                  dd_error *err);
 
 /* Downloads SRC (absolute path in the node) to DST on the host, cp -r style.
  * Refuses (-EEXIST) when the resulting path already exists unless force.
@@ -38,7 +38,7 @@ int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const cha
  * renamed), except when force merges into an existing directory.
  * ret_target (may be NULL) gets the path it landed at. */
 int dd_files_download(dd_docker *d, const dd_node *node, const char *src, const char *dst,
-		      bool force, char **ret_target, dd_error *err);
+                      bool force, char **ret_target, dd_error *err);
 
 #pragma GCC visibility pop
 #endif

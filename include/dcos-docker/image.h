@@ -13,7 +13,7 @@
 /* Exported by libdcos-docker (see error.h). */
 #pragma GCC visibility push(default)
 
-#define DD_IMAGE_REPO "dcos-docker/node"
+#define DD_IMAGE_REPO           "dcos-docker/node"
 #define DD_IMAGE_DEFAULT_DISTRO "bookworm"
 
 /* Usage error (-EINVAL) for an unknown distro (the message lists the

@@ -36,8 +36,8 @@ typedef struct dd_install_opts {
 	/* Install even where the daemon's host runs cgroup v2, which no DC/OS
 	 * release's agents run on (Mesos 1.11 needs cgroup v1 hierarchies). */
 	bool allow_cgroup_v2;
-	dd_progress_cb progress;        /* node NULL: cluster-wide steps and notes */
-	dd_node_output_cb on_output;    /* may be NULL */
+	dd_progress_cb progress;     /* node NULL: cluster-wide steps and notes */
+	dd_node_output_cb on_output; /* may be NULL */
 	void *userdata;
 } dd_install_opts;
 
@@ -54,7 +54,7 @@ typedef struct dd_install_plan dd_install_plan;
  * installer is opened in its place (dd_installer_open): extracted there once
  * per installer file. opts and its strings must outlive the plan. */
 int dd_dcos_install_prepare(dd_docker *d, const dd_install_opts *opts, dd_install_plan **ret,
-			    dd_error *err);
+                            dd_error *err);
 const char *dd_install_plan_version(const dd_install_plan *p);
 /* "oss" or "enterprise" (after --variant). */
 const char *dd_install_plan_variant(const dd_install_plan *p);

@@ -29,7 +29,7 @@ typedef struct dd_installer_place_info {
 /* Every place under root (NULL: dd_workspace_root()); with remove_unused,
  * the removable ones are removed with their images. *ret is malloc'ed. */
 int dd_installer_places(dd_docker *d, const char *root, bool remove_unused,
-			dd_installer_place_info **ret, size_t *ret_n, dd_error *err);
+                        dd_installer_place_info **ret, size_t *ret_n, dd_error *err);
 
 /* The place the cluster with this workspace ran genconf from (dir, version,
  * image, bytes); -ENOENT when it never did. */

@@ -65,7 +65,7 @@ static inline void dd_logs_report_freep(dd_logs_report **r)
 typedef void (*dd_logs_node_cb)(const dd_logs_node *n, void *userdata);
 
 typedef struct dd_logs_opts {
-	const char *dir;          /* created (0700) if missing; must not hold a node's directory yet */
+	const char *dir; /* created (0700) if missing; must not hold a node's directory yet */
 	const char *tool_version; /* written to dcos-docker-version.txt */
 	dd_logs_node_cb on_node_done;
 	void *userdata;
@@ -78,7 +78,7 @@ typedef struct dd_logs_opts {
  * still returns 0. Errors (negative return) are for what prevents the export
  * as a whole: an unusable DIR, node directories that already exist. */
 int dd_logs_export(dd_docker *d, const dd_cluster *c, const dd_logs_opts *opts,
-		   dd_logs_report **ret, dd_error *err);
+                   dd_logs_report **ret, dd_error *err);
 
 #pragma GCC visibility pop
 #endif

@@ -18,8 +18,8 @@
  * under PyYAML 5.3.1; the unit tests' expectations were checked that way
  * too. */
 #define _GNU_SOURCE
-#include "dcos/config-internal.h"
 #include "buf.h"
+#include "dcos/config-internal.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -1794,7 +1794,8 @@ int dd_dcos_config_check(const char *yaml, const char *origin, dd_error *err)
 	pthread_once(&rx_once, rx_init);
 	if (!rx_ok)
 		return dd_error_set(err, -ENOMEM, "Failed to compile the YAML 1.1 patterns");
-	_cleanup_(ck_done) struct ck c = {.origin = origin, .out = DD_BUF_HEAD(DD_ERROR_MSG_MAX - 1)};
+	_cleanup_(ck_done) struct ck c = {.origin = origin,
+	                                  .out = DD_BUF_HEAD(DD_ERROR_MSG_MAX - 1)};
 	int r = compose(&c, yaml, err);
 	if (r < 0)
 		return r;
@@ -1820,8 +1821,8 @@ int dd_dcos_config_check(const char *yaml, const char *origin, dd_error *err)
 		    "(a bug in dcos-docker): %s%s",
 		    dd_buf_str(&c.out), more);
 	else
-		r = dd_error_usage(err, -EINVAL, "In the extra config file %s: %s%s", origin, dd_buf_str(&c.out),
-		                   more);
+		r = dd_error_usage(err, -EINVAL, "In the extra config file %s: %s%s", origin,
+		                   dd_buf_str(&c.out), more);
 	if (c.hint_true_false)
 		dd_error_hint(err,
 		              "Booleans are true or false without quotes (YAML also reads yes, "

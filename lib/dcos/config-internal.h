@@ -18,7 +18,7 @@
 #define DD_DCOS_EXTRA_CONFIG_MAX (1u << 20)
 
 struct dd_dcos_config_input {
-	const char *cluster_name; /* DC/OS cluster_name; required */
+	const char *cluster_name;      /* DC/OS cluster_name; required */
 	const char *const *master_ips; /* in node order; at least one */
 	size_t n_master_ips;
 	const char *const *agent_ips;
@@ -34,8 +34,9 @@ struct dd_dcos_config_input {
 	 * license are then ignored for open source (they may come from
 	 * environment defaults); a security mode for open source is a usage
 	 * error, because the user asked for something the installer lacks. */
-	const char *superuser_username;      /* NULL: DD_DCOS_DEFAULT_SUPERUSER_USERNAME */
-	const char *superuser_password_hash; /* NULL: the hash of DD_DCOS_DEFAULT_SUPERUSER_PASSWORD */
+	const char *superuser_username; /* NULL: DD_DCOS_DEFAULT_SUPERUSER_USERNAME */
+	const char
+	    *superuser_password_hash; /* NULL: the hash of DD_DCOS_DEFAULT_SUPERUSER_PASSWORD */
 	/* NULL omits license_key_contents: DC/OS Enterprise before 1.11 rejects the
 	 * key, and newer installers say themselves that a license is required. */
 	const char *license_key_contents;

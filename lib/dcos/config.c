@@ -13,7 +13,8 @@
 /* sha512-crypt of DD_DCOS_DEFAULT_SUPERUSER_PASSWORD. A fixed hash keeps
  * config.yaml the same from one run to the next; the password is public. */
 static const char default_password_hash[] =
-	"$6$QZwTX95b4ACtJsoq$Y2OFvqEWGxhQnJYKuTe4f6nK.Vzzm76.yq1ziRq72vhPdZSaoFTDD1Zxezizjs9KwHXKWZpQhEMhaPzBtsZ19/";
+    "$6$QZwTX95b4ACtJsoq$Y2OFvqEWGxhQnJYKuTe4f6nK.Vzzm76."
+    "yq1ziRq72vhPdZSaoFTDD1Zxezizjs9KwHXKWZpQhEMhaPzBtsZ19/";
 
 #define MAX_GENERATED_KEYS 24
 
@@ -85,12 +86,14 @@ static int parse_error(yaml_parser_t *p, const char *path, dd_error *err)
 	if (p->error == YAML_MEMORY_ERROR)
 		return dd_error_set(err, -ENOMEM, "Out of memory parsing %s", path);
 	if (p->error == YAML_READER_ERROR)
-		return dd_error_usage(err, -EINVAL, "Failed to parse extra config %s: %s at byte %zu",
-				      path, p->problem, p->problem_offset);
-	return dd_error_usage(err, -EINVAL, "Failed to parse extra config %s: line %zu, column %zu: %s%s%s%s",
-			      path, p->problem_mark.line + 1, p->problem_mark.column + 1,
-			      p->problem ? p->problem : "syntax error", p->context ? " (" : "",
-			      p->context ? p->context : "", p->context ? ")" : "");
+		return dd_error_usage(err, -EINVAL,
+		                      "Failed to parse extra config %s: %s at byte %zu", path,
+		                      p->problem, p->problem_offset);
+	return dd_error_usage(err, -EINVAL,
+	                      "Failed to parse extra config %s: line %zu, column %zu: %s%s%s%s",
+	                      path, p->problem_mark.line + 1, p->problem_mark.column + 1,
+	                      p->problem ? p->problem : "syntax error", p->context ? " (" : "",
+	                      p->context ? p->context : "", p->context ? ")" : "");
 }
 
 /* libyaml's loader gives a scalar tagged !!str the tag every untagged scalar
@@ -143,9 +146,10 @@ static int load_extra(struct gen *g, const char *path, dd_error *err)
 		return dd_error_usage(err, r, "extra config file not found: %s", path);
 	if (r == -EFBIG)
 		return dd_error_usage(err, r, "extra config file %s is larger than %u KiB", path,
-				      DD_DCOS_EXTRA_CONFIG_MAX >> 10);
+		                      DD_DCOS_EXTRA_CONFIG_MAX >> 10);
 	if (r < 0)
-		return dd_error_set(err, r, "Failed to read extra config file %s: %s", path, strerror(-r));
+		return dd_error_set(err, r, "Failed to read extra config file %s: %s", path,
+		                    strerror(-r));
 
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))
@@ -171,8 +175,8 @@ static int load_extra(struct gen *g, const char *path, dd_error *err)
 	yaml_document_delete(&next);
 	yaml_parser_delete(&p);
 	if (more)
-		return dd_error_usage(err, -EINVAL, "extra config %s holds more than one YAML document",
-				      path);
+		return dd_error_usage(err, -EINVAL,
+		                      "extra config %s holds more than one YAML document", path);
 
 	yaml_node_t *root = yaml_document_get_root_node(&g->doc);
 	if (!root) { /* an empty file: nothing to add */
@@ -181,9 +185,10 @@ static int load_extra(struct gen *g, const char *path, dd_error *err)
 		return 0;
 	}
 	if (root->type != YAML_MAPPING_NODE)
-		return dd_error_usage(err, -EINVAL,
-				      "extra config %s must hold a YAML mapping (key: value lines), not a %s",
-				      path, root->type == YAML_SEQUENCE_NODE ? "list" : "single value");
+		return dd_error_usage(
+		    err, -EINVAL,
+		    "extra config %s must hold a YAML mapping (key: value lines), not a %s", path,
+		    root->type == YAML_SEQUENCE_NODE ? "list" : "single value");
 	/* A flow-style root ({a: 1}) would turn the whole config into one line. */
 	root->data.mapping.style = YAML_BLOCK_MAPPING_STYLE;
 
@@ -198,12 +203,14 @@ static int load_extra(struct gen *g, const char *path, dd_error *err)
 		yaml_node_t *k = yaml_document_get_node(&g->doc, g->extra[i].key);
 		if (k->type != YAML_SCALAR_NODE)
 			return dd_error_usage(err, -EINVAL,
-					      "extra config %s: line %zu: keys must be plain values, not lists or mappings",
-					      path, k->start_mark.line + 1);
+			                      "extra config %s: line %zu: keys must be plain "
+			                      "values, not lists or mappings",
+			                      path, k->start_mark.line + 1);
 		for (size_t j = 0; j < i; j++)
 			if (scalar_is(&g->doc, g->extra[j].key, (const char *)k->data.scalar.value))
-				return dd_error_usage(err, -EINVAL, "extra config %s: line %zu: duplicate key '%s'",
-						      path, k->start_mark.line + 1, k->data.scalar.value);
+				return dd_error_usage(
+				    err, -EINVAL, "extra config %s: line %zu: duplicate key '%s'",
+				    path, k->start_mark.line + 1, k->data.scalar.value);
 	}
 	return 0;
 }
@@ -326,19 +333,23 @@ static int check_input(const struct dd_dcos_config_input *in, dd_error *err)
 		                      in->n_master_ips);
 	if ((r = check_list("master IPs", in->master_ips, in->n_master_ips, err)) < 0 ||
 	    (r = check_list("agent IPs", in->agent_ips, in->n_agent_ips, err)) < 0 ||
-	    (r = check_list("public agent IPs", in->public_agent_ips, in->n_public_agent_ips, err)) < 0 ||
+	    (r = check_list("public agent IPs", in->public_agent_ips, in->n_public_agent_ips,
+	                    err)) < 0 ||
 	    (r = check_list("resolvers", in->resolvers, in->n_resolvers, err)) < 0)
 		return r;
 	if (in->security_mode) {
 		if (!in->enterprise)
 			return dd_error_usage(err, -EINVAL,
-					      "Security mode '%s' needs DC/OS Enterprise; this installer is open source",
-					      in->security_mode);
+			                      "Security mode '%s' needs DC/OS Enterprise; this "
+			                      "installer is open source",
+			                      in->security_mode);
 		if (strcmp(in->security_mode, "disabled") != 0 &&
-		    strcmp(in->security_mode, "permissive") != 0 && strcmp(in->security_mode, "strict") != 0)
-			return dd_error_usage(err, -EINVAL,
-					      "Unknown security mode '%s' (expected disabled, permissive or strict)",
-					      in->security_mode);
+		    strcmp(in->security_mode, "permissive") != 0 &&
+		    strcmp(in->security_mode, "strict") != 0)
+			return dd_error_usage(
+			    err, -EINVAL,
+			    "Unknown security mode '%s' (expected disabled, permissive or strict)",
+			    in->security_mode);
 	}
 	return 0;
 }
@@ -363,10 +374,10 @@ static int emit(yaml_document_t *doc, char **ret, dd_error *err)
 	yaml_emitter_set_width(&e, -1); /* never fold long values such as a license key */
 	/* yaml_emitter_dump destroys the document, even when it fails. */
 	bool ok = yaml_emitter_open(&e) && yaml_emitter_dump(&e, doc) && yaml_emitter_close(&e) &&
-		  yaml_emitter_flush(&e);
+	          yaml_emitter_flush(&e);
 	int r = ok ? 0
-		   : dd_error_set(err, -EINVAL, "Failed to write config.yaml: %s",
-				  e.problem ? e.problem : "YAML emitter error");
+	           : dd_error_set(err, -EINVAL, "Failed to write config.yaml: %s",
+	                          e.problem ? e.problem : "YAML emitter error");
 	yaml_emitter_delete(&e);
 	if (fclose(f) != 0 && r == 0)
 		r = dd_error_set(err, -ENOMEM, "Out of memory");
@@ -419,10 +430,10 @@ static int render(const struct dd_dcos_config_input *in, const char *extra_path,
 	if (in->enterprise) {
 		add(&g, "superuser_username",
 		    str(&g, in->superuser_username ? in->superuser_username
-						   : DD_DCOS_DEFAULT_SUPERUSER_USERNAME));
+		                                   : DD_DCOS_DEFAULT_SUPERUSER_USERNAME));
 		add(&g, "superuser_password_hash",
 		    str(&g, in->superuser_password_hash ? in->superuser_password_hash
-							: default_password_hash));
+		                                        : default_password_hash));
 		add(&g, "fault_domain_enabled", scalar(&g, "false", YAML_PLAIN_SCALAR_STYLE));
 		if (in->license_key_contents) {
 			/* A key read from a file ends with a newline that is not part of it. */
@@ -449,8 +460,9 @@ static int render(const struct dd_dcos_config_input *in, const char *extra_path,
 			value = g.extra[found].value;
 		} else {
 			if (!it->value)
-				return dd_error_usage(err, -EINVAL,
-						      "The value of config.yaml key %s is not valid UTF-8", it->key);
+				return dd_error_usage(
+				    err, -EINVAL,
+				    "The value of config.yaml key %s is not valid UTF-8", it->key);
 			key = scalar(&g, it->key, YAML_PLAIN_SCALAR_STYLE);
 			value = it->value;
 		}
@@ -458,8 +470,8 @@ static int render(const struct dd_dcos_config_input *in, const char *extra_path,
 			return dd_error_set(err, -ENOMEM, "Out of memory");
 	}
 	for (size_t j = 0; j < g.n_extra; j++)
-		if (!g.extra_used[j] &&
-		    !yaml_document_append_mapping_pair(&g.doc, root, g.extra[j].key, g.extra[j].value))
+		if (!g.extra_used[j] && !yaml_document_append_mapping_pair(
+		                            &g.doc, root, g.extra[j].key, g.extra[j].value))
 			return dd_error_set(err, -ENOMEM, "Out of memory");
 
 	g.doc_live = false; /* emit() owns it now */

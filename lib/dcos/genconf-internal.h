@@ -21,9 +21,9 @@ typedef void (*dd_output_cb)(const char *line, void *userdata);
  * want. ret_variant is "oss" or "enterprise"; ret_tar gets the payload's file
  * name when this run extracted it (the wrapper's `tar xv` prints it), else
  * NULL. Any output may be NULL. on_line gets every output line. */
-int dd_dcos_installer_info(const char *installer_path, const char *cwd,
-			   const char *container_name, dd_output_cb on_line, void *userdata,
-			   char **ret_version, char **ret_variant, char **ret_tar, dd_error *err);
+int dd_dcos_installer_info(const char *installer_path, const char *cwd, const char *container_name,
+                           dd_output_cb on_line, void *userdata, char **ret_version,
+                           char **ret_variant, char **ret_tar, dd_error *err);
 
 /* Writes <workspace>/genconf/config.yaml (0600: it can hold a password hash
  * and a license) and genconf/ip-detect (0755), then copies the regular files
@@ -31,7 +31,7 @@ int dd_dcos_installer_info(const char *installer_path, const char *cwd,
  * copied ip-detect replaces ours; a copied config.yaml is a usage error
  * (extra config is the way to change the configuration). */
 int dd_dcos_write_genconf(const char *workspace_dir, const char *config_yaml,
-			  const char *genconf_dir_to_copy, dd_error *err);
+                          const char *genconf_dir_to_copy, dd_error *err);
 
 /* Runs `bash <installer> -v --genconf` in workspace_dir with PORT set to a
  * free port (1.x wrappers publish the installer's port 9000 there) and
@@ -51,7 +51,7 @@ int dd_dcos_write_genconf(const char *workspace_dir, const char *config_yaml,
  * wrapper only skips extracting its payload again when the payload's tar is in
  * workspace_dir: dd_installer_genconf arranges that. */
 int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
-		    const char *installer_container_name, dd_output_cb on_line, void *userdata,
-		    dd_error *err);
+                    const char *installer_container_name, dd_output_cb on_line, void *userdata,
+                    dd_error *err);
 
 #endif

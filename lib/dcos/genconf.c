@@ -19,35 +19,35 @@
 /* --version prints a few log lines and a small JSON object. */
 #define VERSION_CAPTURE_MAX (256u << 10)
 /* What of the tail fits in an error message, leaving room for the sentence. */
-#define TAIL_BUDGET (DD_ERROR_MSG_MAX - 400)
+#define TAIL_BUDGET     (DD_ERROR_MSG_MAX - 400)
 #define TAIL_LINE_SHOWN 240
 
 /* Prints the node's address on its cluster network, which DC/OS uses as the
  * node's identity; it must match the IP in config.yaml. POSIX sh and ip only:
  * nothing else is promised on a node. */
 static const char ip_detect_script[] =
-	"#!/bin/sh\n"
-	"# Written by dcos-docker: prints this node's IPv4 address on its cluster\n"
-	"# network (eth0), or else the source address of the default route.\n"
-	"set -f\n"
-	"PATH=\"$PATH:/usr/sbin:/sbin:/usr/bin:/bin\"\n"
-	"out=$(ip -4 -o addr show dev eth0 2>/dev/null) || out=\n"
-	"if [ -n \"$out\" ]; then\n"
-	"\tset -- $out\n"
-	"\t# 2: eth0    inet 172.17.0.2/16 brd ...\n"
-	"\techo \"${4%%/*}\"\n"
-	"\texit 0\n"
-	"fi\n"
-	"set -- $(ip -4 route get 1.1.1.1 2>/dev/null)\n"
-	"while [ $# -gt 1 ]; do\n"
-	"\tif [ \"$1\" = src ]; then\n"
-	"\t\techo \"$2\"\n"
-	"\t\texit 0\n"
-	"\tfi\n"
-	"\tshift\n"
-	"done\n"
-	"echo 'ip-detect: no IPv4 address on eth0 and no default route' >&2\n"
-	"exit 1\n";
+    "#!/bin/sh\n"
+    "# Written by dcos-docker: prints this node's IPv4 address on its cluster\n"
+    "# network (eth0), or else the source address of the default route.\n"
+    "set -f\n"
+    "PATH=\"$PATH:/usr/sbin:/sbin:/usr/bin:/bin\"\n"
+    "out=$(ip -4 -o addr show dev eth0 2>/dev/null) || out=\n"
+    "if [ -n \"$out\" ]; then\n"
+    "\tset -- $out\n"
+    "\t# 2: eth0    inet 172.17.0.2/16 brd ...\n"
+    "\techo \"${4%%/*}\"\n"
+    "\texit 0\n"
+    "fi\n"
+    "set -- $(ip -4 route get 1.1.1.1 2>/dev/null)\n"
+    "while [ $# -gt 1 ]; do\n"
+    "\tif [ \"$1\" = src ]; then\n"
+    "\t\techo \"$2\"\n"
+    "\t\texit 0\n"
+    "\tfi\n"
+    "\tshift\n"
+    "done\n"
+    "echo 'ip-detect: no IPv4 address on eth0 and no default route' >&2\n"
+    "exit 1\n";
 
 /* One installer run: its exit status and the end of its output. */
 struct run {
@@ -55,7 +55,10 @@ struct run {
 	int status; /* waitpid status */
 };
 
-static void run_done(struct run *r) { dd_buf_free(&r->out); }
+static void run_done(struct run *r)
+{
+	dd_buf_free(&r->out);
+}
 
 /* Runs the installer in a process group of its own: a cancellation stops
  * the wrapper and the docker CLI under it together, and a terminal's Ctrl-C
@@ -66,10 +69,15 @@ static void run_done(struct run *r) { dd_buf_free(&r->out); }
  * is named $DCOS_INSTALLER_CONTAINER_NAME), so the caller removes the
  * container by name afterwards. */
 static int run_child(struct run *r, const char *const *argv, const char *cwd, char *const *envp,
-		     dd_output_cb on_line, void *userdata, dd_error *err)
+                     dd_output_cb on_line, void *userdata, dd_error *err)
 {
-	dd_process_opts o = {.argv = argv, .cwd = cwd, .env = envp, .own_pgroup = true,
-			     .on_line = on_line, .userdata = userdata, .output = &r->out};
+	dd_process_opts o = {.argv = argv,
+	                     .cwd = cwd,
+	                     .env = envp,
+	                     .own_pgroup = true,
+	                     .on_line = on_line,
+	                     .userdata = userdata,
+	                     .output = &r->out};
 	int rc = dd_process_exec(&o, &r->status, err);
 	if (rc == -ECANCELED)
 		return dd_error_set(err, rc, "Cancelled; %s was stopped", argv[1]);
@@ -95,7 +103,7 @@ static char *run_status_text(const struct run *r)
 		return dd_asprintf("failed with exit code %d", WEXITSTATUS(r->status));
 	if (WIFSIGNALED(r->status))
 		return dd_asprintf("was killed by signal %d (%s)", WTERMSIG(r->status),
-				   strsignal(WTERMSIG(r->status)));
+		                   strsignal(WTERMSIG(r->status)));
 	return dd_asprintf("failed (wait status %d)", r->status);
 }
 
@@ -115,23 +123,27 @@ static int resolve_installer(const char *path, char **ret_abs, dd_error *err)
 	if (stat(path, &st) < 0) {
 		int r = -errno;
 		if (r != -ENOENT)
-			return dd_error_set(err, r, "Cannot access the installer %s: %s", path, strerror(-r));
+			return dd_error_set(err, r, "Cannot access the installer %s: %s", path,
+			                    strerror(-r));
 		dd_error_usage(err, r, "installer not found: %s", path);
-		return dd_error_hint(err, "Pass the path of a DC/OS installer file "
-					  "(dcos_generate_config.sh, or dcos_generate_config.ee.sh for Enterprise).");
+		return dd_error_hint(
+		    err,
+		    "Pass the path of a DC/OS installer file "
+		    "(dcos_generate_config.sh, or dcos_generate_config.ee.sh for Enterprise).");
 	}
 	if (S_ISDIR(st.st_mode))
-		return dd_error_usage(err, -EISDIR,
-				      "The installer %s is a directory, not a dcos_generate_config.sh file", path);
+		return dd_error_usage(
+		    err, -EISDIR,
+		    "The installer %s is a directory, not a dcos_generate_config.sh file", path);
 	if (!S_ISREG(st.st_mode))
 		return dd_error_usage(err, -EINVAL, "The installer %s is not a regular file", path);
 	if (access(path, R_OK) < 0)
 		return dd_error_set(err, -errno, "The installer %s is not readable: %s", path,
-				    strerror(errno));
+		                    strerror(errno));
 	char *abs = realpath(path, NULL);
 	if (!abs)
 		return dd_error_set(err, -errno, "Cannot resolve the installer path %s: %s", path,
-				    strerror(errno));
+		                    strerror(errno));
 	*ret_abs = abs;
 	return 0;
 }
@@ -173,7 +185,8 @@ static int free_tcp_port(int *ret_port, dd_error *err)
 	socklen_t sl = sizeof(sa);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0)
-		return dd_error_set(err, -errno, "Failed to find a free TCP port: %s", strerror(errno));
+		return dd_error_set(err, -errno, "Failed to find a free TCP port: %s",
+		                    strerror(errno));
 	*ret_port = ntohs(sa.sin_port);
 	return 0;
 }
@@ -194,32 +207,32 @@ static char *argparse_error_line(const struct run *r)
  * we gave it, which no retry fixes; "docker should be installed and running"
  * is the wrapper's own first check. */
 static int installer_failed(const struct run *r, const char *installer_path, const char *what,
-			    const char *where, dd_error *err)
+                            const char *where, dd_error *err)
 {
 	_cleanup_free_ char *st = run_status_text(r);
 	_cleanup_free_ char *tail = run_tail_text(r);
-	_cleanup_free_ char *argerr = WIFEXITED(r->status) && WEXITSTATUS(r->status) == 2
-					      ? argparse_error_line(r)
-					      : NULL;
+	_cleanup_free_ char *argerr =
+	    WIFEXITED(r->status) && WEXITSTATUS(r->status) == 2 ? argparse_error_line(r) : NULL;
 	if (argerr) {
 		int rc = dd_error_set(
-			err, -EINVAL, "The DC/OS installer %s rejected its command line `%s` (exit code 2): %s",
-			installer_path, what, argerr);
+		    err, -EINVAL,
+		    "The DC/OS installer %s rejected its command line `%s` (exit code 2): %s",
+		    installer_path, what, argerr);
 		dd_error_hint(err, "This installer version does not take the arguments dcos-docker "
-				   "passes; please report it with the installer's version.");
+		                   "passes; please report it with the installer's version.");
 		return rc;
 	}
-	int rc = dd_error_set(err, -EIO, "The DC/OS installer %s (`%s` in %s). Its last lines:\n%s", st,
-			      what, where, tail);
+	int rc = dd_error_set(err, -EIO, "The DC/OS installer %s (`%s` in %s). Its last lines:\n%s",
+	                      st, what, where, tail);
 	if (strstr(dd_buf_str(&r->out), "docker should be installed and running"))
 		dd_error_hint(err, "The installer needs the docker command on this host (Debian: "
-					   "apt-get install docker.io) and a daemon it can reach.");
+		                   "apt-get install docker.io) and a daemon it can reach.");
 	return rc;
 }
 
-int dd_dcos_installer_info(const char *installer_path, const char *cwd,
-			   const char *container_name, dd_output_cb on_line, void *userdata,
-			   char **ret_version, char **ret_variant, char **ret_tar, dd_error *err)
+int dd_dcos_installer_info(const char *installer_path, const char *cwd, const char *container_name,
+                           dd_output_cb on_line, void *userdata, char **ret_version,
+                           char **ret_variant, char **ret_tar, dd_error *err)
 {
 	_cleanup_free_ char *abs = NULL;
 	int r = resolve_installer(installer_path, &abs, err);
@@ -231,23 +244,25 @@ int dd_dcos_installer_info(const char *installer_path, const char *cwd,
 	if ((r = run_child(&run, argv, cwd, envp, on_line, userdata, err)) < 0)
 		return r;
 	if (!run_succeeded(&run))
-		return installer_failed(&run, installer_path, "bash INSTALLER --version", cwd ? cwd : ".",
-					err);
+		return installer_failed(&run, installer_path, "bash INSTALLER --version",
+		                        cwd ? cwd : ".", err);
 
 	_cleanup_json_ json_t *j = last_version_object(dd_buf_str(&run.out), run.out.len);
 	const char *version = j ? json_string_value(json_object_get(j, "version")) : NULL;
 	if (!version || !*version) {
 		_cleanup_free_ char *tail = run_tail_text(&run);
-		dd_error_set(err, -EBADMSG,
-			     "No DC/OS version in the output of `bash %s --version`. Its last lines:\n%s",
-			     installer_path, tail);
+		dd_error_set(
+		    err, -EBADMSG,
+		    "No DC/OS version in the output of `bash %s --version`. Its last lines:\n%s",
+		    installer_path, tail);
 		return dd_error_hint(err, "Is %s a DC/OS installer (dcos_generate_config.sh)?",
-				     installer_path);
+		                     installer_path);
 	}
 	json_t *v = json_object_get(j, "variant");
 	if (v && !json_is_null(v) && !json_is_string(v))
-		return dd_error_set(err, -EBADMSG, "`bash %s --version` printed a non-string variant",
-				    installer_path);
+		return dd_error_set(err, -EBADMSG,
+		                    "`bash %s --version` printed a non-string variant",
+		                    installer_path);
 	const char *variant = json_is_string(v) ? json_string_value(v) : "";
 	const char *name;
 	if (strcmp(variant, "") == 0)
@@ -255,17 +270,19 @@ int dd_dcos_installer_info(const char *installer_path, const char *cwd,
 	else if (strcmp(variant, "ee") == 0)
 		name = "enterprise";
 	else
-		return dd_error_set(err, -EBADMSG, "Unknown DC/OS variant '%s' from `bash %s --version`",
-				    variant, installer_path);
+		return dd_error_set(err, -EBADMSG,
+		                    "Unknown DC/OS variant '%s' from `bash %s --version`", variant,
+		                    installer_path);
 	/* When it extracts its payload, the wrapper's `tar xv` names the file
 	 * on stdout: dcos-genconf.<image version>.tar (gen/build_deploy/bash.py,
 	 * make_installer_docker). */
 	_cleanup_free_ char *tar = NULL;
 	_cleanup_free_ char *text = dd_strdup(dd_buf_str(&run.out));
 	char *save = NULL;
-	for (char *l = strtok_r(text, "\r\n", &save); l && !tar; l = strtok_r(NULL, "\r\n", &save)) {
-		if (dd_startswith(l, "dcos-genconf.") && dd_endswith(l, ".tar") && !strchr(l, '/') &&
-		    !strchr(l, ' '))
+	for (char *l = strtok_r(text, "\r\n", &save); l && !tar;
+	     l = strtok_r(NULL, "\r\n", &save)) {
+		if (dd_startswith(l, "dcos-genconf.") && dd_endswith(l, ".tar") &&
+		    !strchr(l, '/') && !strchr(l, ' '))
 			tar = dd_strdup(l);
 	}
 	if (ret_version)
@@ -278,11 +295,12 @@ int dd_dcos_installer_info(const char *installer_path, const char *cwd,
 }
 
 int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
-		    const char *installer_container_name, dd_output_cb on_line, void *userdata,
-		    dd_error *err)
+                    const char *installer_container_name, dd_output_cb on_line, void *userdata,
+                    dd_error *err)
 {
 	if (!workspace_dir || !installer_container_name || !*installer_container_name)
-		return dd_error_set(err, -EINVAL, "genconf needs a workspace and an installer container name");
+		return dd_error_set(err, -EINVAL,
+		                    "genconf needs a workspace and an installer container name");
 	_cleanup_free_ char *abs = NULL;
 	int r = resolve_installer(installer_path, &abs, err);
 	if (r < 0)
@@ -290,7 +308,7 @@ int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
 	_cleanup_free_ char *config = dd_asprintf("%s/genconf/config.yaml", workspace_dir);
 	if (access(config, F_OK) < 0)
 		return dd_error_set(err, -errno, "Cannot run the installer: %s: %s", config,
-				    strerror(errno));
+		                    strerror(errno));
 
 	int port = 0;
 	if ((r = free_tcp_port(&port, err)) < 0)
@@ -305,13 +323,16 @@ int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
 	if ((r = run_child(&run, argv, workspace_dir, envp, on_line, userdata, err)) < 0)
 		return r;
 	if (!run_succeeded(&run))
-		return installer_failed(&run, installer_path, "bash INSTALLER -v --genconf", workspace_dir,
-					err);
-	_cleanup_free_ char *script = dd_asprintf("%s/genconf/serve/dcos_install.sh", workspace_dir);
+		return installer_failed(&run, installer_path, "bash INSTALLER -v --genconf",
+		                        workspace_dir, err);
+	_cleanup_free_ char *script =
+	    dd_asprintf("%s/genconf/serve/dcos_install.sh", workspace_dir);
 	if (access(script, F_OK) < 0) {
 		_cleanup_free_ char *tail = run_tail_text(&run);
-		return dd_error_set(err, -ENOENT, "The DC/OS installer exited successfully but did not write %s. "
-				    "Its last lines:\n%s", script, tail);
+		return dd_error_set(err, -ENOENT,
+		                    "The DC/OS installer exited successfully but did not write %s. "
+		                    "Its last lines:\n%s",
+		                    script, tail);
 	}
 	return 0;
 }
@@ -341,7 +362,7 @@ static void free_dirents(struct dirent ***list, int n)
 }
 
 int dd_dcos_write_genconf(const char *workspace_dir, const char *config_yaml,
-			  const char *genconf_dir_to_copy, dd_error *err)
+                          const char *genconf_dir_to_copy, dd_error *err)
 {
 	if (!workspace_dir || !config_yaml)
 		return dd_error_set(err, -EINVAL, "genconf needs a workspace and a config.yaml");
@@ -351,22 +372,26 @@ int dd_dcos_write_genconf(const char *workspace_dir, const char *config_yaml,
 	if (genconf_dir_to_copy) {
 		n = scandir(genconf_dir_to_copy, &entries, only_entries, alphasort);
 		if (n < 0)
-			return dd_error_usage(err, -errno, "Cannot read the genconf directory %s: %s",
-					      genconf_dir_to_copy, strerror(errno));
+			return dd_error_usage(err, -errno,
+			                      "Cannot read the genconf directory %s: %s",
+			                      genconf_dir_to_copy, strerror(errno));
 		for (int i = 0; i < n && r == 0; i++) {
 			const char *name = entries[i]->d_name;
 			_cleanup_free_ char *p = dd_asprintf("%s/%s", genconf_dir_to_copy, name);
 			struct stat st;
 			if (strcmp(name, "config.yaml") == 0)
 				r = dd_error_usage(err, -EINVAL,
-						   "%s would replace the generated config.yaml; pass it as extra config instead",
-						   p);
+				                   "%s would replace the generated config.yaml; "
+				                   "pass it as extra config instead",
+				                   p);
 			else if (stat(p, &st) < 0)
-				r = dd_error_usage(err, -errno, "Cannot read %s: %s", p, strerror(errno));
+				r = dd_error_usage(err, -errno, "Cannot read %s: %s", p,
+				                   strerror(errno));
 			else if (!S_ISREG(st.st_mode))
 				r = dd_error_usage(err, -EINVAL,
-						   "%s is not a regular file; the genconf directory is copied flat",
-						   p);
+				                   "%s is not a regular file; the genconf "
+				                   "directory is copied flat",
+				                   p);
 		}
 	}
 
@@ -377,11 +402,13 @@ int dd_dcos_write_genconf(const char *workspace_dir, const char *config_yaml,
 		dd_error_set(err, r, "Failed to create %s: %s", genconf, strerror(-r));
 	if (r == 0 && (r = dd_write_file(config, config_yaml, strlen(config_yaml), 0600)) < 0)
 		dd_error_set(err, r, "Failed to write %s: %s", config, strerror(-r));
-	if (r == 0 && (r = dd_write_file(ipdetect, ip_detect_script, strlen(ip_detect_script), 0755)) < 0)
+	if (r == 0 &&
+	    (r = dd_write_file(ipdetect, ip_detect_script, strlen(ip_detect_script), 0755)) < 0)
 		dd_error_set(err, r, "Failed to write %s: %s", ipdetect, strerror(-r));
 
 	for (int i = 0; i < n && r == 0; i++) {
-		_cleanup_free_ char *src = dd_asprintf("%s/%s", genconf_dir_to_copy, entries[i]->d_name);
+		_cleanup_free_ char *src =
+		    dd_asprintf("%s/%s", genconf_dir_to_copy, entries[i]->d_name);
 		_cleanup_free_ char *dst = dd_asprintf("%s/%s", genconf, entries[i]->d_name);
 		struct stat st;
 		if (stat(src, &st) < 0 || (r = copy_file(src, dst, st.st_mode & 0777)) < 0) {

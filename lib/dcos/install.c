@@ -11,18 +11,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "buf.h"
+#include "cluster-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/doctor.h"
 #include "dcos-docker/exec.h"
-#include "buf.h"
-#include "pool.h"
-#include "util.h"
 #include "dcos/config-internal.h"
 #include "dcos/genconf-internal.h"
-#include "dcos/installer-internal.h"
 #include "dcos/install-internal.h"
+#include "dcos/installer-internal.h"
 #include "doctor-internal.h"
-#include "cluster-internal.h"
+#include "pool.h"
+#include "util.h"
 
 /* Lines of a role install kept for the error message. */
 #define ROLE_TAIL_LINES 40
@@ -120,10 +120,11 @@ static int check_host(dd_docker *d, const dd_install_opts *o, dd_error *err)
 	if ((r = dd_host_cgroup_v2(d, &v2, hint, sizeof(hint), err)) < 0)
 		return r;
 	if (v2 && !o->allow_cgroup_v2) {
-		dd_error_usage(err, -ENOTSUP,
-			       "This Docker host runs cgroup v2: the nodes work, but no DC/OS release "
-			       "can run its agents there (DC/OS 2.2's Mesos 1.11 needs cgroup v1); "
-			       "--allow-cgroup-v2 installs anyway");
+		dd_error_usage(
+		    err, -ENOTSUP,
+		    "This Docker host runs cgroup v2: the nodes work, but no DC/OS release "
+		    "can run its agents there (DC/OS 2.2's Mesos 1.11 needs cgroup v1); "
+		    "--allow-cgroup-v2 installs anyway");
 		return dd_error_hint(err, "%s", hint);
 	}
 	return 0;
@@ -479,8 +480,12 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 		    .partial = {{0}, DD_BUF_HEAD(ROLE_LINE_MAX), DD_BUF_HEAD(ROLE_LINE_MAX)}};
 	struct role_run run = {.d = d, .jobs = jobs, .n = c->n_nodes};
 	pthread_mutex_init(&run.lock, NULL);
-	dd_pool pool = {.n = c->n_nodes, .job = role_job, .userdata = &run, .docker = d,
-	                .tick = role_tick, .skipped = role_skipped};
+	dd_pool pool = {.n = c->n_nodes,
+	                .job = role_job,
+	                .userdata = &run,
+	                .docker = d,
+	                .tick = role_tick,
+	                .skipped = role_skipped};
 	dd_pool_run(&pool, NULL);
 	pthread_mutex_destroy(&run.lock);
 
@@ -509,8 +514,9 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 				             : dd_asprintf("dcos_install.sh %s exited with code %d",
 				                           dd_role_dcos(j->n->role), j->exit_code);
 				size_t head = strlen(what) + strlen(j->n->name) + 80;
-				_cleanup_free_ char *tail = dd_tail_text(
-				    &j->tail, ROLE_TAIL_LINES, 200, budget > head ? budget - head : 0, "  ");
+				_cleanup_free_ char *tail =
+				    dd_tail_text(&j->tail, ROLE_TAIL_LINES, 200,
+				                 budget > head ? budget - head : 0, "  ");
 				len += (size_t)snprintf(
 				    msg + len, sizeof(msg) - len,
 				    "\nnode %s (%s, %s): %s. Its last lines:\n%s", j->n->short_name,

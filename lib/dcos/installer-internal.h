@@ -30,7 +30,7 @@ int dd_installer_path_check(const char *dir, const char *what, dd_error *err);
  * lock on the place until freed, so no one removes it meanwhile. on_line
  * gets the installer's output lines (may be NULL). */
 int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_output_cb on_line,
-		      void *userdata, dd_installer **ret, dd_error *err);
+                      void *userdata, dd_installer **ret, dd_error *err);
 void dd_installer_free(dd_installer *in);
 static inline void dd_installer_freep(dd_installer **in)
 {
@@ -40,8 +40,8 @@ static inline void dd_installer_freep(dd_installer **in)
 const char *dd_installer_version(const dd_installer *in);
 const char *dd_installer_variant(const dd_installer *in); /* "oss" or "enterprise" */
 const char *dd_installer_place(const dd_installer *in);
-const char *dd_installer_image(const dd_installer *in);  /* NULL when it has no payload */
-bool dd_installer_extracted(const dd_installer *in);     /* this open extracted it */
+const char *dd_installer_image(const dd_installer *in); /* NULL when it has no payload */
+bool dd_installer_extracted(const dd_installer *in);    /* this open extracted it */
 
 /* Runs genconf (dd_dcos_genconf) in workspace, which must hold
  * genconf/config.yaml, with the container name <cluster>-installer, after
@@ -51,13 +51,13 @@ bool dd_installer_extracted(const dd_installer *in);     /* this open extracted 
  * what the installer's root-owned container wrote under genconf/ is given
  * back to the calling user (a helper container), and a left-over installer
  * container is removed. */
-int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace,
-			 const char *cluster, dd_output_cb on_line, void *userdata, dd_error *err);
+int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace, const char *cluster,
+                         dd_output_cb on_line, void *userdata, dd_error *err);
 
 /* Before a workspace is removed: the cluster stops using its place; the
  * place and its image go when no other cluster uses it and no install holds
  * it. No-op for a workspace that never ran genconf. */
-int dd_installer_release(dd_docker *d, const char *root, const char *workspace,
-			 const char *cluster, dd_error *err);
+int dd_installer_release(dd_docker *d, const char *root, const char *workspace, const char *cluster,
+                         dd_error *err);
 
 #endif

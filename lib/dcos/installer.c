@@ -29,26 +29,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cluster-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/image.h"
+#include "dcos-docker/installer.h"
 #include "dcos/genconf-internal.h"
 #include "dcos/installer-internal.h"
-#include "dcos-docker/installer.h"
-#include "dcos-docker/image.h"
 #include "docker/objects.h"
 #include "image/sha256.h"
 #include "util.h"
-#include "cluster-internal.h"
 
-#define PLACES_DIR "installers"
-#define PLACE_INFO "installer.json"
+#define PLACES_DIR     "installers"
+#define PLACE_INFO     "installer.json"
 #define WORKSPACE_INFO "installer.json"
-#define USERS_DIR "users"
-#define LOCK_FILE ".lock"
+#define USERS_DIR      "users"
+#define LOCK_FILE      ".lock"
 /* The wrapper script before the payload is a few KB; a file without the
  * "#EOF#" line is hashed over this much. */
 #define HEADER_MAX (1u << 20)
-#define KEY_HEX 16
+#define KEY_HEX    16
 
 static inline void closedirp(DIR **d)
 {
@@ -61,9 +61,9 @@ struct dd_installer {
 	char *place; /* <root>/installers/<key> */
 	char key[KEY_HEX + 1];
 	char *version;
-	char *variant; /* oss | enterprise */
-	char *tar;     /* dcos-genconf.<tag>.tar, or NULL when this installer has none */
-	char *image;   /* mesosphere/dcos-genconf:<tag>, or NULL */
+	char *variant;  /* oss | enterprise */
+	char *tar;      /* dcos-genconf.<tag>.tar, or NULL when this installer has none */
+	char *image;    /* mesosphere/dcos-genconf:<tag>, or NULL */
 	bool extracted; /* this open ran --version (extracted and loaded) */
 	int lock_fd;    /* a shared lock on the place while this object lives */
 };
@@ -78,15 +78,16 @@ int dd_installer_path_check(const char *dir, const char *what, dd_error *err)
 	 * characters passes through unchanged. */
 	for (const char *p = dir; *p; p++) {
 		unsigned char ch = (unsigned char)*p;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    strchr("/._+-@%=,~", ch))
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("/._+-@%=,~", ch))
 			continue;
-		dd_error_usage(err, -EINVAL,
-			       "The DC/OS installer cannot run in %s %s: its path contains '%c', which "
-			       "the installer's own script does not quote",
-			       what, dir, ch);
+		dd_error_usage(
+		    err, -EINVAL,
+		    "The DC/OS installer cannot run in %s %s: its path contains '%c', which "
+		    "the installer's own script does not quote",
+		    what, dir, ch);
 		return dd_error_hint(err, "Use a path of letters, digits and ._+-@%%=,~ only (set "
-					  "DCOS_DOCKER_WORKSPACE_ROOT, or pass --workspace DIR).");
+		                          "DCOS_DOCKER_WORKSPACE_ROOT, or pass --workspace DIR).");
 	}
 	return 0;
 }
@@ -103,10 +104,12 @@ static int installer_key(const char *path, char key[KEY_HEX + 1], dd_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return dd_error_set(err, -errno, "Cannot read the installer %s: %s", path, strerror(errno));
+		return dd_error_set(err, -errno, "Cannot read the installer %s: %s", path,
+		                    strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) < 0)
-		return dd_error_set(err, -errno, "Cannot stat the installer %s: %s", path, strerror(errno));
+		return dd_error_set(err, -errno, "Cannot stat the installer %s: %s", path,
+		                    strerror(errno));
 	_cleanup_free_ char *buf = dd_malloc0(HEADER_MAX + 1);
 	size_t len = 0;
 	while (len < HEADER_MAX) {
@@ -115,7 +118,7 @@ static int installer_key(const char *path, char key[KEY_HEX + 1], dd_error *err)
 			continue;
 		if (k < 0)
 			return dd_error_set(err, -errno, "Cannot read the installer %s: %s", path,
-					    strerror(errno));
+			                    strerror(errno));
 		if (k == 0)
 			break;
 		len += (size_t)k;
@@ -162,9 +165,9 @@ static int place_info_load(dd_installer *in)
 
 static int place_info_save(const dd_installer *in, dd_error *err)
 {
-	_cleanup_json_ json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "installer", in->path,
-					     "version", in->version, "variant", in->variant, "tar",
-					     in->tar, "image", in->image);
+	_cleanup_json_ json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "installer", in->path, "version", in->version,
+	              "variant", in->variant, "tar", in->tar, "image", in->image);
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	_cleanup_free_ char *body = dd_asprintf("%s\n", s);
 	_cleanup_free_ char *path = dd_asprintf("%s/" PLACE_INFO, in->place);
@@ -219,7 +222,7 @@ static char *image_of_tar(const char *tar)
 /* Runs --version in the place (extracting and loading when needed). Holds
  * the place's lock exclusively. */
 static int run_version(dd_docker *d, dd_installer *in, dd_output_cb on_line, void *userdata,
-		       dd_error *err)
+                       dd_error *err)
 {
 	free(in->version);
 	free(in->variant);
@@ -228,9 +231,10 @@ static int run_version(dd_docker *d, dd_installer *in, dd_output_cb on_line, voi
 	in->version = in->variant = in->tar = in->image = NULL;
 	/* Our own name, so that two --version runs of different installers
 	 * never meet on the wrapper's default one. */
-	_cleanup_free_ char *name = dd_asprintf("dcos-docker-installer-version-%ld", (long)getpid());
+	_cleanup_free_ char *name =
+	    dd_asprintf("dcos-docker-installer-version-%ld", (long)getpid());
 	int r = dd_dcos_installer_info(in->path, in->place, name, on_line, userdata, &in->version,
-				       &in->variant, &in->tar, err);
+	                               &in->variant, &in->tar, err);
 	if (r < 0) {
 		dd_error e = {0};
 		dd_container_remove(d, name, DD_RM_FORCE, &e);
@@ -250,12 +254,13 @@ static int lock_place(dd_installer *in, int how, dd_error *err)
 		_cleanup_free_ char *path = dd_asprintf("%s/" LOCK_FILE, in->place);
 		in->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (in->lock_fd < 0)
-			return dd_error_set(err, -errno, "Failed to open %s: %s", path, strerror(errno));
+			return dd_error_set(err, -errno, "Failed to open %s: %s", path,
+			                    strerror(errno));
 	}
 	while (flock(in->lock_fd, how) < 0) {
 		if (errno != EINTR)
 			return dd_error_set(err, -errno, "Failed to lock %s: %s", in->place,
-					    strerror(errno));
+			                    strerror(errno));
 		if (dd_cancelled())
 			return dd_error_set(err, -ECANCELED, "Interrupted");
 	}
@@ -287,14 +292,14 @@ void dd_installer_free(dd_installer *in)
 }
 
 int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_output_cb on_line,
-		      void *userdata, dd_installer **ret, dd_error *err)
+                      void *userdata, dd_installer **ret, dd_error *err)
 {
 	_cleanup_(dd_installer_freep) dd_installer *in = dd_malloc0(sizeof(*in));
 	in->lock_fd = -1;
 	in->path = realpath(path, NULL);
 	if (!in->path)
 		return dd_error_set(err, -errno, "Cannot resolve the installer path %s: %s", path,
-				    strerror(errno));
+		                    strerror(errno));
 	int r = installer_key(in->path, in->key, err);
 	if (r < 0)
 		return r;
@@ -309,7 +314,7 @@ int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_outpu
 	for (int attempt = 0;; attempt++) {
 		if ((r = dd_mkdir_p(in->place, 0700)) < 0)
 			return dd_error_set(err, r, "Failed to create %s: %s", in->place,
-					    strerror(-r));
+			                    strerror(-r));
 		if ((r = lock_place(in, LOCK_EX, err)) < 0)
 			return r;
 		if (lock_current(in) || attempt == 2)
@@ -318,7 +323,7 @@ int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_outpu
 		in->lock_fd = -1;
 	}
 	bool reuse = place_info_load(in) == 0 &&
-		     (!in->tar || (file_exists(in->place, in->tar) && image_present(d, in->image)));
+	             (!in->tar || (file_exists(in->place, in->tar) && image_present(d, in->image)));
 	if (!reuse && (r = run_version(d, in, on_line, userdata, err)) < 0)
 		return r;
 	/* Shared from now on: no one removes the place while we use it. */
@@ -328,11 +333,26 @@ int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_outpu
 	return 0;
 }
 
-const char *dd_installer_version(const dd_installer *in) { return in->version; }
-const char *dd_installer_variant(const dd_installer *in) { return in->variant; }
-const char *dd_installer_place(const dd_installer *in) { return in->place; }
-const char *dd_installer_image(const dd_installer *in) { return in->image; }
-bool dd_installer_extracted(const dd_installer *in) { return in->extracted; }
+const char *dd_installer_version(const dd_installer *in)
+{
+	return in->version;
+}
+const char *dd_installer_variant(const dd_installer *in)
+{
+	return in->variant;
+}
+const char *dd_installer_place(const dd_installer *in)
+{
+	return in->place;
+}
+const char *dd_installer_image(const dd_installer *in)
+{
+	return in->image;
+}
+bool dd_installer_extracted(const dd_installer *in)
+{
+	return in->extracted;
+}
 
 /* ---- genconf in a workspace ---- */
 
@@ -350,13 +370,14 @@ static int give_back(dd_docker *d, const char *image, const char *workspace, dd_
 	int code = 0;
 	int r = dd_docker_run_once(d, image, argv, binds, 120, &code, err);
 	if (r == 0 && code != 0)
-		r = dd_error_set(err, -EIO, "chown -R %s of %s/genconf in a helper container exited %d",
-				 owner, workspace, code);
+		r = dd_error_set(err, -EIO,
+		                 "chown -R %s of %s/genconf in a helper container exited %d", owner,
+		                 workspace, code);
 	return r;
 }
 
 static int record_use(const dd_installer *in, const char *workspace, const char *cluster,
-		      dd_error *err)
+                      dd_error *err)
 {
 	_cleanup_free_ char *users = dd_asprintf("%s/" USERS_DIR, in->place);
 	_cleanup_free_ char *user = dd_asprintf("%s/%s", users, cluster);
@@ -365,8 +386,9 @@ static int record_use(const dd_installer *in, const char *workspace, const char 
 		r = dd_write_file(user, workspace, strlen(workspace), 0600);
 	if (r < 0)
 		return dd_error_set(err, r, "Failed to write %s: %s", user, strerror(-r));
-	_cleanup_json_ json_t *j = json_pack("{s:s, s:s, s:s, s:s?}", "installer", in->path, "place",
-					     in->place, "key", in->key, "image", in->image);
+	_cleanup_json_ json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:s?}", "installer", in->path, "place", in->place, "key",
+	              in->key, "image", in->image);
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	_cleanup_free_ char *body = dd_asprintf("%s\n", s);
 	_cleanup_free_ char *path = dd_asprintf("%s/" WORKSPACE_INFO, workspace);
@@ -375,8 +397,8 @@ static int record_use(const dd_installer *in, const char *workspace, const char 
 	return 0;
 }
 
-int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace,
-			 const char *cluster, dd_output_cb on_line, void *userdata, dd_error *err)
+int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace, const char *cluster,
+                         dd_output_cb on_line, void *userdata, dd_error *err)
 {
 	int r = dd_installer_path_check(workspace, "the workspace", err);
 	if (r < 0)
@@ -398,15 +420,16 @@ int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace,
 			link = dd_asprintf("%s/%s", workspace, in->tar);
 			unlink(link);
 			if (symlink(target, link) < 0)
-				return dd_error_set(err, -errno, "Failed to link %s to %s: %s", link, target,
-						    strerror(errno));
+				return dd_error_set(err, -errno, "Failed to link %s to %s: %s",
+				                    link, target, strerror(errno));
 		}
 	}
 	_cleanup_free_ char *container = dd_asprintf("%s-installer", cluster);
 	r = dd_dcos_genconf(in->path, workspace, container, on_line, userdata, err);
 	if (r < 0) {
 		dd_error e = {0};
-		dd_container_remove(d, container, DD_RM_FORCE | DD_RM_VOLUMES | DD_RM_MISSING_OK, &e);
+		dd_container_remove(d, container, DD_RM_FORCE | DD_RM_VOLUMES | DD_RM_MISSING_OK,
+		                    &e);
 	}
 	if (link)
 		unlink(link); /* the wrapper removes it itself on SIGINT */
@@ -483,7 +506,7 @@ static uint64_t disk_bytes(const char *dir)
 /* Removes a place nobody uses, and its image, unless someone holds it.
  * info (may be NULL) gets what was found. */
 static int place_remove_if_unused(dd_docker *d, const char *place, bool dry_run,
-				  dd_installer_place_info *info, dd_error *err)
+                                  dd_installer_place_info *info, dd_error *err)
 {
 	dd_installer in = {.place = (char *)place, .lock_fd = -1};
 	bool have = place_info_load(&in) == 0;
@@ -535,8 +558,8 @@ out:
 	return r;
 }
 
-int dd_installer_release(dd_docker *d, const char *root, const char *workspace,
-			 const char *cluster, dd_error *err)
+int dd_installer_release(dd_docker *d, const char *root, const char *workspace, const char *cluster,
+                         dd_error *err)
 {
 	_cleanup_free_ char *info_path = dd_asprintf("%s/" WORKSPACE_INFO, workspace);
 	_cleanup_free_ char *text = NULL;
@@ -557,15 +580,16 @@ int dd_installer_release(dd_docker *d, const char *root, const char *workspace,
 }
 
 int dd_installer_places(dd_docker *d, const char *root, bool remove_unused,
-			dd_installer_place_info **ret, size_t *ret_n, dd_error *err)
+                        dd_installer_place_info **ret, size_t *ret_n, dd_error *err)
 {
 	_cleanup_free_ char *places = places_dir(root);
 	_cleanup_(closedirp) DIR *dir = opendir(places);
 	*ret = NULL;
 	*ret_n = 0;
 	if (!dir)
-		return errno == ENOENT ? 0 : dd_error_set(err, -errno, "Cannot read %s: %s", places,
-							  strerror(errno));
+		return errno == ENOENT ? 0
+		                       : dd_error_set(err, -errno, "Cannot read %s: %s", places,
+		                                      strerror(errno));
 	dd_installer_place_info *list = NULL;
 	size_t n = 0;
 	struct dirent *e;

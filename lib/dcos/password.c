@@ -11,7 +11,8 @@
 
 int dd_dcos_password_hash(const char *password, char **ret_hash, dd_error *err)
 {
-	static const char alphabet[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	static const char alphabet[] =
+	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	if (!password || !*password)
 		return dd_error_usage(err, -EINVAL, "The superuser password must not be empty");
 
@@ -22,7 +23,8 @@ int dd_dcos_password_hash(const char *password, char **ret_hash, dd_error *err)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return dd_error_set(err, -errno, "Failed to get random bytes: %s", strerror(errno));
+			return dd_error_set(err, -errno, "Failed to get random bytes: %s",
+			                    strerror(errno));
 		got += (size_t)k;
 	}
 	char salt[3 + sizeof(rnd) + 1] = "$6$";
@@ -35,7 +37,7 @@ int dd_dcos_password_hash(const char *password, char **ret_hash, dd_error *err)
 	int r = 0;
 	if (!h || h[0] == '*')
 		r = dd_error_set(err, errno ? -errno : -EINVAL, "Failed to hash the password: %s",
-				 strerror(errno ? errno : EINVAL));
+		                 strerror(errno ? errno : EINVAL));
 	else
 		*ret_hash = dd_strdup(h);
 	explicit_bzero(cd, sizeof(*cd)); /* holds intermediate state derived from the password */

@@ -20,13 +20,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
-#include "buf.h"
-#include "pool.h"
-#include "util.h"
 #include "dcos-docker/wait.h"
 #include "dcos/wait-internal.h"
+#include "pool.h"
+#include "util.h"
 
 /* ---- pure parts ---- */
 
@@ -241,8 +241,7 @@ char *dd_dcos_poststart_failures(const char *output, size_t max)
 		dd_buf_add(&s, error, strlen(error));
 		size_t i;
 		json_t *item;
-		json_array_foreach(checks, i, item)
-		{
+		json_array_foreach (checks, i, item) {
 			const char *t = json_string_value(item);
 			if (t)
 				dd_buf_addf(&s, "%s %s", i ? ";" : "", t);
@@ -342,7 +341,7 @@ struct wait_ctx {
 	double t0, deadline;
 	bool old_metadata; /* DC/OS before 1.10: Admin Router has no dcos-metadata */
 	pthread_mutex_t lock;
-	bool abort; /* under lock: a node hit an error that ends the wait */
+	bool abort;   /* under lock: a node hit an error that ends the wait */
 	int checking; /* under lock: nodes at the poststart stage */
 	int ncpu;     /* the host's CPUs */
 };
@@ -690,8 +689,8 @@ static int wait_node(struct wait_job *j, dd_docker *d)
 			return -ETIMEDOUT;
 		double pause = interval;
 		if (j->stage == STAGE_POSTSTART)
-			pause = dd_dcos_poststart_pause(interval, j->last_check_s, get_checking(ctx),
-			                                ctx->ncpu);
+			pause = dd_dcos_poststart_pause(interval, j->last_check_s,
+			                                get_checking(ctx), ctx->ncpu);
 		nap(ctx, pause);
 		interval = interval * 1.5 > 2 ? 2 : interval * 1.5;
 	}

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "docker/docker-internal.h"
 #include "docker/objects.h"
 #include "util.h"
-#include "docker/docker-internal.h"
 
 #define PATH_STAT_HEADER "X-Docker-Container-Path-Stat"
 
@@ -16,12 +16,14 @@ static char *archive_path(const char *id, const char *path, const char *extra)
 	return dd_asprintf("/containers/%s/archive?path=%s%s", cesc, pesc, extra);
 }
 
-int dd_archive_stat(dd_docker *d, const char *id, const char *path, char **ret_stat,
-		    dd_error *err)
+int dd_archive_stat(dd_docker *d, const char *id, const char *path, char **ret_stat, dd_error *err)
 {
 	_cleanup_free_ char *url = archive_path(id, path, "");
-	dd_request req = {.method = "HEAD", .path = url, .want_header = PATH_STAT_HEADER,
-			  .max_body = 4096, .timeout_ms = 60000};
+	dd_request req = {.method = "HEAD",
+	                  .path = url,
+	                  .want_header = PATH_STAT_HEADER,
+	                  .max_body = 4096,
+	                  .timeout_ms = 60000};
 	dd_response resp = {0};
 	int r = dd_docker_request(d, &req, &resp, err);
 	if (r < 0)
@@ -42,19 +44,23 @@ int dd_archive_stat(dd_docker *d, const char *id, const char *path, char **ret_s
 }
 
 int dd_archive_get(dd_docker *d, const char *id, const char *path, dd_docker_write_cb on_data,
-		   void *userdata, dd_error *err)
+                   void *userdata, dd_error *err)
 {
 	_cleanup_free_ char *url = archive_path(id, path, "");
-	dd_request req = {.method = "GET", .path = url, .on_data = on_data,
-			  .on_data_userdata = userdata};
+	dd_request req = {
+	    .method = "GET", .path = url, .on_data = on_data, .on_data_userdata = userdata};
 	return dd_docker_do(d, &req, NULL, err);
 }
 
 int dd_archive_put(dd_docker *d, const char *id, const char *path, dd_docker_read_cb body,
-		   void *userdata, dd_error *err)
+                   void *userdata, dd_error *err)
 {
 	_cleanup_free_ char *url = archive_path(id, path, "&noOverwriteDirNonDir=true");
-	dd_request req = {.method = "PUT", .path = url, .content_type = "application/x-tar",
-			  .body_reader = body, .body_userdata = userdata, .max_body = 65536};
+	dd_request req = {.method = "PUT",
+	                  .path = url,
+	                  .content_type = "application/x-tar",
+	                  .body_reader = body,
+	                  .body_userdata = userdata,
+	                  .max_body = 65536};
 	return dd_docker_do(d, &req, NULL, err);
 }

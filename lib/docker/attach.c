@@ -18,13 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
-#include "docker/stream-internal.h"
-#include "buf.h"
-#include "docker/exec-internal.h"
-#include "util.h"
 #include "docker/docker-internal.h"
+#include "docker/exec-internal.h"
+#include "docker/stream-internal.h"
+#include "util.h"
 
 /* Both directions use one buffer this size: memory stays bounded whatever the volume. */
 #define PUMP_BUF (64u << 10)

@@ -2,15 +2,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 
+#include "docker/docker-internal.h"
 #include "docker/objects.h"
 #include "util.h"
-#include "docker/docker-internal.h"
 
-int dd_container_create(dd_docker *d, const char *name, json_t *body, char *ret_id,
-			size_t id_size, dd_error *err)
+int dd_container_create(dd_docker *d, const char *name, json_t *body, char *ret_id, size_t id_size,
+                        dd_error *err)
 {
-	_cleanup_free_ char *path = name ? DD_PATH("/containers/create?name=%s", name)
-					 : dd_strdup("/containers/create");
+	_cleanup_free_ char *path =
+	    name ? DD_PATH("/containers/create?name=%s", name) : dd_strdup("/containers/create");
 	_cleanup_json_ json_t *created = NULL;
 	int r = dd_docker_call(d, "POST", path, body, &created, NULL, err);
 	if (r < 0)
@@ -44,12 +44,12 @@ int dd_container_remove(dd_docker *d, const char *id, unsigned flags, dd_error *
 {
 	_cleanup_free_ char *esc = dd_docker_escape(id);
 	_cleanup_free_ char *path = dd_asprintf("/containers/%s?force=%d&v=%d", esc,
-						!!(flags & DD_RM_FORCE), !!(flags & DD_RM_VOLUMES));
+	                                        !!(flags & DD_RM_FORCE), !!(flags & DD_RM_VOLUMES));
 	return dd_docker_delete(d, path, flags, err);
 }
 
 int dd_container_list(dd_docker *d, const char *label, const char *value, json_t **ret,
-		      dd_error *err)
+                      dd_error *err)
 {
 	_cleanup_free_ char *filter = dd_label_filter(label, value);
 	_cleanup_free_ char *path = dd_asprintf("/containers/json?all=1&filters=%s", filter);
@@ -57,11 +57,15 @@ int dd_container_list(dd_docker *d, const char *label, const char *value, json_t
 }
 
 int dd_container_logs(dd_docker *d, const char *id, int tail, long timeout_ms,
-		      dd_docker_write_cb on_data, void *userdata, dd_error *err)
+                      dd_docker_write_cb on_data, void *userdata, dd_error *err)
 {
-	_cleanup_free_ char *path = DD_PATH("/containers/%s/logs?stdout=1&stderr=1&timestamps=0", id);
+	_cleanup_free_ char *path =
+	    DD_PATH("/containers/%s/logs?stdout=1&stderr=1&timestamps=0", id);
 	_cleanup_free_ char *tailed = tail >= 0 ? dd_asprintf("%s&tail=%d", path, tail) : NULL;
-	dd_request req = {.method = "GET", .path = tailed ? tailed : path, .on_data = on_data,
-			  .on_data_userdata = userdata, .timeout_ms = timeout_ms};
+	dd_request req = {.method = "GET",
+	                  .path = tailed ? tailed : path,
+	                  .on_data = on_data,
+	                  .on_data_userdata = userdata,
+	                  .timeout_ms = timeout_ms};
 	return dd_docker_do(d, &req, NULL, err);
 }

@@ -25,7 +25,8 @@ typedef ssize_t (*dd_docker_read_cb)(char *buf, size_t size, void *userdata);
 
 typedef struct dd_request {
 	const char *method; /* "GET", "POST", "PUT", "DELETE", "HEAD" */
-	const char *path;   /* "/containers/json?all=1" — without the /v1.xx prefix; query already escaped */
+	const char
+	    *path; /* "/containers/json?all=1" — without the /v1.xx prefix; query already escaped */
 	const char *content_type; /* default application/json when a body is given */
 	const char *body;         /* request body in memory, or NULL */
 	size_t body_len;
@@ -33,8 +34,8 @@ typedef struct dd_request {
 	void *body_userdata;
 	dd_docker_write_cb on_data; /* stream the response body here instead of buffering it */
 	void *on_data_userdata;
-	size_t max_body;   /* cap on a buffered response body; 0 means DD_DOCKER_MAX_JSON */
-	long timeout_ms;   /* 0: no timeout */
+	size_t max_body; /* cap on a buffered response body; 0 means DD_DOCKER_MAX_JSON */
+	long timeout_ms; /* 0: no timeout */
 	/* Name of one response header to keep in resp->header, or NULL
 	 * (X-Docker-Container-Path-Stat of HEAD /containers/{id}/archive). */
 	const char *want_header;
@@ -58,7 +59,7 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
  * -EREMOTEIO), returns the parsed body (NULL when empty)
  * in *ret_json if ret_json is non-NULL. ret_status gets the HTTP status (may be NULL). */
 int dd_docker_call(dd_docker *d, const char *method, const char *path, json_t *body,
-		   json_t **ret_json, long *ret_status, dd_error *err);
+                   json_t **ret_json, long *ret_status, dd_error *err);
 
 /* Extracts Docker's error text ("message" of a JSON error body) or the raw body. */
 void dd_docker_error_text(const dd_response *resp, char *buf, size_t size);

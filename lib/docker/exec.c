@@ -4,12 +4,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "dcos-docker/exec.h"
 #include "buf.h"
-#include "docker/exec-internal.h"
-#include "util.h"
+#include "dcos-docker/exec.h"
 #include "docker/docker-internal.h"
+#include "docker/exec-internal.h"
 #include "docker/stream-internal.h"
+#include "util.h"
 
 /* When the runtime cannot start the process, the daemon writes its error into
  * the stdout stream, before any output of the process could exist. Output
@@ -17,9 +17,9 @@
  * until the exit status says whether the process ever ran (Pid 0: it did
  * not). Held bytes of a process that did run are released unchanged. */
 static const char *const start_error_prefixes[] = {
-	"OCI runtime exec failed",
-	"unable to find user",
-	"unable to find group",
+    "OCI runtime exec failed",
+    "unable to find user",
+    "unable to find group",
 };
 #define START_ERROR_MAX 4096
 
@@ -108,10 +108,11 @@ static int report_start_error(struct start_filter *f, const char *label)
 			const char *why = q + 3;
 			if (strstr(why, "not found") || strstr(why, "no such file or directory")) {
 				code = 127;
-				line = dd_asprintf("executable file not found in node %s: %s\n", label,
-						   exe);
+				line = dd_asprintf("executable file not found in node %s: %s\n",
+				                   label, exe);
 			} else
-				line = dd_asprintf("cannot execute %s in node %s: %s\n", exe, label, why);
+				line = dd_asprintf("cannot execute %s in node %s: %s\n", exe, label,
+				                   why);
 		}
 	} else if (dd_startswith(m, "chdir to cwd (\"")) {
 		char *dir = m + strlen("chdir to cwd (\"");
@@ -119,7 +120,7 @@ static int report_start_error(struct start_filter *f, const char *label)
 		if (q) {
 			*q = '\0';
 			line = dd_asprintf("working directory %s does not exist in node %s\n", dir,
-					   label);
+			                   label);
 		}
 	}
 	if (!line)
@@ -154,9 +155,9 @@ static int on_raw(const char *buf, size_t len, void *userdata)
 {
 	struct out_ctx *o = userdata;
 	if (o->tty)
-		return o->opts->on_output ? o->opts->on_output(DD_STREAM_STDOUT, buf, len,
-								o->opts->userdata)
-					  : 0;
+		return o->opts->on_output
+		           ? o->opts->on_output(DD_STREAM_STDOUT, buf, len, o->opts->userdata)
+		           : 0;
 	return dd_demux_feed(&o->demux, buf, len);
 }
 
@@ -166,8 +167,8 @@ static int on_frame(int stream, const char *buf, size_t len, void *userdata)
 	return opts->on_output ? opts->on_output(stream, buf, len, opts->userdata) : 0;
 }
 
-int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts,
-	    int *ret_exit_code, dd_error *err)
+int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts, int *ret_exit_code,
+            dd_error *err)
 {
 	const char *label = user_opts->name ? user_opts->name : container;
 	_cleanup_free_ struct start_filter *filter = dd_malloc0(sizeof(*filter));
@@ -177,9 +178,9 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts,
 	fopts.userdata = filter;
 	const dd_exec_opts *opts = &fopts;
 
-	_cleanup_json_ json_t *body = json_pack("{s:b, s:b, s:b, s:b, s:o}", "AttachStdin",
-						 opts->stdin_fd >= 0, "AttachStdout", 1, "AttachStderr",
-						 1, "Tty", opts->tty, "Cmd", strv_json(opts->argv));
+	_cleanup_json_ json_t *body = json_pack(
+	    "{s:b, s:b, s:b, s:b, s:o}", "AttachStdin", opts->stdin_fd >= 0, "AttachStdout", 1,
+	    "AttachStderr", 1, "Tty", opts->tty, "Cmd", strv_json(opts->argv));
 	if (opts->env)
 		json_object_set_new(body, "Env", strv_json(opts->env));
 	if (opts->user)
@@ -197,8 +198,9 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts,
 			return dd_error_hint(err, "Start it with 'docker start %s'.", container);
 		}
 		if (r == -ENOENT)
-			return dd_error_set(err, -ENOENT, "Node %s does not exist (container %s is gone)",
-					    label, container);
+			return dd_error_set(err, -ENOENT,
+			                    "Node %s does not exist (container %s is gone)", label,
+			                    container);
 		return dd_error_prefix(err, "Failed to run a command in %s: ", label);
 	}
 	const char *id = json_string_value(json_object_get(created, "Id"));
@@ -214,23 +216,28 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts,
 		dd_demux_init(&o.demux, on_frame, (void *)opts);
 		_cleanup_free_ char *start = dd_asprintf("/exec/%s/start", id);
 		const char *sbody = "{\"Detach\":false,\"Tty\":false}";
-		dd_request req = {.method = "POST", .path = start, .body = sbody,
-				  .body_len = strlen(sbody), .on_data = on_raw, .on_data_userdata = &o,
-				  .timeout_ms = opts->timeout_ms};
+		dd_request req = {.method = "POST",
+		                  .path = start,
+		                  .body = sbody,
+		                  .body_len = strlen(sbody),
+		                  .on_data = on_raw,
+		                  .on_data_userdata = &o,
+		                  .timeout_ms = opts->timeout_ms};
 		dd_response resp = {0};
 		r = dd_docker_request(d, &req, &resp, err);
 		if (r == -EPROTO)
 			return dd_error_set(err, r, "Malformed output stream from %s", container);
 		if (r < 0 && !err->msg[0])
-			return dd_error_set(err, r, "Output of the command in %s could not be delivered: %s",
-					    container, strerror(-r));
+			return dd_error_set(
+			    err, r, "Output of the command in %s could not be delivered: %s",
+			    container, strerror(-r));
 		if (r < 0)
 			return r;
 		long st = resp.status;
 		dd_response_clear(&resp);
 		if (st >= 400)
 			return dd_error_set(err, -EIO, "Failed to start a command in %s (HTTP %ld)",
-					    container, st);
+			                    container, st);
 	}
 
 	_cleanup_free_ char *inspect = dd_asprintf("/exec/%s/json", id);
@@ -256,14 +263,14 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts,
 	    json_integer_value(pid) == 0) {
 		r = report_start_error(filter, label);
 		if (r < 0)
-			return dd_error_set(err, r, "Output of the command in %s could not be delivered",
-					    label);
+			return dd_error_set(
+			    err, r, "Output of the command in %s could not be delivered", label);
 		exit_code = r;
 	} else {
 		r = filter_release(filter);
 		if (r < 0)
-			return dd_error_set(err, r, "Output of the command in %s could not be delivered",
-					    label);
+			return dd_error_set(
+			    err, r, "Output of the command in %s could not be delivered", label);
 	}
 	*ret_exit_code = exit_code;
 	return 0;
@@ -279,7 +286,7 @@ static int on_capture(int stream, const char *buf, size_t len, void *userdata)
 }
 
 int dd_exec_capture(dd_docker *d, const char *container, const char *const *argv, size_t max,
-		    char **ret_stdout, char **ret_stderr, int *ret_exit_code, dd_error *err)
+                    char **ret_stdout, char **ret_stderr, int *ret_exit_code, dd_error *err)
 {
 	dd_buf c[3] = {{0}, DD_BUF_HEAD(max), DD_BUF_HEAD(max)};
 	dd_exec_opts opts = {.argv = argv, .stdin_fd = -1, .on_output = on_capture, .userdata = c};

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dcos-docker/docker.h"
-#include "docker/objects.h"
 #include "buf.h"
-#include "util.h"
+#include "dcos-docker/docker.h"
 #include "docker/docker-internal.h"
+#include "docker/objects.h"
+#include "util.h"
 
 #define DEFAULT_SOCKET "/var/run/docker.sock"
 
@@ -21,7 +21,10 @@ struct dd_docker {
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 /* Only unix sockets and plain HTTP: no TLS to initialise (saves ~5 ms per command). */
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_NOTHING); }
+static void curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_NOTHING);
+}
 
 static int docker_new(const char *socket_path, dd_docker **ret, dd_error *err)
 {
@@ -30,7 +33,7 @@ static int docker_new(const char *socket_path, dd_docker **ret, dd_error *err)
 	if (dd_snprintf(d->socket_path, sizeof(d->socket_path), "%s", socket_path) < 0) {
 		free(d);
 		return dd_error_usage(err, -ENAMETOOLONG, "Docker socket path is too long: %s",
-				      socket_path);
+		                      socket_path);
 	}
 	d->curl = curl_easy_init();
 	if (!d->curl) {
@@ -52,8 +55,9 @@ int dd_docker_open(const char *host, dd_docker **ret, dd_error *err)
 		path = host + strlen("unix://");
 	else if (strstr(host, "://")) {
 		dd_error_usage(err, -EPROTONOSUPPORT,
-			       "DOCKER_HOST=%s is not supported: only unix sockets are", host);
-		return dd_error_hint(err, "Set DOCKER_HOST=unix:///path/to/docker.sock or unset it.");
+		               "DOCKER_HOST=%s is not supported: only unix sockets are", host);
+		return dd_error_hint(err,
+		                     "Set DOCKER_HOST=unix:///path/to/docker.sock or unset it.");
 	}
 	if (!*path)
 		return dd_error_usage(err, -EINVAL, "DOCKER_HOST=%s names no socket path", host);
@@ -73,7 +77,10 @@ void dd_docker_free(dd_docker *d)
 	free(d);
 }
 
-const char *dd_docker_socket_path(const dd_docker *d) { return d->socket_path; }
+const char *dd_docker_socket_path(const dd_docker *d)
+{
+	return d->socket_path;
+}
 
 void dd_response_clear(dd_response *r)
 {
@@ -146,10 +153,10 @@ static size_t on_read(char *buf, size_t size, size_t nitems, void *userdata)
 static int no_daemon(const dd_docker *d, dd_error *err, const char *why)
 {
 	dd_error_set(err, -ECONNREFUSED, "Cannot reach the Docker daemon at unix://%s: %s",
-		     d->socket_path, why);
-	return dd_error_hint(err,
-			     "Start it (as root: 'dockerd &' or 'systemctl start docker'), or point "
-			     "DOCKER_HOST at its socket. 'dcos-docker doctor' checks the host.");
+	             d->socket_path, why);
+	return dd_error_hint(
+	    err, "Start it (as root: 'dockerd &' or 'systemctl start docker'), or point "
+	         "DOCKER_HOST at its socket. 'dcos-docker doctor' checks the host.");
 }
 
 int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd_error *err)
@@ -157,9 +164,12 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 	CURL *c = d->curl;
 	curl_easy_reset(c);
 	_cleanup_free_ char *url =
-		dd_asprintf("http://localhost/v" DD_DOCKER_API_VERSION "%s", req->path);
-	struct sink sink = {.req = req, .curl = c, .stream = -1,
-			    .body = DD_BUF_HEAD(req->max_body ? req->max_body : DD_DOCKER_MAX_JSON)};
+	    dd_asprintf("http://localhost/v" DD_DOCKER_API_VERSION "%s", req->path);
+	struct sink sink = {.req = req,
+	                    .curl = c,
+	                    .stream = -1,
+	                    .body =
+	                        DD_BUF_HEAD(req->max_body ? req->max_body : DD_DOCKER_MAX_JSON)};
 	struct source source = {.req = req};
 	struct curl_slist *headers = NULL;
 
@@ -180,7 +190,7 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 	bool has_body = req->body || req->body_reader;
 	if (has_body) {
 		_cleanup_free_ char *ct = dd_asprintf(
-			"Content-Type: %s", req->content_type ? req->content_type : "application/json");
+		    "Content-Type: %s", req->content_type ? req->content_type : "application/json");
 		headers = curl_slist_append(headers, ct);
 		if (req->body_reader) {
 			curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -206,39 +216,41 @@ int dd_docker_request(dd_docker *d, const dd_request *req, dd_response *resp, dd
 	if (cr != CURLE_OK) {
 		dd_buf_free(&sink.body);
 		if (sink.cb_error < 0)
-			return dd_error_set(err, sink.cb_error, "Reading the answer to %s %s stopped: %s",
-					    req->method, req->path, strerror(-sink.cb_error));
+			return dd_error_set(err, sink.cb_error,
+			                    "Reading the answer to %s %s stopped: %s", req->method,
+			                    req->path, strerror(-sink.cb_error));
 		if (source.error < 0)
 			return dd_error_set(err, source.error,
-					    "Failed to send the request body for %s %s: %s",
-					    req->method, req->path, strerror(-source.error));
+			                    "Failed to send the request body for %s %s: %s",
+			                    req->method, req->path, strerror(-source.error));
 		if (sink.too_big)
 			return dd_error_set(err, -E2BIG,
-					    "The Docker daemon's answer to %s %s exceeds %zu bytes",
-					    req->method, req->path, sink.body.max);
+			                    "The Docker daemon's answer to %s %s exceeds %zu bytes",
+			                    req->method, req->path, sink.body.max);
 		if (cr == CURLE_COULDNT_CONNECT) {
 			struct stat st;
 			if (stat(d->socket_path, &st) < 0)
 				return no_daemon(d, err, "no such socket");
 			if (access(d->socket_path, R_OK | W_OK) < 0) {
 				dd_error_set(err, -EACCES,
-					     "Permission denied on the Docker socket unix://%s",
-					     d->socket_path);
+				             "Permission denied on the Docker socket unix://%s",
+				             d->socket_path);
 				return dd_error_hint(err, "Run as root, or add yourself to the "
-							  "'docker' group and log in again.");
+				                          "'docker' group and log in again.");
 			}
 			return no_daemon(d, err, "connection refused");
 		}
 		if (cr == CURLE_OPERATION_TIMEDOUT)
 			return dd_error_set(err, -ETIMEDOUT, "Docker request %s %s timed out",
-					    req->method, req->path);
+			                    req->method, req->path);
 		return dd_error_set(err, -EIO, "Docker request %s %s failed: %s", req->method,
-				    req->path, curl_easy_strerror(cr));
+		                    req->path, curl_easy_strerror(cr));
 	}
 	if (!sink.head_done) {
 		dd_buf_free(&sink.body);
-		return dd_error_set(err, -EPROTO, "The Docker daemon's answer to %s %s ended in its headers",
-				    req->method, req->path);
+		return dd_error_set(err, -EPROTO,
+		                    "The Docker daemon's answer to %s %s ended in its headers",
+		                    req->method, req->path);
 	}
 	long status = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -279,9 +291,9 @@ static int answer(const dd_request *req, dd_response *resp, json_t **ret_json, d
 		dd_docker_error_text(resp, msg, sizeof(msg));
 		/* -EREMOTEIO, not -EIO: a caller can tell the daemon's "no" from a
 		 * failed transport. */
-		int code = resp->status == 404	 ? -ENOENT
-			   : resp->status == 409 ? -EEXIST
-						 : -EREMOTEIO;
+		int code = resp->status == 404   ? -ENOENT
+		           : resp->status == 409 ? -EEXIST
+		                                 : -EREMOTEIO;
 		dd_response_clear(resp);
 		return dd_error_set(err, code, "%s", msg);
 	}
@@ -292,9 +304,10 @@ static int answer(const dd_request *req, dd_response *resp, json_t **ret_json, d
 			j = json_loadb(resp->body, resp->body_len, 0, &je);
 			if (!j) {
 				dd_response_clear(resp);
-				return dd_error_set(err, -EPROTO,
-						    "The Docker daemon sent invalid JSON for %s %s: %s",
-						    req->method, req->path, je.text);
+				return dd_error_set(
+				    err, -EPROTO,
+				    "The Docker daemon sent invalid JSON for %s %s: %s",
+				    req->method, req->path, je.text);
 			}
 		}
 		*ret_json = j;
@@ -311,7 +324,7 @@ int dd_docker_do(dd_docker *d, const dd_request *req, json_t **ret_json, dd_erro
 }
 
 int dd_docker_call(dd_docker *d, const char *method, const char *path, json_t *body,
-		   json_t **ret_json, long *ret_status, dd_error *err)
+                   json_t **ret_json, long *ret_status, dd_error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	if (body) {
@@ -319,8 +332,8 @@ int dd_docker_call(dd_docker *d, const char *method, const char *path, json_t *b
 		if (!text)
 			return dd_error_set(err, -ENOMEM, "Failed to encode a JSON request");
 	}
-	dd_request req = {.method = method, .path = path, .body = text,
-			  .body_len = text ? strlen(text) : 0};
+	dd_request req = {
+	    .method = method, .path = path, .body = text, .body_len = text ? strlen(text) : 0};
 	dd_response resp = {0};
 	int r = dd_docker_request(d, &req, &resp, err);
 	if (r < 0)
@@ -340,7 +353,7 @@ int dd_docker_delete(dd_docker *d, const char *path, unsigned flags, dd_error *e
 }
 
 int dd_docker_get_array(dd_docker *d, const char *path, const char *what, json_t **ret,
-			dd_error *err)
+                        dd_error *err)
 {
 	json_t *j = NULL;
 	int r = dd_docker_call(d, "GET", path, NULL, &j, NULL, err);

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "dcos-docker/image.h"
+#include "docker/docker-internal.h"
 #include "docker/objects.h"
 #include "util.h"
-#include "docker/docker-internal.h"
 
 int dd_image_exists(dd_docker *d, const char *ref, bool *ret, dd_error *err)
 {
@@ -21,8 +21,7 @@ int dd_image_exists(dd_docker *d, const char *ref, bool *ret, dd_error *err)
 	return r == -ENOENT ? 0 : r;
 }
 
-int dd_image_list(dd_docker *d, const char *label, const char *value, json_t **ret,
-		  dd_error *err)
+int dd_image_list(dd_docker *d, const char *label, const char *value, json_t **ret, dd_error *err)
 {
 	_cleanup_free_ char *filter = dd_label_filter(label, value);
 	_cleanup_free_ char *path = dd_asprintf("/images/json?filters=%s", filter);
@@ -50,13 +49,13 @@ int dd_image_add_tag(dd_docker *d, const char *src, const char *dst, dd_error *e
 int dd_image_remove(dd_docker *d, const char *ref, unsigned flags, dd_error *err)
 {
 	_cleanup_free_ char *path =
-		DD_PATH(flags & DD_RM_FORCE ? "/images/%s?force=1" : "/images/%s", ref);
+	    DD_PATH(flags & DD_RM_FORCE ? "/images/%s?force=1" : "/images/%s", ref);
 	return dd_docker_delete(d, path, flags, err);
 }
 
-int dd_image_import(dd_docker *d, const char *dst, const char *message,
-		    const char *const *changes, dd_docker_read_cb body, void *body_userdata,
-		    dd_docker_write_cb on_data, void *userdata, dd_error *err)
+int dd_image_import(dd_docker *d, const char *dst, const char *message, const char *const *changes,
+                    dd_docker_read_cb body, void *body_userdata, dd_docker_write_cb on_data,
+                    void *userdata, dd_error *err)
 {
 	_cleanup_free_ char *rt = repo_tag_query(dst);
 	_cleanup_free_ char *msg = DD_PATH("&message=%s", message);
@@ -68,11 +67,11 @@ int dd_image_import(dd_docker *d, const char *dst, const char *message,
 		path = q;
 	}
 	dd_request req = {.method = "POST",
-			  .path = path,
-			  .content_type = "application/x-tar",
-			  .body_reader = body,
-			  .body_userdata = body_userdata,
-			  .on_data = on_data,
-			  .on_data_userdata = userdata};
+	                  .path = path,
+	                  .content_type = "application/x-tar",
+	                  .body_reader = body,
+	                  .body_userdata = body_userdata,
+	                  .on_data = on_data,
+	                  .on_data_userdata = userdata};
 	return dd_docker_do(d, &req, NULL, err);
 }

@@ -29,12 +29,12 @@ int dd_docker_do(dd_docker *d, const dd_request *req, json_t **ret_json, dd_erro
 int dd_docker_delete(dd_docker *d, const char *path, unsigned flags, dd_error *err);
 /* GET path, whose answer must be a JSON array (of what, for the message). */
 int dd_docker_get_array(dd_docker *d, const char *path, const char *what, json_t **ret,
-			dd_error *err);
+                        dd_error *err);
 /* A malloc'ed path: fmt with its one %s replaced by s, URL-escaped. */
-#define DD_PATH(fmt, s)                                                                    \
-	({                                                                                 \
-		_cleanup_free_ char *dd_esc_ = dd_docker_escape(s);                         \
-		dd_asprintf(fmt, dd_esc_);                                                 \
+#define DD_PATH(fmt, s)                                                                            \
+	({                                                                                         \
+		_cleanup_free_ char *dd_esc_ = dd_docker_escape(s);                                \
+		dd_asprintf(fmt, dd_esc_);                                                         \
 	})
 
 /* URL-escaped {"label":["k=v"]} filter; value NULL matches any value. */
@@ -46,31 +46,30 @@ int dd_docker_version(dd_docker *d, json_t **ret, dd_error *err);
 
 /* ---- containers (container.c) ---- */
 /* name may be NULL (Docker picks one); the new id goes to ret_id. */
-int dd_container_create(dd_docker *d, const char *name, json_t *body, char *ret_id,
-			size_t id_size, dd_error *err);
+int dd_container_create(dd_docker *d, const char *name, json_t *body, char *ret_id, size_t id_size,
+                        dd_error *err);
 int dd_container_start(dd_docker *d, const char *id, dd_error *err);
 int dd_container_inspect(dd_docker *d, const char *id, json_t **ret, dd_error *err);
 int dd_container_update(dd_docker *d, const char *id, json_t *body, dd_error *err);
 int dd_container_remove(dd_docker *d, const char *id, unsigned flags, dd_error *err);
 /* All containers (running or not) with the label (=value, unless NULL). */
 int dd_container_list(dd_docker *d, const char *label, const char *value, json_t **ret,
-		      dd_error *err);
+                      dd_error *err);
 /* Streams the container's stdout and stderr log (the last tail lines when
  * tail >= 0) to on_data: raw bytes for a TTY container, framed otherwise. */
 int dd_container_logs(dd_docker *d, const char *id, int tail, long timeout_ms,
-		      dd_docker_write_cb on_data, void *userdata, dd_error *err);
+                      dd_docker_write_cb on_data, void *userdata, dd_error *err);
 
 /* ---- networks (network.c) ---- */
 int dd_network_create(dd_docker *d, json_t *body, char *ret_id, size_t id_size, dd_error *err);
 /* label NULL lists every network. */
 int dd_network_list(dd_docker *d, const char *label, const char *value, json_t **ret,
-		    dd_error *err);
+                    dd_error *err);
 int dd_network_remove(dd_docker *d, const char *id, unsigned flags, dd_error *err);
 
 /* ---- volumes (volume.c) ---- */
 /* The array of volumes (the "Volumes" member of Docker's answer). */
-int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **ret,
-		   dd_error *err);
+int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **ret, dd_error *err);
 int dd_volume_remove(dd_docker *d, const char *name, unsigned flags, dd_error *err);
 
 /* ---- images (image.c) ---- */
@@ -78,30 +77,28 @@ int dd_volume_remove(dd_docker *d, const char *name, unsigned flags, dd_error *e
 /* Whether the daemon has an image called ref. */
 int dd_image_exists(dd_docker *d, const char *ref, bool *ret, dd_error *err);
 
-int dd_image_list(dd_docker *d, const char *label, const char *value, json_t **ret,
-		  dd_error *err);
+int dd_image_list(dd_docker *d, const char *label, const char *value, json_t **ret, dd_error *err);
 /* Tags src as dst ("repo:tag"). */
 int dd_image_add_tag(dd_docker *d, const char *src, const char *dst, dd_error *err);
 int dd_image_remove(dd_docker *d, const char *ref, unsigned flags, dd_error *err);
 /* Imports a root filesystem tar read from body as dst ("repo:tag"), with
  * Dockerfile instructions changes (NULL-terminated) applied; the daemon's
  * progress (JSON lines) streams to on_data. */
-int dd_image_import(dd_docker *d, const char *dst, const char *message,
-		    const char *const *changes, dd_docker_read_cb body, void *body_userdata,
-		    dd_docker_write_cb on_data, void *userdata, dd_error *err);
+int dd_image_import(dd_docker *d, const char *dst, const char *message, const char *const *changes,
+                    dd_docker_read_cb body, void *body_userdata, dd_docker_write_cb on_data,
+                    void *userdata, dd_error *err);
 
 /* ---- files in containers (archive.c) ---- */
 /* The base64 X-Docker-Container-Path-Stat of path in *ret_stat, or NULL when
  * there is no such path (404, or 500 for a path through a non-directory). */
-int dd_archive_stat(dd_docker *d, const char *id, const char *path, char **ret_stat,
-		    dd_error *err);
+int dd_archive_stat(dd_docker *d, const char *id, const char *path, char **ret_stat, dd_error *err);
 /* Streams a tar of path to on_data; -ENOENT when there is no such path. */
 int dd_archive_get(dd_docker *d, const char *id, const char *path, dd_docker_write_cb on_data,
-		   void *userdata, dd_error *err);
+                   void *userdata, dd_error *err);
 /* Extracts the tar read from body into the directory path (never replacing a
  * directory by a non-directory or back). */
 int dd_archive_put(dd_docker *d, const char *id, const char *path, dd_docker_read_cb body,
-		   void *userdata, dd_error *err);
+                   void *userdata, dd_error *err);
 
 /* ---- one-shot containers (run.c) ---- */
 
@@ -109,6 +106,6 @@ int dd_archive_put(dd_docker *d, const char *id, const char *path, dd_docker_rea
  * replaced, no network, binds as "SRC:DST[:ro]"), waits up to timeout_s (0:
  * no limit) and removes it. *ret_exit gets the command's exit status. */
 int dd_docker_run_once(dd_docker *d, const char *image, const char *const *argv,
-		       const char *const *binds, int timeout_s, int *ret_exit, dd_error *err);
+                       const char *const *binds, int timeout_s, int *ret_exit, dd_error *err);
 
 #endif

@@ -17,7 +17,7 @@
 #include "docker/docker-internal.h"
 
 /* A response head longer than this is refused (-E2BIG). */
-#define DD_HTTP_MAX_HEAD (16u << 10)
+#define DD_HTTP_MAX_HEAD         (16u << 10)
 #define DD_HTTP_MAX_CONTENT_TYPE 256
 
 typedef struct dd_http_head {
@@ -44,7 +44,7 @@ bool dd_http_media_type_is(const char *content_type, const char *media_type);
 
 /* Docker's media types on the hijacked path: TTY sessions are raw, the
  * others multiplexed (dd_demux). */
-#define DD_MEDIA_RAW_STREAM "application/vnd.docker.raw-stream"
+#define DD_MEDIA_RAW_STREAM         "application/vnd.docker.raw-stream"
 #define DD_MEDIA_MULTIPLEXED_STREAM "application/vnd.docker.multiplexed-stream"
 
 /* ---- Chunked transfer coding (RFC 9112 section 7.1) ---- */

@@ -7,9 +7,9 @@
 #include <strings.h>
 
 #include "dcos-docker/docker.h"
+#include "docker/docker-internal.h"
 #include "docker/stream-internal.h"
 #include "util.h"
-#include "docker/docker-internal.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
@@ -36,8 +36,9 @@ int dd_demux_feed(dd_demux *m, const char *buf, size_t len)
 			/* Bytes 1..3 are padding; Docker's own stdcopy ignores them, so do we. */
 			if (m->header[0] > DD_STREAM_STDERR)
 				return -EPROTO;
-			uint32_t size = (uint32_t)m->header[4] << 24 | (uint32_t)m->header[5] << 16 |
-					(uint32_t)m->header[6] << 8 | (uint32_t)m->header[7];
+			uint32_t size = (uint32_t)m->header[4] << 24 |
+			                (uint32_t)m->header[5] << 16 | (uint32_t)m->header[6] << 8 |
+			                (uint32_t)m->header[7];
 			if (size > DD_STREAM_MAX_FRAME)
 				return -EPROTO;
 			m->stream = m->header[0];
@@ -75,7 +76,10 @@ static bool is_tchar(unsigned char c)
 	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-static bool is_ows(char c) { return c == ' ' || c == '\t'; }
+static bool is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 /* Field values may hold visible characters, blanks and obs-text, not controls. */
 static bool valid_value(const char *v, size_t n)
@@ -198,8 +202,8 @@ int dd_http_parse_response_head(const char *buf, size_t len, dd_http_head *ret)
 		if (token_eq(p, name_len, "Content-Type")) {
 			if (vn >= sizeof(h.content_type))
 				return -EPROTO;
-			if (have_ct && (strlen(h.content_type) != vn ||
-					memcmp(h.content_type, v, vn) != 0))
+			if (have_ct &&
+			    (strlen(h.content_type) != vn || memcmp(h.content_type, v, vn) != 0))
 				return -EPROTO;
 			memcpy(h.content_type, v, vn);
 			h.content_type[vn] = '\0';
@@ -249,17 +253,17 @@ bool dd_http_media_type_is(const char *content_type, const char *media_type)
 /* ---- Chunked transfer coding ---- */
 
 enum {
-	CH_SIZE,        /* hex digits of the chunk size */
-	CH_SIZE_WS,     /* blanks after the digits */
-	CH_EXT,         /* ";name=value" chunk extensions: ignored */
-	CH_SIZE_LF,     /* the LF ending the size line */
-	CH_DATA,        /* chunk data */
-	CH_DATA_CR,     /* the CRLF after chunk data */
+	CH_SIZE,    /* hex digits of the chunk size */
+	CH_SIZE_WS, /* blanks after the digits */
+	CH_EXT,     /* ";name=value" chunk extensions: ignored */
+	CH_SIZE_LF, /* the LF ending the size line */
+	CH_DATA,    /* chunk data */
+	CH_DATA_CR, /* the CRLF after chunk data */
 	CH_DATA_LF,
-	CH_TRAILER,     /* start of a trailer line (or of the final blank line) */
+	CH_TRAILER, /* start of a trailer line (or of the final blank line) */
 	CH_TRAILER_LINE,
 	CH_TRAILER_LF,
-	CH_END_LF,      /* the LF of the final blank line */
+	CH_END_LF, /* the LF of the final blank line */
 	CH_DONE,
 };
 
@@ -270,7 +274,6 @@ void dd_chunked_init(dd_chunked *c, dd_docker_write_cb cb, void *userdata)
 	c->cb = cb;
 	c->userdata = userdata;
 }
-
 
 /* Counts one more byte of the size line against its cap. */
 static int size_line_byte(dd_chunked *c)
@@ -386,8 +389,7 @@ int dd_chunked_feed(dd_chunked *c, const char *buf, size_t len, size_t *ret_cons
 				return -EPROTO;
 			c->state = CH_DONE;
 			break;
-		default:
-			return -EINVAL;
+		default: return -EINVAL;
 		}
 		i++;
 	}
@@ -396,4 +398,7 @@ int dd_chunked_feed(dd_chunked *c, const char *buf, size_t len, size_t *ret_cons
 	return 0;
 }
 
-bool dd_chunked_done(const dd_chunked *c) { return c->state == CH_DONE; }
+bool dd_chunked_done(const dd_chunked *c)
+{
+	return c->state == CH_DONE;
+}

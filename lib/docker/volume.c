@@ -2,12 +2,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 
+#include "docker/docker-internal.h"
 #include "docker/objects.h"
 #include "util.h"
-#include "docker/docker-internal.h"
 
-int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **ret,
-		   dd_error *err)
+int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **ret, dd_error *err)
 {
 	_cleanup_free_ char *filter = dd_label_filter(label, value);
 	_cleanup_free_ char *path = dd_asprintf("/volumes?filters=%s", filter);
@@ -30,6 +29,6 @@ int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **
 int dd_volume_remove(dd_docker *d, const char *name, unsigned flags, dd_error *err)
 {
 	_cleanup_free_ char *path =
-		DD_PATH(flags & DD_RM_FORCE ? "/volumes/%s?force=1" : "/volumes/%s", name);
+	    DD_PATH(flags & DD_RM_FORCE ? "/volumes/%s?force=1" : "/volumes/%s", name);
 	return dd_docker_delete(d, path, flags, err);
 }

@@ -13,13 +13,13 @@
 #include <time.h>
 
 #include "dcos-docker/cancel.h"
+#include "dcos-docker/image-build.h"
 #include "dcos-docker/image.h"
-#include "image/recipe.h"
 #include "docker/objects.h"
+#include "image/image-internal.h"
+#include "image/recipe.h"
 #include "process-internal.h"
 #include "util.h"
-#include "image/image-internal.h"
-#include "dcos-docker/image-build.h"
 
 #ifndef DD_VERSION
 #define DD_VERSION "unknown"
@@ -34,14 +34,15 @@
 #define MERGED_USR_HOOK "/usr/share/mmdebstrap/hooks/maybe-merged-usr"
 /* The chroot (~400 MB), the tar (~360 MB) and apt's downloads, with room. */
 #define BUILD_SPACE_MIN (1536ull << 20)
-#define TAIL_LINES 12
+#define TAIL_LINES      12
 #define TAIL_LINE_SHOWN 240
 /* mmdebstrap's output kept for the error message: more than TAIL_LINES lines. */
 #define OUTPUT_KEEP (16u << 10)
 /* How long mmdebstrap may take to clean up (unmount, remove its chroot) after SIGTERM. */
 #define TERM_GRACE_S 60.0
 
-static void step(const dd_image_build_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void step(const dd_image_build_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void step(const dd_image_build_opts *o, const char *fmt, ...)
 {
 	if (!o->progress)
@@ -56,7 +57,8 @@ static void step(const dd_image_build_opts *o, const char *fmt, ...)
 
 static int cancelled(dd_error *err)
 {
-	return dd_error_set(err, -ECANCELED, "Building the node image was interrupted; nothing was left behind");
+	return dd_error_set(err, -ECANCELED,
+	                    "Building the node image was interrupted; nothing was left behind");
 }
 
 /* ---- the private temporary directory ---- */
@@ -85,7 +87,8 @@ static char **mounts_below(const char *dir)
 		size_t k = 0;
 		for (; *f && *f != ' ' && k + 1 < sizeof(path); f++) {
 			if (f[0] == '\\' && f[1] >= '0' && f[1] <= '3' && f[2] && f[3]) {
-				path[k++] = (char)((f[1] - '0') * 64 + (f[2] - '0') * 8 + (f[3] - '0'));
+				path[k++] =
+				    (char)((f[1] - '0') * 64 + (f[2] - '0') * 8 + (f[3] - '0'));
 				f += 3;
 			} else
 				path[k++] = *f;
@@ -103,7 +106,7 @@ static char **mounts_below(const char *dir)
 }
 
 static int rm_entry(const char *path, const struct stat *st _unused_, int flag _unused_,
-		    struct FTW *ftw _unused_)
+                    struct FTW *ftw _unused_)
 {
 	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
@@ -122,11 +125,11 @@ static int remove_tree(const char *dir, dd_error *err)
 	_cleanup_strv_ char **left = mounts_below(dir);
 	if (left[0])
 		return dd_error_set(err, -EBUSY,
-				    "Left the build directory %s in place: %s is still mounted", dir,
-				    left[0]);
+		                    "Left the build directory %s in place: %s is still mounted",
+		                    dir, left[0]);
 	if (nftw(dir, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
 		return dd_error_set(err, -errno, "Failed to remove the build directory %s: %s", dir,
-				    strerror(errno));
+		                    strerror(errno));
 	return 0;
 }
 
@@ -171,9 +174,8 @@ static void output_line(const char *line, void *userdata)
 		dd_buf_addf(&o->checks, "\n    %s", line + strlen(CHECK_PREFIX));
 }
 
-
 static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv, const char *tmpdir,
-			  dd_error *err)
+                          dd_error *err)
 {
 	/* stdin is /dev/null: without a mirror argument mmdebstrap would read
 	 * sources.list entries from a stdin that is not a terminal. No other
@@ -186,9 +188,13 @@ static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv,
 	_cleanup_strv_ char **env = dd_process_env((const char *const[]){tmp, NULL});
 	_cleanup_buf_ dd_buf tail = DD_BUF_TAIL(OUTPUT_KEEP);
 	struct output out = {.opts = o, .checks = DD_BUF_HEAD(CHECKS_MAX)};
-	dd_process_opts po = {.argv = argv, .env = env, .own_pgroup = true,
-			      .term_grace_ms = TERM_GRACE_S * 1000, .on_line = output_line,
-			      .userdata = &out, .output = &tail};
+	dd_process_opts po = {.argv = argv,
+	                      .env = env,
+	                      .own_pgroup = true,
+	                      .term_grace_ms = TERM_GRACE_S * 1000,
+	                      .on_line = output_line,
+	                      .userdata = &out,
+	                      .output = &tail};
 	int status = 0;
 	int r = dd_process_exec(&po, &status, err);
 	_cleanup_free_ char *checks = dd_buf_take(&out.checks);
@@ -200,18 +206,19 @@ static int run_mmdebstrap(const dd_image_build_opts *o, const char *const *argv,
 		return 0;
 	if (*checks && WIFEXITED(status)) {
 		dd_error_set(err, -EIO, "The node image would not run DC/OS:%s", checks);
-		return dd_error_hint(err, "The recipe's checks (lib/image/recipe/node-commands) failed: "
-					  "lib/image/recipe/packages must install what is missing.");
+		return dd_error_hint(err,
+		                     "The recipe's checks (lib/image/recipe/node-commands) failed: "
+		                     "lib/image/recipe/packages must install what is missing.");
 	}
 	_cleanup_free_ char *text = dd_tail_text(&tail, TAIL_LINES, TAIL_LINE_SHOWN, 1400, "    ");
 	if (WIFSIGNALED(status))
 		dd_error_set(err, -EIO, "mmdebstrap was killed by signal %d:\n%s", WTERMSIG(status),
-			     text);
+		             text);
 	else
 		dd_error_set(err, -EIO, "mmdebstrap failed (exit status %d):\n%s",
-			     WEXITSTATUS(status), text);
+		             WEXITSTATUS(status), text);
 	return dd_error_hint(err, "Run 'dcos-docker build-image --verbose' for its whole output. "
-				  "It needs Debian's mirror (or --mirror URL) to be reachable.");
+	                          "It needs Debian's mirror (or --mirror URL) to be reachable.");
 }
 
 /* ---- importing the tar ---- */
@@ -257,7 +264,8 @@ static void import_line(struct import_sink *s)
 		return;
 	const char *e = json_string_value(json_object_get(j, "error"));
 	if (!e)
-		e = json_string_value(json_object_get(json_object_get(j, "errorDetail"), "message"));
+		e = json_string_value(
+		    json_object_get(json_object_get(j, "errorDetail"), "message"));
 	if (!e) /* an HTTP error's body */
 		e = json_string_value(json_object_get(j, "message"));
 	if (e && !s->error[0])
@@ -283,15 +291,15 @@ static int import_data(const char *buf, size_t len, void *userdata)
 }
 
 static int import_tar(dd_docker *d, const char *tar, const char *distro, const char *tag,
-		      const char *recipe_hash, dd_error *err)
+                      const char *recipe_hash, dd_error *err)
 {
 	size_t n = 0;
 	const struct dd_recipe_file *files = dd_recipe_files_get(&n);
 	const struct dd_recipe_file *cf = dd_recipe_file_find(files, n, "image-changes");
 	_cleanup_strv_ char **changes = cf ? dd_recipe_lines(cf) : dd_malloc0(sizeof(char *));
 	const char *labels[][2] = {{DD_IMAGE_LABEL_DISTRO, distro},
-				   {DD_IMAGE_LABEL_RECIPE, recipe_hash},
-				   {DD_IMAGE_LABEL_VERSION, DD_VERSION}};
+	                           {DD_IMAGE_LABEL_RECIPE, recipe_hash},
+	                           {DD_IMAGE_LABEL_VERSION, DD_VERSION}};
 	size_t nc = 0;
 	while (changes[nc])
 		nc++;
@@ -307,7 +315,7 @@ static int import_tar(dd_docker *d, const char *tar, const char *distro, const c
 	struct body body = {.fd = fd};
 	_cleanup_free_ struct import_sink *sink = dd_malloc0(sizeof(*sink));
 	int r = dd_image_import(d, tag, "dcos-docker build-image", (const char *const *)all,
-				read_body, &body, import_data, sink, err);
+	                        read_body, &body, import_data, sink, err);
 	if (r < 0) {
 		if (dd_cancelled())
 			return cancelled(err);
@@ -316,11 +324,12 @@ static int import_tar(dd_docker *d, const char *tar, const char *distro, const c
 	if (sink->len > 0)
 		import_line(sink);
 	if (sink->error[0])
-		return dd_error_set(err, -EIO, "The Docker daemon failed to import the root filesystem: %s",
-				    sink->error);
+		return dd_error_set(err, -EIO,
+		                    "The Docker daemon failed to import the root filesystem: %s",
+		                    sink->error);
 	if (!sink->id[0])
 		return dd_error_set(err, -EPROTO,
-				    "The Docker daemon's answer to the import names no image");
+		                    "The Docker daemon's answer to the import names no image");
 	return 0;
 }
 
@@ -344,12 +353,12 @@ static size_t remove_older_builds(dd_docker *d, const char *distro, const char *
 	_cleanup_free_ char *prefix = dd_asprintf(DD_IMAGE_REPO ":%s-", distro);
 	size_t removed = 0, i;
 	json_t *img;
-	json_array_foreach(list, i, img) {
+	json_array_foreach (list, i, img) {
 		json_t *tags = json_object_get(img, "RepoTags");
 		bool ours = false, current = false;
 		size_t k;
 		json_t *t;
-		json_array_foreach(tags, k, t) {
+		json_array_foreach (tags, k, t) {
 			const char *s = json_string_value(t);
 			if (!s)
 				continue;
@@ -360,7 +369,7 @@ static size_t remove_older_builds(dd_docker *d, const char *distro, const char *
 		if (!ours || current || !id)
 			continue;
 		/* Without force: an image a container uses stays (409). */
-		json_array_foreach(tags, k, t) {
+		json_array_foreach (tags, k, t) {
 			const char *s = json_string_value(t);
 			if (!s || !dd_startswith(s, prefix))
 				continue;
@@ -374,7 +383,7 @@ static size_t remove_older_builds(dd_docker *d, const char *distro, const char *
 /* ---- the build ---- */
 
 static int build(dd_docker *d, const dd_image_build_opts *o, const char *distro, const char *tag,
-		 const char *dir, dd_error *err)
+                 const char *dir, dd_error *err)
 {
 	_cleanup_free_ char *recipe = dd_asprintf("%s/recipe", dir);
 	_cleanup_free_ char *tar = dd_asprintf("%s/rootfs.tar", dir);
@@ -438,17 +447,17 @@ static int build(dd_docker *d, const dd_image_build_opts *o, const char *distro,
 	return 0;
 }
 
-int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_built,
-			dd_error *err)
+int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_built, dd_error *err)
 {
 	const char *distro = o->distro ? o->distro : DD_IMAGE_DEFAULT_DISTRO;
 	int r = dd_image_distro_check(distro, err);
 	if (r < 0)
 		return r;
 	if (o->mirror && (!*o->mirror || o->mirror[0] == '-'))
-		return dd_error_usage(err, -EINVAL, "Invalid mirror '%s': give a URL "
-						    "(http://deb.debian.org/debian) or a 'deb ...' line",
-				      o->mirror);
+		return dd_error_usage(err, -EINVAL,
+		                      "Invalid mirror '%s': give a URL "
+		                      "(http://deb.debian.org/debian) or a 'deb ...' line",
+		                      o->mirror);
 	_cleanup_free_ char *tag = dd_image_tag(distro);
 	if (!o->force) {
 		bool exists = false;
@@ -466,11 +475,12 @@ int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_bu
 	}
 	if (geteuid() != 0) {
 		dd_error_set(err, -EPERM,
-			     "Building the node image needs root: mmdebstrap creates a Debian root "
-			     "filesystem (files owned by root, device nodes) and chroots into it");
-		return dd_error_hint(err, "Run 'sudo dcos-docker build-image%s%s' once; the image is "
-					  "then there for every user of this Docker daemon.",
-				     o->distro ? " --distro " : "", o->distro ? o->distro : "");
+		             "Building the node image needs root: mmdebstrap creates a Debian root "
+		             "filesystem (files owned by root, device nodes) and chroots into it");
+		return dd_error_hint(err,
+		                     "Run 'sudo dcos-docker build-image%s%s' once; the image is "
+		                     "then there for every user of this Docker daemon.",
+		                     o->distro ? " --distro " : "", o->distro ? o->distro : "");
 	}
 	if (!dd_in_path("mmdebstrap")) {
 		dd_error_set(err, -ENOENT, "mmdebstrap is not installed: it builds the node image");
@@ -482,10 +492,11 @@ int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_bu
 	struct statvfs vfs;
 	if (statvfs(base, &vfs) == 0 &&
 	    (unsigned long long)vfs.f_bavail * vfs.f_frsize < BUILD_SPACE_MIN) {
-		dd_error_set(err, -ENOSPC, "Building the node image needs about %llu MB free in %s; "
-					   "it has %llu MB",
-			     BUILD_SPACE_MIN >> 20, base,
-			     ((unsigned long long)vfs.f_bavail * vfs.f_frsize) >> 20);
+		dd_error_set(err, -ENOSPC,
+		             "Building the node image needs about %llu MB free in %s; "
+		             "it has %llu MB",
+		             BUILD_SPACE_MIN >> 20, base,
+		             ((unsigned long long)vfs.f_bavail * vfs.f_frsize) >> 20);
 		return dd_error_hint(err, "Point TMPDIR at a directory with more space.");
 	}
 	if (dd_cancelled())
@@ -493,7 +504,7 @@ int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_bu
 	_cleanup_free_ char *dir = dd_asprintf("%s/dcos-docker-build-XXXXXX", base);
 	if (!mkdtemp(dir))
 		return dd_error_set(err, -errno, "Failed to create a directory in %s: %s", base,
-				    strerror(errno));
+		                    strerror(errno));
 	r = build(d, o, distro, tag, dir, err);
 	dd_error cleanup_err = {0};
 	int rc = remove_tree(dir, &cleanup_err);
@@ -509,9 +520,9 @@ int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_bu
 }
 
 int dd_image_build(dd_docker *d, const char *distro, bool force, dd_image_progress_fn progress,
-		   void *userdata, dd_error *err)
+                   void *userdata, dd_error *err)
 {
 	dd_image_build_opts o = {
-		.distro = distro, .force = force, .progress = progress, .userdata = userdata};
+	    .distro = distro, .force = force, .progress = progress, .userdata = userdata};
 	return dd_image_build_with(d, &o, NULL, err);
 }

@@ -8,8 +8,8 @@
 #include "dcos-docker/image.h"
 
 /* Image labels set by build-image. */
-#define DD_IMAGE_LABEL_DISTRO "dcos-docker.distro"
-#define DD_IMAGE_LABEL_RECIPE "dcos-docker.recipe" /* full recipe hash */
+#define DD_IMAGE_LABEL_DISTRO  "dcos-docker.distro"
+#define DD_IMAGE_LABEL_RECIPE  "dcos-docker.recipe" /* full recipe hash */
 #define DD_IMAGE_LABEL_VERSION "dcos-docker.version"
 
 /* The distros the recipe supports, NULL-terminated, default first. */

@@ -5,9 +5,9 @@
 #include <sys/statfs.h>
 
 #include "dcos-docker/image.h"
+#include "image/image-internal.h"
 #include "image/recipe.h"
 #include "util.h"
-#include "image/image-internal.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -18,13 +18,13 @@ static const struct distro {
 	const char *systemd; /* its systemd version, for messages */
 	bool cgroup_v1;      /* its systemd still boots on a cgroup v1 host */
 } distros[] = {
-	/* Default first. */
-	{"bookworm", "252", true},
-	{"trixie", "257", true},
-	{"bullseye", "247", true},
-	/* Their systemd dropped cgroup v1 (systemd 258). */
-	{"forky", "258+", false},
-	{"sid", "258+", false},
+    /* Default first. */
+    {"bookworm", "252", true},
+    {"trixie", "257", true},
+    {"bullseye", "247", true},
+    /* Their systemd dropped cgroup v1 (systemd 258). */
+    {"forky", "258+", false},
+    {"sid", "258+", false},
 };
 
 const char *const *dd_image_distros(void)
@@ -51,19 +51,20 @@ int dd_image_distro_check_cgroup(const char *distro, int cgroup_version, dd_erro
 		char list[256] = "";
 		for (size_t i = 0; i < ELEMENTSOF(distros); i++) {
 			size_t n = strlen(list);
-			snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", distros[i].name);
+			snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+			         distros[i].name);
 		}
 		return dd_error_usage(err, -EINVAL, "Unknown distro '%s': supported are %s",
-				      distro ? distro : "", list);
+		                      distro ? distro : "", list);
 	}
 	if (cgroup_version == 1 && !d->cgroup_v1) {
 		dd_error_usage(err, -EINVAL,
-			       "Debian %s cannot run on this host: its systemd (%s) does not "
-			       "boot on cgroup v1, which this host uses",
-			       d->name, d->systemd);
+		               "Debian %s cannot run on this host: its systemd (%s) does not "
+		               "boot on cgroup v1, which this host uses",
+		               d->name, d->systemd);
 		return dd_error_hint(err,
-				     "Use --distro bookworm or trixie here, or a host booted with "
-				     "cgroup v2 (systemd.unified_cgroup_hierarchy=1).");
+		                     "Use --distro bookworm or trixie here, or a host booted with "
+		                     "cgroup v2 (systemd.unified_cgroup_hierarchy=1).");
 	}
 	return 0;
 }
@@ -87,7 +88,10 @@ char *dd_image_tag(const char *distro)
 	return dd_asprintf(DD_IMAGE_REPO ":%s-%.12s", distro, hex);
 }
 
-char *dd_image_latest_tag(const char *distro) { return dd_asprintf(DD_IMAGE_REPO ":%s", distro); }
+char *dd_image_latest_tag(const char *distro)
+{
+	return dd_asprintf(DD_IMAGE_REPO ":%s", distro);
+}
 
 int dd_host_cgroup_version(int *ret)
 {

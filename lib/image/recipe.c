@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "image/sha256.h"
 #include "buf.h"
+#include "image/sha256.h"
 #include "util.h"
 
 #include "recipe-files.h"
@@ -16,7 +16,7 @@ const struct dd_recipe_file *dd_recipe_files_get(size_t *ret_n)
 }
 
 const struct dd_recipe_file *dd_recipe_file_find(const struct dd_recipe_file *files, size_t n,
-						 const char *name)
+                                                 const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(files[i].name, name) == 0)
@@ -40,7 +40,7 @@ static void hash_str(dd_sha256 *s, const char *str)
 }
 
 void dd_recipe_hash(const struct dd_recipe_file *files, size_t n, const char *distro,
-		    char ret_hex[65])
+                    char ret_hex[65])
 {
 	dd_sha256 s;
 	dd_sha256_init(&s);
@@ -62,7 +62,7 @@ void dd_recipe_hash(const struct dd_recipe_file *files, size_t n, const char *di
  * and comments skipped. Comments start a line with '#', or anywhere with
  * inline_comments. */
 static int each_line(const struct dd_recipe_file *f, bool inline_comments,
-		     int (*fn)(const char *line, size_t len, void *u), void *u)
+                     int (*fn)(const char *line, size_t len, void *u), void *u)
 {
 	const char *p = f->data, *end = f->data + f->size;
 	while (p < end) {
@@ -76,7 +76,7 @@ static int each_line(const struct dd_recipe_file *f, bool inline_comments,
 		const char *hash = NULL;
 		if (b < eol)
 			hash = inline_comments ? memchr(b, '#', (size_t)(eol - b))
-					       : (*b == '#' ? b : NULL);
+			                       : (*b == '#' ? b : NULL);
 		const char *e = hash ? hash : eol;
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			e--;
@@ -133,8 +133,8 @@ static int add_pkg(const char *line, size_t len, void *u)
 		const char *close = memchr(open, ']', len - (size_t)(open - line));
 		if (!close || close != line + len - 1)
 			return dd_error_set(p->err, -EINVAL,
-					    "The recipe's package list has an invalid line: '%.*s'",
-					    (int)len, line);
+			                    "The recipe's package list has an invalid line: '%.*s'",
+			                    (int)len, line);
 		if (!restriction_matches(open + 1, (size_t)(close - open - 1), p->distro))
 			return 0;
 		len = (size_t)(open - line);
@@ -144,17 +144,18 @@ static int add_pkg(const char *line, size_t len, void *u)
 	for (size_t i = 0; i < len; i++)
 		if (!pkg_char_ok(line[i], i == 0))
 			return dd_error_set(p->err, -EINVAL,
-					    "The recipe's package list has an invalid name: '%.*s'",
-					    (int)len, line);
+			                    "The recipe's package list has an invalid name: '%.*s'",
+			                    (int)len, line);
 	if (len == 0)
-		return dd_error_set(p->err, -EINVAL, "The recipe's package list has a line without a name");
+		return dd_error_set(p->err, -EINVAL,
+		                    "The recipe's package list has a line without a name");
 	if (dd_buf_addf(&p->list, "%s%.*s", p->list.len ? "," : "", (int)len, line) < 0)
 		return dd_error_set(p->err, -E2BIG, "The recipe's package list is too long");
 	return 0;
 }
 
 int dd_recipe_packages(const struct dd_recipe_file *f, const char *distro, char **ret,
-		       dd_error *err)
+                       dd_error *err)
 {
 	struct pkgs p = {.list = DD_BUF_HEAD(PKGS_MAX), .distro = distro, .err = err};
 	int r = each_line(f, true, add_pkg, &p);

@@ -23,19 +23,19 @@ struct dd_recipe_file {
 /* The embedded recipe, sorted by name. */
 const struct dd_recipe_file *dd_recipe_files_get(size_t *ret_n);
 const struct dd_recipe_file *dd_recipe_file_find(const struct dd_recipe_file *files, size_t n,
-						 const char *name);
+                                                 const char *name);
 
 /* Lowercase hex SHA-256 over DD_RECIPE_FORMAT, every file (name, mode, size,
  * bytes; unambiguous framing) and the distro name. */
 void dd_recipe_hash(const struct dd_recipe_file *files, size_t n, const char *distro,
-		    char ret_hex[65]);
+                    char ret_hex[65]);
 
 /* The "packages" file as "a,b,c" for mmdebstrap --include: one name per line,
  * '#' comments and blank lines skipped; "name [distro ...]" only for those
  * distros. Names are checked (Debian package name characters only), since
  * they end up on a command line. */
 int dd_recipe_packages(const struct dd_recipe_file *f, const char *distro, char **ret,
-		       dd_error *err);
+                       dd_error *err);
 
 /* Non-comment, non-blank lines of a file (the "image-changes" file), as a
  * NULL-terminated array. */

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "dcos-docker/docker.h"
-#include "fuzz.h"
 #include "docker/stream-internal.h"
+#include "fuzz.h"
 
 struct out {
 	unsigned char *data;   /* payload bytes in arrival order */

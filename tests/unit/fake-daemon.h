@@ -30,20 +30,20 @@
 
 #include "docker/stream-internal.h"
 
-#define FAKE_MAX_REQUESTS 16
+#define FAKE_MAX_REQUESTS    16
 #define FAKE_MAX_CONNECTIONS 16
-#define FAKE_MAX_HEAD 16384
-#define FAKE_MAX_BODY (4u << 20)
+#define FAKE_MAX_HEAD        16384
+#define FAKE_MAX_BODY        (4u << 20)
 /* Only a safety net so a broken client cannot hang the suite forever. */
 #define FAKE_IO_TIMEOUT_MS 10000
 
 struct fake_request {
 	char method[16];
-	char target[2048]; /* request-target as sent: "/v1.41/containers/json?all=1" */
+	char target[2048];           /* request-target as sent: "/v1.41/containers/json?all=1" */
 	char headers[FAKE_MAX_HEAD]; /* header lines, CRLF-separated, without the request line */
 	char *body;                  /* NUL-terminated; owned by the fake */
 	size_t body_len;
-	bool chunked; /* the body came with Transfer-Encoding: chunked */
+	bool chunked;   /* the body came with Transfer-Encoding: chunked */
 	int connection; /* 1-based number of the connection it came on */
 };
 
@@ -53,7 +53,10 @@ struct fake_daemon;
 typedef void (*fake_handler)(struct fake_daemon *f, int fd, const struct fake_request *req);
 
 static __thread bool fake_close_conn;
-static inline void fake_close_after(void) { fake_close_conn = true; }
+static inline void fake_close_after(void)
+{
+	fake_close_conn = true;
+}
 
 struct fake_daemon {
 	char dir[64];
@@ -75,7 +78,7 @@ struct fake_daemon {
 };
 
 static void fake_errorf(struct fake_daemon *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void fake_errorf(struct fake_daemon *f, const char *fmt, ...)
 {
 	pthread_mutex_lock(&f->lock);
@@ -130,16 +133,16 @@ static int fake_sendf(int fd, const char *fmt, ...)
 
 /* A complete response with Content-Length. content_type may be NULL. */
 static int fake_respond(int fd, int status, const char *reason, const char *content_type,
-			const char *body)
+                        const char *body)
 {
 	size_t len = body ? strlen(body) : 0;
 	char ct[256] = "";
 	if (content_type)
 		snprintf(ct, sizeof(ct), "Content-Type: %s\r\n", content_type);
 	int r = fake_sendf(fd,
-			   "HTTP/1.1 %d %s\r\nApi-Version: 1.41\r\nServer: fake-docker\r\n%s"
-			   "Content-Length: %zu\r\n\r\n",
-			   status, reason, ct, len);
+	                   "HTTP/1.1 %d %s\r\nApi-Version: 1.41\r\nServer: fake-docker\r\n%s"
+	                   "Content-Length: %zu\r\n\r\n",
+	                   status, reason, ct, len);
 	if (r == 0 && len > 0)
 		r = fake_send(fd, body, len);
 	return r;
@@ -208,7 +211,7 @@ static int fake_wait(struct fake_daemon *f, int fd)
 {
 	for (;;) {
 		struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
-				      {.fd = f->stop_pipe[0], .events = POLLIN}};
+		                      {.fd = f->stop_pipe[0], .events = POLLIN}};
 		int r = poll(p, 2, FAKE_IO_TIMEOUT_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -305,7 +308,7 @@ static int fake_read_request(struct fake_daemon *f, struct fake_conn *c, struct 
 			return (int)n;
 		if (n <= 0) {
 			fake_errorf(f, "reading a request head: %s",
-				    n == 0 ? "connection closed mid-head" : strerror((int)-n));
+			            n == 0 ? "connection closed mid-head" : strerror((int)-n));
 			return n == 0 ? -EPIPE : (int)n;
 		}
 	}
@@ -369,7 +372,7 @@ static int fake_read_request(struct fake_daemon *f, struct fake_conn *c, struct 
 			ssize_t n = fake_fill(f, c);
 			if (n <= 0) {
 				fake_errorf(f, "chunked request body cut short after %zu bytes",
-					    body.len);
+				            body.len);
 				free(body.buf);
 				return n == 0 ? -EPIPE : (int)n;
 			}

@@ -121,11 +121,9 @@ static void test_tail_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_head_cap),
-		cmocka_unit_test(test_tail_kept),
-		cmocka_unit_test(test_addf_truncation),
-		cmocka_unit_test(test_take_free_reset),
-		cmocka_unit_test(test_tail_text),
+	    cmocka_unit_test(test_head_cap),        cmocka_unit_test(test_tail_kept),
+	    cmocka_unit_test(test_addf_truncation), cmocka_unit_test(test_take_free_reset),
+	    cmocka_unit_test(test_tail_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

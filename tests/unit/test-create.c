@@ -13,31 +13,39 @@
 
 #include "cluster-internal.h"
 #include "create-internal.h"
-#include "util.h"
 #include "dcos-docker/create.h"
 #include "dcos-docker/specs.h"
+#include "util.h"
 
 /* ---- the container spec ---- */
 
 static const dd_port_spec ports[] = {{"127.0.0.1", 8443, 443, "tcp"}};
 static const dd_create_opts opts = {
-	.name = "t1",
-	.counts = {1, 2, 0},
-	.image = "img:1",
-	.ports = ports,
-	.n_ports = 1,
-	.cpus = {0, 1.5, 0},
-	.memory = {0, 1 << 30, 0},
+    .name = "t1",
+    .counts = {1, 2, 0},
+    .image = "img:1",
+    .ports = ports,
+    .n_ports = 1,
+    .cpus = {0, 1.5, 0},
+    .memory = {0, 1 << 30, 0},
 };
 
 static json_t *spec(enum dd_role role, int index, bool privileged, int cgroup)
 {
 	static char *const missing[] = {"CAP_BPF", NULL};
-	struct dd_node_spec s = {.opts = &opts, .role = role, .index = index, .name = "t1-x",
-				 .short_name = "x", .ip = "172.31.0.2", .node_dir = "/ws/nodes/x",
-				 .workspace = "/ws", .run_id = "run1", .network = "t1",
-				 .privileged = privileged, .cgroup_version = cgroup,
-				 .missing_caps = missing};
+	struct dd_node_spec s = {.opts = &opts,
+	                         .role = role,
+	                         .index = index,
+	                         .name = "t1-x",
+	                         .short_name = "x",
+	                         .ip = "172.31.0.2",
+	                         .node_dir = "/ws/nodes/x",
+	                         .workspace = "/ws",
+	                         .run_id = "run1",
+	                         .network = "t1",
+	                         .privileged = privileged,
+	                         .cgroup_version = cgroup,
+	                         .missing_caps = missing};
 	json_t *j = dd_node_spec_body(&s);
 	assert_non_null(j);
 	return j;
@@ -47,16 +55,15 @@ static bool has_string(json_t *array, const char *s)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(array, i, v)
-	{
+	json_array_foreach (array, i, v) {
 		if (strcmp(json_string_value(v), s) == 0)
 			return true;
 	}
 	return false;
 }
 
-#define HOST(j) json_object_get(j, "HostConfig")
-#define STR(o, k) json_string_value(json_object_get(o, k))
+#define HOST(j)     json_object_get(j, "HostConfig")
+#define STR(o, k)   json_string_value(json_object_get(o, k))
 #define CGROUP_BIND "/sys/fs/cgroup:/sys/fs/cgroup:rw"
 
 static void test_spec_privileged_v2(void **state)
@@ -98,7 +105,7 @@ static void test_spec_capabilities(void **state)
 		assert_int_equal(json_array_size(json_object_get(h, "MaskedPaths")), 0);
 		assert_true(json_is_array(json_object_get(h, "ReadonlyPaths")));
 		assert_string_equal(STR(json_object_get(j, "Labels"), DD_LABEL_PRIVILEGE),
-				    "capabilities");
+		                    "capabilities");
 	}
 }
 
@@ -129,16 +136,15 @@ static void test_spec_common(void **state)
 	/* An agent has a volume for the Mesos sandbox too, each labelled with the run. */
 	json_t *mounts = json_object_get(h, "Mounts");
 	assert_int_equal(json_array_size(mounts), 4);
-	json_t *vl = json_object_get(json_object_get(json_array_get(mounts, 0), "VolumeOptions"),
-				     "Labels");
+	json_t *vl =
+	    json_object_get(json_object_get(json_array_get(mounts, 0), "VolumeOptions"), "Labels");
 	assert_string_equal(STR(vl, DD_LABEL_RUN), "run1");
 	assert_int_equal(json_integer_value(json_object_get(h, "NanoCpus")), 1500000000);
 	assert_int_equal(json_integer_value(json_object_get(h, "Memory")), 1 << 30);
 	/* Ports are published on master1 only. */
 	assert_null(json_object_get(h, "PortBindings"));
-	json_t *ep = json_object_get(json_object_get(json_object_get(j, "NetworkingConfig"),
-						     "EndpointsConfig"),
-				     "t1");
+	json_t *ep = json_object_get(
+	    json_object_get(json_object_get(j, "NetworkingConfig"), "EndpointsConfig"), "t1");
 	assert_string_equal(STR(json_object_get(ep, "IPAMConfig"), "IPv4Address"), "172.31.0.2");
 
 	_cleanup_json_ json_t *m = spec(DD_ROLE_MASTER, 1, false, 2);
@@ -164,9 +170,15 @@ static void test_parse_cidr(void **state)
 	assert_int_equal(p, 0);
 	assert_int_equal(dd_parse_cidr("10.1.2.3/32", &a, &p), 0);
 	static const char *const bad[] = {
-		"", "10.0.0.0", "10.0.0.0/33", "10.0.0.0/-1", "300.0.0.0/8", "10.0.0/8",
-		"fd00::/8", "/24",
-		"10.0.0.0/24.................................................................."};
+	    "",
+	    "10.0.0.0",
+	    "10.0.0.0/33",
+	    "10.0.0.0/-1",
+	    "300.0.0.0/8",
+	    "10.0.0/8",
+	    "fd00::/8",
+	    "/24",
+	    "10.0.0.0/24.................................................................."};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
 		if (dd_parse_cidr(bad[i], &a, &p) != -EINVAL)
 			fail_msg("'%s' parsed", bad[i]);
@@ -225,17 +237,18 @@ static void test_used_sources(void **state)
 	(void)state;
 	struct dd_used_nets u = {0};
 	_cleanup_json_ json_t *nets = json_loads(
-		"[{\"Name\":\"bridge\",\"IPAM\":{\"Config\":[{\"Subnet\":\"172.31.0.0/16\"}]}},"
-		"{\"Name\":\"v6\",\"IPAM\":{\"Config\":[{\"Subnet\":\"fd00::/64\"}]}},"
-		"{\"Name\":\"none\",\"IPAM\":{\"Config\":[]}}]",
-		0, NULL);
+	    "[{\"Name\":\"bridge\",\"IPAM\":{\"Config\":[{\"Subnet\":\"172.31.0.0/16\"}]}},"
+	    "{\"Name\":\"v6\",\"IPAM\":{\"Config\":[{\"Subnet\":\"fd00::/64\"}]}},"
+	    "{\"Name\":\"none\",\"IPAM\":{\"Config\":[]}}]",
+	    0, NULL);
 	dd_used_add_networks(&u, nets);
 	assert_int_equal(u.n, 1);
 	/* /proc/net/route: little-endian hex; the header and the default route do not count. */
-	dd_used_add_routes(&u, "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\n"
-			       "eth0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\n"
-			       "wg0\t00001EAC\t00000000\t0001\t0\t0\t0\t0080FFFF\t0\n"
-			       "short\t00001DAC\n");
+	dd_used_add_routes(&u,
+	                   "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\n"
+	                   "eth0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\n"
+	                   "wg0\t00001EAC\t00000000\t0001\t0\t0\t0\t0080FFFF\t0\n"
+	                   "short\t00001DAC\n");
 	assert_int_equal(u.n, 2);
 	assert_int_equal(u.addr[1], ip("172.30.0.0/17"));
 	assert_int_equal(u.prefix[1], 17);
@@ -254,12 +267,12 @@ static void test_node_from_json(void **state)
 {
 	(void)state;
 	_cleanup_json_ json_t *c = json_loads(
-		"{\"Id\":\"abc\",\"Names\":[\"/t1-agent2\"],\"State\":\"running\","
-		"\"Labels\":{\"dcos-docker.role\":\"agent\",\"dcos-docker.index\":\"2\"},"
-		"\"NetworkSettings\":{\"Networks\":{"
-		"\"other\":{\"IPAddress\":\"10.0.0.5\"},"
-		"\"t1\":{\"IPAMConfig\":{\"IPv4Address\":\"172.31.0.4\"},\"IPAddress\":\"\"}}}}",
-		0, NULL);
+	    "{\"Id\":\"abc\",\"Names\":[\"/t1-agent2\"],\"State\":\"running\","
+	    "\"Labels\":{\"dcos-docker.role\":\"agent\",\"dcos-docker.index\":\"2\"},"
+	    "\"NetworkSettings\":{\"Networks\":{"
+	    "\"other\":{\"IPAddress\":\"10.0.0.5\"},"
+	    "\"t1\":{\"IPAMConfig\":{\"IPv4Address\":\"172.31.0.4\"},\"IPAddress\":\"\"}}}}",
+	    0, NULL);
 	dd_node n = {0};
 	assert_int_equal(dd_node_from_json(c, "t1", &n), 0);
 	assert_int_equal(n.role, DD_ROLE_AGENT);
@@ -274,10 +287,10 @@ static void test_node_from_json(void **state)
 	assert_int_equal(dd_node_from_json(c, "other", &n), 0);
 	assert_string_equal(n.ip, "10.0.0.5");
 
-	_cleanup_json_ json_t *bare = json_loads(
-		"{\"Names\":[\"x\"],\"Labels\":{\"dcos-docker.role\":\"public_agent\"},"
-		"\"NetworkSettings\":{\"Networks\":{\"n\":{\"IPAddress\":\"172.31.0.9\"}}}}",
-		0, NULL);
+	_cleanup_json_ json_t *bare =
+	    json_loads("{\"Names\":[\"x\"],\"Labels\":{\"dcos-docker.role\":\"public_agent\"},"
+	               "\"NetworkSettings\":{\"Networks\":{\"n\":{\"IPAddress\":\"172.31.0.9\"}}}}",
+	               0, NULL);
 	assert_int_equal(dd_node_from_json(bare, NULL, &n), 0);
 	assert_int_equal(n.role, DD_ROLE_PUBLIC_AGENT);
 	assert_string_equal(n.short_name, "pubagent0");
@@ -286,7 +299,8 @@ static void test_node_from_json(void **state)
 	assert_string_equal(n.ip, "172.31.0.9");
 
 	/* Not a node: no role label, or an unknown role. */
-	_cleanup_json_ json_t *other = json_loads("{\"Labels\":{\"dcos-docker.role\":\"x\"}}", 0, NULL);
+	_cleanup_json_ json_t *other =
+	    json_loads("{\"Labels\":{\"dcos-docker.role\":\"x\"}}", 0, NULL);
 	assert_int_equal(dd_node_from_json(other, NULL, &n), -EINVAL);
 	_cleanup_json_ json_t *empty = json_object();
 	assert_int_equal(dd_node_from_json(empty, NULL, &n), -EINVAL);
@@ -295,14 +309,10 @@ static void test_node_from_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spec_privileged_v2),
-		cmocka_unit_test(test_spec_privileged_v1),
-		cmocka_unit_test(test_spec_capabilities),
-		cmocka_unit_test(test_spec_common),
-		cmocka_unit_test(test_parse_cidr),
-		cmocka_unit_test(test_next_subnet),
-		cmocka_unit_test(test_used_sources),
-		cmocka_unit_test(test_node_from_json),
+	    cmocka_unit_test(test_spec_privileged_v2), cmocka_unit_test(test_spec_privileged_v1),
+	    cmocka_unit_test(test_spec_capabilities),  cmocka_unit_test(test_spec_common),
+	    cmocka_unit_test(test_parse_cidr),         cmocka_unit_test(test_next_subnet),
+	    cmocka_unit_test(test_used_sources),       cmocka_unit_test(test_node_from_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

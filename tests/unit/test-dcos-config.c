@@ -31,15 +31,15 @@ static const char *const resolvers[] = {"8.8.8.8", "1.1.1.1:53"};
 static struct dd_dcos_config_input base_input(void)
 {
 	return (struct dd_dcos_config_input){
-		.cluster_name = "dcos-docker",
-		.master_ips = one_master,
-		.n_master_ips = 1,
-		.agent_ips = two_agents,
-		.n_agent_ips = 2,
-		.public_agent_ips = one_public,
-		.n_public_agent_ips = 1,
-		.resolvers = resolvers,
-		.n_resolvers = 2,
+	    .cluster_name = "dcos-docker",
+	    .master_ips = one_master,
+	    .n_master_ips = 1,
+	    .agent_ips = two_agents,
+	    .n_agent_ips = 2,
+	    .public_agent_ips = one_public,
+	    .n_public_agent_ips = 1,
+	    .resolvers = resolvers,
+	    .n_resolvers = 2,
 	};
 }
 
@@ -79,7 +79,7 @@ static void load(struct doc *doc, const char *text)
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
 	if (!yaml_parser_load(&p, &doc->d))
 		fail_msg("emitted YAML does not parse: %s (line %zu)\n%s", p.problem,
-			 p.problem_mark.line + 1, text);
+		         p.problem_mark.line + 1, text);
 	yaml_parser_delete(&p);
 	yaml_node_t *root = yaml_document_get_root_node(&doc->d);
 	assert_non_null(root);
@@ -116,9 +116,11 @@ static int key_index(struct doc *doc, const char *key)
 static yaml_node_t *map_get(struct doc *doc, yaml_node_t *map, const char *key)
 {
 	assert_int_equal(map->type, YAML_MAPPING_NODE);
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
 		yaml_node_t *k = yaml_document_get_node(&doc->d, p->key);
-		if (k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+		if (k->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
 			return yaml_document_get_node(&doc->d, p->value);
 	}
 	return NULL;
@@ -166,7 +168,8 @@ static void assert_list(struct doc *doc, const char *key, const char *const *wan
 	assert_int_equal(seq->type, YAML_SEQUENCE_NODE);
 	assert_int_equal(seq->data.sequence.items.top - seq->data.sequence.items.start, n);
 	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *it = yaml_document_get_node(&doc->d, seq->data.sequence.items.start[i]);
+		yaml_node_t *it =
+		    yaml_document_get_node(&doc->d, seq->data.sequence.items.start[i]);
 		assert_int_equal(it->type, YAML_SCALAR_NODE);
 		assert_string_equal((const char *)it->data.scalar.value, want[i]);
 		assert_true(is_quoted(it));
@@ -260,7 +263,8 @@ static void test_three_masters_no_agents(void **state)
 }
 
 static const char *const enterprise_keys[] = {"superuser_username", "superuser_password_hash",
-					      "fault_domain_enabled", "license_key_contents", "security"};
+                                              "fault_domain_enabled", "license_key_contents",
+                                              "security"};
 
 static void test_enterprise_keys_only_for_enterprise(void **state)
 {
@@ -359,9 +363,10 @@ static void test_bad_input(void **state)
 static void test_quoting_keeps_strings(void **state)
 {
 	(void)state;
-	static const char *const names[] = {"yes", "on", "off", "No", "true", "0123", "1e3", "0x1f",
-					    "null", "~", "2001-12-14", "12:30", ".inf", "- a",
-					    "it's: #1", " padded ", "π cluster", "a\nb"};
+	static const char *const names[] = {"yes",        "on",        "off",  "No",   "true",
+	                                    "0123",       "1e3",       "0x1f", "null", "~",
+	                                    "2001-12-14", "12:30",     ".inf", "- a",  "it's: #1",
+	                                    " padded ",   "π cluster", "a\nb"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		struct dd_dcos_config_input in = base_input();
 		in.cluster_name = names[i];
@@ -386,14 +391,14 @@ static void test_extra_config_merge(void **state)
 {
 	(void)state;
 	char *path = write_tmp("extra.yaml", "# the user's own settings\n"
-					     "dns_search: yes\n"
-					     "cluster_name: from-extra\n"
-					     "nested:\n"
-					     "  list: [1, 'two']\n"
-					     "  map: {quoted: \"on\", plain: off}\n"
-					     "resolvers:\n"
-					     "- 1.1.1.1\n"
-					     "tagged: !!str 5\n");
+	                                     "dns_search: yes\n"
+	                                     "cluster_name: from-extra\n"
+	                                     "nested:\n"
+	                                     "  list: [1, 'two']\n"
+	                                     "  map: {quoted: \"on\", plain: off}\n"
+	                                     "resolvers:\n"
+	                                     "- 1.1.1.1\n"
+	                                     "tagged: !!str 5\n");
 	struct dd_dcos_config_input in = base_input();
 	in.extra_config_path = path;
 	char *yaml = must_generate(&in);

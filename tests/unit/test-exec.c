@@ -17,9 +17,9 @@
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
 #include "dcos-docker/exec.h"
+#include "docker/docker-internal.h"
 #include "docker/stream-internal.h"
 #include "fake-daemon.h"
-#include "docker/docker-internal.h"
 
 #define API "/v" DD_DOCKER_API_VERSION
 

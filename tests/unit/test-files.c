@@ -22,8 +22,8 @@
 #include <cmocka.h>
 
 #include "dcos-docker/files.h"
-#include "util.h"
 #include "files-internal.h"
+#include "util.h"
 
 /* ---- helpers ---- */
 
@@ -67,15 +67,17 @@ static bool exists(const char *path)
 /* Plans `cp -r src dst` with the kinds given as a string, one letter per
  * lineage entry of dst: d(ir), f(ile), m(issing). */
 static int plan(const char *src, bool src_is_dir, const char *dst, const char *kinds, char inner,
-		dd_copy_plan *ret, dd_error *err)
+                dd_copy_plan *ret, dd_error *err)
 {
 	dd_path_kind k[64];
 	size_t n = strlen(kinds);
 	for (size_t i = 0; i < n; i++)
-		k[i] = kinds[i] == 'd'	 ? DD_PATH_DIR
+		k[i] = kinds[i] == 'd'   ? DD_PATH_DIR
 		       : kinds[i] == 'f' ? DD_PATH_OTHER
-					 : DD_PATH_MISSING;
-	dd_path_kind ik = inner == 'd' ? DD_PATH_DIR : inner == 'f' ? DD_PATH_OTHER : DD_PATH_MISSING;
+		                         : DD_PATH_MISSING;
+	dd_path_kind ik = inner == 'd'   ? DD_PATH_DIR
+	                  : inner == 'f' ? DD_PATH_OTHER
+	                                 : DD_PATH_MISSING;
 	return dd_copy_plan_make(src, src_is_dir, dst, k, n, ik, ret, err);
 }
 
@@ -283,8 +285,8 @@ static void test_entry_split(void **state)
 	assert_split("log//a/./b", "log", "a/b");
 	assert_split("a..b/..c", "a..b", "..c");
 	char *t = NULL, *r = NULL;
-	const char *bad[] = {"/etc/passwd", "../x", "log/../../x", "log/..",
-			     "..",	    ".",    "./",	   "",	     NULL};
+	const char *bad[] = {"/etc/passwd", "../x", "log/../../x", "log/..", "..", ".",
+	                     "./",          "",     NULL};
 	for (const char **b = bad; *b; b++)
 		assert_int_equal(dd_tar_entry_split(*b, &t, &r), -EINVAL);
 	assert_int_equal(dd_tar_entry_split(NULL, &t, &r), -EINVAL);
@@ -313,7 +315,7 @@ static void *writer_main(void *p)
 
 /* Writes src as name through a socketpair and unpacks it at root. */
 static int round_trip(const char *src, const char *name, const char *root, unsigned flags,
-		      dd_error *err)
+                      dd_error *err)
 {
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -429,13 +431,12 @@ static void test_contents_only_and_merge(void **state)
 struct entry {
 	const char *name;
 	mode_t type;
-	const char *data;    /* file content, or symlink / hardlink target */
+	const char *data; /* file content, or symlink / hardlink target */
 	bool hardlink;
 };
 
 /* Builds a tar in memory, feeds it through a pipe-like socket to the extractor. */
-static int extract_entries(const struct entry *entries, size_t n, const char *root,
-			   dd_error *err)
+static int extract_entries(const struct entry *entries, size_t n, const char *root, dd_error *err)
 {
 	size_t cap = 1 << 20, used = 0;
 	char *buf = dd_malloc0(cap);
@@ -455,8 +456,8 @@ static int extract_entries(const struct entry *entries, size_t n, const char *ro
 			if (entries[i].type == AE_IFLNK)
 				archive_entry_set_symlink(e, entries[i].data);
 			size_t len = entries[i].type == AE_IFREG && entries[i].data
-					     ? strlen(entries[i].data)
-					     : 0;
+			                 ? strlen(entries[i].data)
+			                 : 0;
 			archive_entry_set_size(e, (la_int64_t)len);
 		}
 		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
@@ -491,7 +492,7 @@ static void test_refuses_traversal(void **state)
 
 	/* ".." climbing out of the destination. */
 	struct entry dotdot[] = {{"top/", AE_IFDIR, NULL, false},
-				 {"top/../../pwned", AE_IFREG, "x", false}};
+	                         {"top/../../pwned", AE_IFREG, "x", false}};
 	assert_int_equal(extract_entries(dotdot, 2, root, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "top/../../pwned"));
 	assert_false(exists(escape));
@@ -506,7 +507,7 @@ static void test_refuses_traversal(void **state)
 	/* A second top-level entry beside the copied path. */
 	dd_error_clear(&err);
 	struct entry sibling[] = {{"top/", AE_IFDIR, NULL, false},
-				  {"other/file", AE_IFREG, "x", false}};
+	                          {"other/file", AE_IFREG, "x", false}};
 	assert_int_equal(extract_entries(sibling, 2, root, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "outside 'top'"));
 	_cleanup_free_ char *other = dd_asprintf("%s/dst/other", tmp);
@@ -517,8 +518,8 @@ static void test_refuses_traversal(void **state)
 	 * replaced by a directory (or the entry refused), never followed. */
 	dd_error_clear(&err);
 	struct entry through[] = {{"top/", AE_IFDIR, NULL, false},
-				  {"top/esc", AE_IFLNK, tmp, false},
-				  {"top/esc/pwned", AE_IFREG, "x", false}};
+	                          {"top/esc", AE_IFLNK, tmp, false},
+	                          {"top/esc/pwned", AE_IFREG, "x", false}};
 	if (extract_entries(through, 3, root, &err) == 0) {
 		_cleanup_free_ char *esc = dd_asprintf("%s/esc", root);
 		assert_true(S_ISDIR(mode_of(esc)));
@@ -531,19 +532,19 @@ static void test_refuses_traversal(void **state)
 	_cleanup_free_ char *victim = dd_asprintf("%s/victim", tmp);
 	write_text(victim, "victim\n", 0644);
 	struct entry hard[] = {{"top/", AE_IFDIR, NULL, false},
-			       {"top/h", AE_IFREG, "../victim", true}};
+	                       {"top/h", AE_IFREG, "../victim", true}};
 	assert_int_equal(extract_entries(hard, 2, root, &err), -EINVAL);
 	dd_rm_rf(root);
 	struct entry hard_abs[] = {{"top/", AE_IFDIR, NULL, false},
-				   {"top/h", AE_IFREG, victim, true}};
+	                           {"top/h", AE_IFREG, victim, true}};
 	assert_int_equal(extract_entries(hard_abs, 2, root, &err), -EINVAL);
 	dd_rm_rf(root);
 
 	/* A legitimate hard link inside the copy works. */
 	dd_error_clear(&err);
 	struct entry hard_ok[] = {{"top/", AE_IFDIR, NULL, false},
-				  {"top/a", AE_IFREG, "data\n", false},
-				  {"top/b", AE_IFREG, "top/a", true}};
+	                          {"top/a", AE_IFREG, "data\n", false},
+	                          {"top/b", AE_IFREG, "top/a", true}};
 	assert_int_equal(extract_entries(hard_ok, 3, root, &err), 0);
 	_cleanup_free_ char *b = dd_asprintf("%s/b", root);
 	_cleanup_free_ char *bt = read_text(b);
@@ -552,8 +553,8 @@ static void test_refuses_traversal(void **state)
 	/* Devices and fifos are not created. */
 	dd_rm_rf(root);
 	struct entry special[] = {{"top/", AE_IFDIR, NULL, false},
-				  {"top/fifo", AE_IFIFO, NULL, false},
-				  {"top/f", AE_IFREG, "ok", false}};
+	                          {"top/fifo", AE_IFIFO, NULL, false},
+	                          {"top/f", AE_IFREG, "ok", false}};
 	assert_int_equal(extract_entries(special, 3, root, &err), 0);
 	_cleanup_free_ char *fifo = dd_asprintf("%s/fifo", root);
 	assert_false(exists(fifo));
@@ -605,20 +606,20 @@ static void test_truncated_archive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lineage),
-		cmocka_unit_test(test_src_name),
-		cmocka_unit_test(test_plan_dir_to_missing_path_arrives_as_that_path),
-		cmocka_unit_test(test_plan_dir_to_existing_dir_goes_inside),
-		cmocka_unit_test(test_plan_contents_only),
-		cmocka_unit_test(test_plan_file_cases),
-		cmocka_unit_test(test_plan_refusals),
-		cmocka_unit_test(test_plan_missing_parents),
-		cmocka_unit_test(test_entry_split),
-		cmocka_unit_test(test_round_trip_tree),
-		cmocka_unit_test(test_round_trip_file_and_symlink_src),
-		cmocka_unit_test(test_contents_only_and_merge),
-		cmocka_unit_test(test_refuses_traversal),
-		cmocka_unit_test(test_truncated_archive),
+	    cmocka_unit_test(test_lineage),
+	    cmocka_unit_test(test_src_name),
+	    cmocka_unit_test(test_plan_dir_to_missing_path_arrives_as_that_path),
+	    cmocka_unit_test(test_plan_dir_to_existing_dir_goes_inside),
+	    cmocka_unit_test(test_plan_contents_only),
+	    cmocka_unit_test(test_plan_file_cases),
+	    cmocka_unit_test(test_plan_refusals),
+	    cmocka_unit_test(test_plan_missing_parents),
+	    cmocka_unit_test(test_entry_split),
+	    cmocka_unit_test(test_round_trip_tree),
+	    cmocka_unit_test(test_round_trip_file_and_symlink_src),
+	    cmocka_unit_test(test_contents_only_and_merge),
+	    cmocka_unit_test(test_refuses_traversal),
+	    cmocka_unit_test(test_truncated_archive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,11 +8,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -120,21 +120,23 @@ static int teardown(void **state)
 static void test_info_json_after_log_lines(void **state)
 {
 	(void)state;
-	char *p = script("dcos generate config.sh",
-			 "[ \"$#\" = 1 ] && [ \"$1\" = --version ] || { echo \"bad args: $*\"; exit 9; }\n"
-			 "[ \"$(pwd -P)\" = \"$WANT_CWD\" ] || { echo \"bad cwd: $(pwd -P)\"; exit 11; }\n"
-			 "[ \"$DCOS_INSTALLER_CONTAINER_NAME\" = v-name ] || { echo 'bad name'; exit 14; }\n"
-			 "[ -z \"${DCOS_INSTALLER_DAEMONIZE+x}\" ] || { echo 'daemonize passed on'; exit 15; }\n"
-			 "echo 'Extracting image from this script and loading into docker daemon, this step can take a few minutes' >&2\n"
-			 "echo 'dcos-genconf.0123abcd-4567.tar'\n"
-			 "echo '{\"not\": \"this one\"}'\n"
-			 "cat <<'EOF'\n"
-			 "{\n"
-			 "  \"variant\": \"\",\n"
-			 "  \"version\": \"1.13.9\",\n"
-			 "  \"extra\": {\"nested\": {\"deep\": true}}\n"
-			 "}\n"
-			 "EOF\n");
+	char *p = script(
+	    "dcos generate config.sh",
+	    "[ \"$#\" = 1 ] && [ \"$1\" = --version ] || { echo \"bad args: $*\"; exit 9; }\n"
+	    "[ \"$(pwd -P)\" = \"$WANT_CWD\" ] || { echo \"bad cwd: $(pwd -P)\"; exit 11; }\n"
+	    "[ \"$DCOS_INSTALLER_CONTAINER_NAME\" = v-name ] || { echo 'bad name'; exit 14; }\n"
+	    "[ -z \"${DCOS_INSTALLER_DAEMONIZE+x}\" ] || { echo 'daemonize passed on'; exit 15; }\n"
+	    "echo 'Extracting image from this script and loading into docker daemon, this step can "
+	    "take a few minutes' >&2\n"
+	    "echo 'dcos-genconf.0123abcd-4567.tar'\n"
+	    "echo '{\"not\": \"this one\"}'\n"
+	    "cat <<'EOF'\n"
+	    "{\n"
+	    "  \"variant\": \"\",\n"
+	    "  \"version\": \"1.13.9\",\n"
+	    "  \"extra\": {\"nested\": {\"deep\": true}}\n"
+	    "}\n"
+	    "EOF\n");
 	char *version = NULL, *variant = NULL, *tar = NULL;
 	dd_error err = {0};
 	/* It runs where it is told (the real one extracts itself there). */
@@ -144,7 +146,8 @@ static void test_info_json_after_log_lines(void **state)
 	assert_non_null(realpath(place, real));
 	setenv("WANT_CWD", real, 1);
 	setenv("DCOS_INSTALLER_DAEMONIZE", "true", 1);
-	if (dd_dcos_installer_info(p, place, "v-name", NULL, NULL, &version, &variant, &tar, &err) < 0)
+	if (dd_dcos_installer_info(p, place, "v-name", NULL, NULL, &version, &variant, &tar, &err) <
+	    0)
 		fail_msg("%s", err.msg);
 	unsetenv("DCOS_INSTALLER_DAEMONIZE");
 	assert_string_equal(version, "1.13.9");
@@ -161,7 +164,9 @@ static void test_info_json_after_log_lines(void **state)
 static void test_info_enterprise_and_missing_variant(void **state)
 {
 	(void)state;
-	char *p = script("ee.sh", "echo '{\"variant\": \"ee\", \"version\": \"2.1.0\"}'\necho 'cleaning up' >&2\n");
+	char *p = script(
+	    "ee.sh",
+	    "echo '{\"variant\": \"ee\", \"version\": \"2.1.0\"}'\necho 'cleaning up' >&2\n");
 	char *version = NULL, *variant = NULL;
 	dd_error err = {0};
 	if (dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0)
@@ -174,13 +179,15 @@ static void test_info_enterprise_and_missing_variant(void **state)
 
 	/* Old installers print no variant at all: open source. */
 	p = script("old.sh", "echo '{\"version\": \"1.8.8\"}'\n");
-	assert_int_equal(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, NULL, &variant, NULL, &err), 0);
+	assert_int_equal(
+	    dd_dcos_installer_info(p, NULL, "v", NULL, NULL, NULL, &variant, NULL, &err), 0);
 	assert_string_equal(variant, "oss");
 	free(variant);
 	free(p);
 
 	p = script("weird.sh", "echo '{\"variant\": \"xx\", \"version\": \"1.0\"}'\n");
-	assert_true(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, NULL, &variant, NULL, &err) < 0);
+	assert_true(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, NULL, &variant, NULL, &err) <
+	            0);
 	assert_non_null(strstr(err.msg, "'xx'"));
 	free(p);
 }
@@ -193,7 +200,9 @@ static void test_info_errors(void **state)
 
 	/* Missing: a usage error with a hint. */
 	char *missing = path_in("no such installer.sh");
-	assert_int_equal(dd_dcos_installer_info(missing, NULL, "v", NULL, NULL, &version, &variant, NULL, &err), -ENOENT);
+	assert_int_equal(
+	    dd_dcos_installer_info(missing, NULL, "v", NULL, NULL, &version, &variant, NULL, &err),
+	    -ENOENT);
 	assert_int_equal(err.kind, DD_ERR_USAGE);
 	char *want = NULL;
 	assert_true(asprintf(&want, "installer not found: %s", missing) > 0);
@@ -203,14 +212,17 @@ static void test_info_errors(void **state)
 	free(missing);
 
 	/* A directory. */
-	assert_true(dd_dcos_installer_info(tmpdir, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0);
+	assert_true(dd_dcos_installer_info(tmpdir, NULL, "v", NULL, NULL, &version, &variant, NULL,
+	                                   &err) < 0);
 	assert_int_equal(err.kind, DD_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "directory"));
 
 	/* --version fails: its exit code and last lines. */
-	char *p = script("fails.sh", "for i in $(seq 1 50); do echo \"log-$i\"; done\n"
-				     "echo 'docker: Cannot connect to the Docker daemon' >&2\nexit 3\n");
-	assert_true(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0);
+	char *p =
+	    script("fails.sh", "for i in $(seq 1 50); do echo \"log-$i\"; done\n"
+	                       "echo 'docker: Cannot connect to the Docker daemon' >&2\nexit 3\n");
+	assert_true(
+	    dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "exit code 3"));
 	assert_non_null(strstr(err.msg, "Cannot connect to the Docker daemon"));
 	assert_non_null(strstr(err.msg, "log-50"));
@@ -219,13 +231,16 @@ static void test_info_errors(void **state)
 
 	/* Exits 0 without the JSON. */
 	p = script("nojson.sh", "echo 'hello'\necho '{\"versions\": 1}'\necho '{broken'\n");
-	assert_int_equal(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err), -EBADMSG);
+	assert_int_equal(
+	    dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err),
+	    -EBADMSG);
 	assert_non_null(strstr(err.msg, "{broken"));
 	free(p);
 
 	/* Killed by a signal. */
 	p = script("killed.sh", "kill -KILL $$\n");
-	assert_true(dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0);
+	assert_true(
+	    dd_dcos_installer_info(p, NULL, "v", NULL, NULL, &version, &variant, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "signal 9"));
 	free(p);
 
@@ -236,28 +251,33 @@ static void test_info_errors(void **state)
 /* ---- genconf ---- */
 
 static const char fake_genconf[] =
-	"set -e\n"
-	/* No --offline: DC/OS 2.x's argparse exits 2 on it. */
-	"[ \"$*\" = '-v --genconf' ] || { echo \"bad args: $*\"; exit 10; }\n"
-	"[ \"$(pwd -P)\" = \"$WANT_CWD\" ] || { echo \"bad cwd: $(pwd -P)\"; exit 11; }\n"
-	"[ -f genconf/config.yaml ] && [ -x genconf/ip-detect ] || { echo 'no genconf files'; exit 12; }\n"
-	"case \"$PORT\" in ''|*[!0-9]*|1) echo \"bad PORT: $PORT\"; exit 13;; esac\n"
-	"[ \"$PORT\" -gt 1024 ] || { echo \"bad PORT: $PORT\"; exit 13; }\n"
-	"[ \"$(tr '\\0' '\\n' </proc/$$/environ | grep -c '^PORT=')\" = 1 ] || { echo 'PORT twice'; exit 13; }\n"
-	"[ \"$DCOS_INSTALLER_CONTAINER_NAME\" = 'c1-installer' ] || { echo 'bad container name'; exit 14; }\n"
-	"[ \"$KEEP_ME\" = kept ] || { echo 'environment lost'; exit 15; }\n"
-	/* Inherited, it would make the wrapper return before anything is written. */
-	"[ -z \"${DCOS_INSTALLER_DAEMONIZE+x}\" ] || { echo 'DCOS_INSTALLER_DAEMONIZE passed on'; exit 18; }\n"
-	/* A process group of its own: cancellation stops the docker CLI under it too. */
-	"[ \"$(ps -o pgid= -p $$ | tr -d ' ')\" = $$ ] || { echo 'not a process group leader'; exit 19; }\n"
-	"[ ! -e \"/proc/$$/fd/$LEAKED_FD\" ] || { echo \"fd $LEAKED_FD leaked\"; exit 16; }\n"
-	"read -r line </dev/stdin && { echo 'stdin is not empty'; exit 17; } || true\n"
-	"echo 'Generating configuration files...'\n"
-	"echo 'to stderr' >&2\n"
-	"printf 'no newline at the end'\n"
-	"mkdir -p genconf/serve\n"
-	"echo x > genconf/serve/x\n"
-	"echo '#!/bin/bash' > genconf/serve/dcos_install.sh\n";
+    "set -e\n"
+    /* No --offline: DC/OS 2.x's argparse exits 2 on it. */
+    "[ \"$*\" = '-v --genconf' ] || { echo \"bad args: $*\"; exit 10; }\n"
+    "[ \"$(pwd -P)\" = \"$WANT_CWD\" ] || { echo \"bad cwd: $(pwd -P)\"; exit 11; }\n"
+    "[ -f genconf/config.yaml ] && [ -x genconf/ip-detect ] || { echo 'no genconf files'; exit 12; "
+    "}\n"
+    "case \"$PORT\" in ''|*[!0-9]*|1) echo \"bad PORT: $PORT\"; exit 13;; esac\n"
+    "[ \"$PORT\" -gt 1024 ] || { echo \"bad PORT: $PORT\"; exit 13; }\n"
+    "[ \"$(tr '\\0' '\\n' </proc/$$/environ | grep -c '^PORT=')\" = 1 ] || { echo 'PORT twice'; "
+    "exit 13; }\n"
+    "[ \"$DCOS_INSTALLER_CONTAINER_NAME\" = 'c1-installer' ] || { echo 'bad container name'; exit "
+    "14; }\n"
+    "[ \"$KEEP_ME\" = kept ] || { echo 'environment lost'; exit 15; }\n"
+    /* Inherited, it would make the wrapper return before anything is written. */
+    "[ -z \"${DCOS_INSTALLER_DAEMONIZE+x}\" ] || { echo 'DCOS_INSTALLER_DAEMONIZE passed on'; exit "
+    "18; }\n"
+    /* A process group of its own: cancellation stops the docker CLI under it too. */
+    "[ \"$(ps -o pgid= -p $$ | tr -d ' ')\" = $$ ] || { echo 'not a process group leader'; exit "
+    "19; }\n"
+    "[ ! -e \"/proc/$$/fd/$LEAKED_FD\" ] || { echo \"fd $LEAKED_FD leaked\"; exit 16; }\n"
+    "read -r line </dev/stdin && { echo 'stdin is not empty'; exit 17; } || true\n"
+    "echo 'Generating configuration files...'\n"
+    "echo 'to stderr' >&2\n"
+    "printf 'no newline at the end'\n"
+    "mkdir -p genconf/serve\n"
+    "echo x > genconf/serve/x\n"
+    "echo '#!/bin/bash' > genconf/serve/dcos_install.sh\n";
 
 static void test_genconf_runs_installer(void **state)
 {
@@ -288,7 +308,8 @@ static void test_genconf_runs_installer(void **state)
 	close(leak);
 	if (r < 0)
 		fail_msg("%s", err.msg);
-	assert_string_equal(lines.all, "Generating configuration files...|to stderr|no newline at the end");
+	assert_string_equal(lines.all,
+	                    "Generating configuration files...|to stderr|no newline at the end");
 	char *x = NULL;
 	assert_true(asprintf(&x, "%s/genconf/serve/x", ws) > 0);
 	assert_int_equal(access(x, F_OK), 0);
@@ -305,9 +326,9 @@ static void test_genconf_failure_shows_last_lines(void **state)
 	(void)state;
 	char *ws = workspace("ws fail");
 	char *p = script("installer-fails.sh",
-			 "for i in $(seq -w 1 40); do echo \"out-$i\"; done\n"
-			 "echo 'ERROR: config.yaml: master_list must not be empty' >&2\n"
-			 "exit 4\n");
+	                 "for i in $(seq -w 1 40); do echo \"out-$i\"; done\n"
+	                 "echo 'ERROR: config.yaml: master_list must not be empty' >&2\n"
+	                 "exit 4\n");
 	struct lines lines = {0};
 	dd_error err = {0};
 	assert_true(dd_dcos_genconf(p, ws, "c1-installer", collect, &lines, &err) < 0);
@@ -322,9 +343,9 @@ static void test_genconf_failure_shows_last_lines(void **state)
 	/* An argument error, as DC/OS 2.x's argparse gives one for --offline:
 	 * said as what it is, not as a failed genconf. */
 	p = script("installer-argparse.sh",
-		   "echo 'usage: dcos_generate_config.sh [-h] [--version | --genconf] [-v]' >&2\n"
-		   "echo 'dcos_generate_config.sh: error: unrecognized arguments: --bogus' >&2\n"
-		   "exit 2\n");
+	           "echo 'usage: dcos_generate_config.sh [-h] [--version | --genconf] [-v]' >&2\n"
+	           "echo 'dcos_generate_config.sh: error: unrecognized arguments: --bogus' >&2\n"
+	           "exit 2\n");
 	assert_true(dd_dcos_genconf(p, ws, "c1-installer", NULL, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "rejected its command line"));
 	assert_non_null(strstr(err.msg, "unrecognized arguments: --bogus"));
@@ -332,9 +353,10 @@ static void test_genconf_failure_shows_last_lines(void **state)
 	free(p);
 
 	/* Colour codes (coloredlogs colours even a pipe) do not reach the message. */
-	p = script("installer-colours.sh",
-		   "printf '\\033[1;31mmaster_list: Must have 1, 3, 5, 7, or 9 masters\\033[0m\\n' >&2\n"
-		   "exit 1\n");
+	p = script(
+	    "installer-colours.sh",
+	    "printf '\\033[1;31mmaster_list: Must have 1, 3, 5, 7, or 9 masters\\033[0m\\n' >&2\n"
+	    "exit 1\n");
 	assert_true(dd_dcos_genconf(p, ws, "c1-installer", NULL, NULL, &err) < 0);
 	assert_non_null(strstr(err.msg, "  master_list: Must have 1, 3, 5, 7, or 9 masters"));
 	assert_null(strchr(err.msg, '\033'));
@@ -342,7 +364,7 @@ static void test_genconf_failure_shows_last_lines(void **state)
 
 	/* The wrapper's own first check: a hint that says what to install. */
 	p = script("installer-nodocker.sh",
-		   "echo 'docker should be installed and running. Aborting.' >&2\nexit 1\n");
+	           "echo 'docker should be installed and running. Aborting.' >&2\nexit 1\n");
 	assert_true(dd_dcos_genconf(p, ws, "c1-installer", NULL, NULL, &err) < 0);
 	assert_non_null(strstr(err.hint, "docker"));
 	free(p);
@@ -355,8 +377,8 @@ static void test_genconf_failure_shows_last_lines(void **state)
 
 	/* Endless output lines are passed on in bounded pieces. */
 	p = script("installer-long.sh",
-		   "head -c 20000 /dev/zero | tr '\\0' a\necho\necho tail\n"
-		   "mkdir -p genconf/serve && : > genconf/serve/dcos_install.sh\n");
+	           "head -c 20000 /dev/zero | tr '\\0' a\necho\necho tail\n"
+	           "mkdir -p genconf/serve && : > genconf/serve/dcos_install.sh\n");
 	lines = (struct lines){0};
 	assert_int_equal(dd_dcos_genconf(p, ws, "c1-installer", collect, &lines, &err), 0);
 	assert_true(lines.n >= 5);
@@ -450,23 +472,29 @@ static void test_write_genconf(void **state)
 }
 
 /* Runs the written ip-detect with a fake `ip` first in PATH; returns its stdout. */
-static char *run_ip_detect(const char *ws, const char *fake_addr, const char *fake_route, int *ret_status)
+static char *run_ip_detect(const char *ws, const char *fake_addr, const char *fake_route,
+                           int *ret_status)
 {
 	char *bin = path_in("fakebin");
 	mkdir(bin, 0755);
 	char *ip = NULL;
 	assert_true(asprintf(&ip, "%s/ip", bin) > 0);
 	write_file(ip,
-		   "#!/bin/sh\n"
-		   "case \"$*\" in\n"
-		   "'-4 -o addr show dev eth0') [ -n \"$FAKE_ADDR\" ] || { echo 'Device \"eth0\" does not exist.' >&2; exit 1; }; printf '%s\\n' \"$FAKE_ADDR\";;\n"
-		   "'-4 route get 1.1.1.1') [ -n \"$FAKE_ROUTE\" ] || exit 2; printf '%s\\n' \"$FAKE_ROUTE\";;\n"
-		   "*) echo \"unexpected: $*\" >&2; exit 3;;\n"
-		   "esac\n",
-		   0755);
+	           "#!/bin/sh\n"
+	           "case \"$*\" in\n"
+	           "'-4 -o addr show dev eth0') [ -n \"$FAKE_ADDR\" ] || { echo 'Device \"eth0\" "
+	           "does not exist.' >&2; exit 1; }; printf '%s\\n' \"$FAKE_ADDR\";;\n"
+	           "'-4 route get 1.1.1.1') [ -n \"$FAKE_ROUTE\" ] || exit 2; printf '%s\\n' "
+	           "\"$FAKE_ROUTE\";;\n"
+	           "*) echo \"unexpected: $*\" >&2; exit 3;;\n"
+	           "esac\n",
+	           0755);
 	char *cmd = NULL;
-	assert_true(asprintf(&cmd, "env PATH='%s':\"$PATH\" FAKE_ADDR='%s' FAKE_ROUTE='%s' '%s/genconf/ip-detect'",
-			     bin, fake_addr, fake_route, ws) > 0);
+	assert_true(
+	    asprintf(
+	        &cmd,
+	        "env PATH='%s':\"$PATH\" FAKE_ADDR='%s' FAKE_ROUTE='%s' '%s/genconf/ip-detect'",
+	        bin, fake_addr, fake_route, ws) > 0);
 	FILE *f = popen(cmd, "r");
 	assert_non_null(f);
 	char *out = calloc(1, 4096);
@@ -490,15 +518,18 @@ static void test_ip_detect(void **state)
 
 	/* eth0 with two addresses: the first, without its prefix length. */
 	char *out = run_ip_detect(ws,
-				  "2: eth0    inet 172.30.0.5/16 brd 172.30.255.255 scope global eth0\\       valid_lft forever preferred_lft forever\n"
-				  "2: eth0    inet 10.9.9.9/8 scope global secondary eth0\\       valid_lft forever preferred_lft forever",
-				  "", &status);
+	                          "2: eth0    inet 172.30.0.5/16 brd 172.30.255.255 scope global "
+	                          "eth0\\       valid_lft forever preferred_lft forever\n"
+	                          "2: eth0    inet 10.9.9.9/8 scope global secondary eth0\\       "
+	                          "valid_lft forever preferred_lft forever",
+	                          "", &status);
 	assert_int_equal(status, 0);
 	assert_string_equal(out, "172.30.0.5\n");
 	free(out);
 
 	/* No eth0: the source address of the default route. */
-	out = run_ip_detect(ws, "", "1.1.1.1 via 172.30.0.1 dev ens3 src 172.30.0.9 uid 0 \n    cache ", &status);
+	out = run_ip_detect(
+	    ws, "", "1.1.1.1 via 172.30.0.1 dev ens3 src 172.30.0.9 uid 0 \n    cache ", &status);
 	assert_int_equal(status, 0);
 	assert_string_equal(out, "172.30.0.9\n");
 	free(out);
@@ -541,15 +572,16 @@ static void test_genconf_cancelled(void **state)
 	char *marker = path_in("stopped");
 	char *body = NULL;
 	assert_true(asprintf(&body,
-			     "trap 'echo stopped > \"%s\"; kill $s; exit 1' TERM\n"
-			     "sleep 30 >/dev/null 2>&1 & s=$!\n"
-			     "echo started\n"
-			     "wait $s\n",
-			     marker) > 0);
+	                     "trap 'echo stopped > \"%s\"; kill $s; exit 1' TERM\n"
+	                     "sleep 30 >/dev/null 2>&1 & s=$!\n"
+	                     "echo started\n"
+	                     "wait $s\n",
+	                     marker) > 0);
 	char *p = script("installer-slow.sh", body);
 	dd_error err = {0};
 	double t0 = (double)time(NULL);
-	assert_int_equal(dd_dcos_genconf(p, ws, "c1-installer", cancel_on_start, NULL, &err), -ECANCELED);
+	assert_int_equal(dd_dcos_genconf(p, ws, "c1-installer", cancel_on_start, NULL, &err),
+	                 -ECANCELED);
 	assert_true((double)time(NULL) - t0 < 10);
 	/* The installer got SIGTERM, so it could clean up after itself. */
 	assert_int_equal(access(marker, F_OK), 0);
@@ -562,14 +594,14 @@ static void test_genconf_cancelled(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_info_json_after_log_lines),
-		cmocka_unit_test(test_info_enterprise_and_missing_variant),
-		cmocka_unit_test(test_info_errors),
-		cmocka_unit_test(test_genconf_runs_installer),
-		cmocka_unit_test(test_genconf_failure_shows_last_lines),
-		cmocka_unit_test(test_write_genconf),
-		cmocka_unit_test(test_ip_detect),
-		cmocka_unit_test(test_genconf_cancelled),
+	    cmocka_unit_test(test_info_json_after_log_lines),
+	    cmocka_unit_test(test_info_enterprise_and_missing_variant),
+	    cmocka_unit_test(test_info_errors),
+	    cmocka_unit_test(test_genconf_runs_installer),
+	    cmocka_unit_test(test_genconf_failure_shows_last_lines),
+	    cmocka_unit_test(test_write_genconf),
+	    cmocka_unit_test(test_ip_detect),
+	    cmocka_unit_test(test_genconf_cancelled),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

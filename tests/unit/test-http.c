@@ -16,9 +16,9 @@
 
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
+#include "docker/docker-internal.h"
 #include "docker/stream-internal.h"
 #include "fake-daemon.h"
-#include "docker/docker-internal.h"
 
 #define API "/v" DD_DOCKER_API_VERSION
 
@@ -96,8 +96,8 @@ static bool has_header(const struct fake_request *req, const char *name, const c
 /* ---- (a) plain JSON answers, and what the client sends ---- */
 
 static const char containers_json[] =
-	"[{\"Id\":\"abc123\",\"Names\":[\"/dcos-docker-master1\"],"
-	"\"Labels\":{\"dcos-docker.cluster\":\"dcos-docker\",\"dcos-docker.role\":\"master\"}}]";
+    "[{\"Id\":\"abc123\",\"Names\":[\"/dcos-docker-master1\"],"
+    "\"Labels\":{\"dcos-docker.cluster\":\"dcos-docker\",\"dcos-docker.role\":\"master\"}}]";
 
 static void h_containers(struct fake_daemon *f, int fd, const struct fake_request *req)
 {
@@ -120,7 +120,7 @@ static void test_get_json(void **state)
 	assert_int_equal(status, 200);
 	assert_true(json_is_array(j));
 	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "Id")),
-			    "abc123");
+	                    "abc123");
 	json_decref(j);
 	close_client(f);
 
@@ -129,8 +129,9 @@ static void test_get_json(void **state)
 	assert_int_equal(f->nreqs, 1);
 	assert_string_equal(f->reqs[0].method, "GET");
 	/* The API version prefix, the path and the query exactly as given. */
-	assert_string_equal(f->reqs[0].target, API "/containers/json?all=1&filters=%7B%22label%22%3A"
-						"%5B%22a%3Db%22%5D%7D");
+	assert_string_equal(f->reqs[0].target,
+	                    API "/containers/json?all=1&filters=%7B%22label%22%3A"
+	                        "%5B%22a%3Db%22%5D%7D");
 	/* Docker (Go's net/http) refuses HTTP/1.1 requests without a Host. */
 	assert_true(has_header(&f->reqs[0], "Host", NULL));
 	assert_int_equal(f->reqs[0].body_len, 0);
@@ -148,12 +149,13 @@ static void test_post_json_body(void **state)
 	struct fake_daemon *f = *state;
 	dd_docker *d = start_and_open(f, h_create, NULL);
 	dd_error err = {0};
-	json_t *body = json_pack("{s:s, s:{s:s}, s:[s,s]}", "Image", "dcos-docker-node:abc", "Labels",
-				 "dcos-docker.cluster", "c1", "Cmd", "/sbin/init", "--log-level=info");
+	json_t *body =
+	    json_pack("{s:s, s:{s:s}, s:[s,s]}", "Image", "dcos-docker-node:abc", "Labels",
+	              "dcos-docker.cluster", "c1", "Cmd", "/sbin/init", "--log-level=info");
 	json_t *j = NULL;
 	long status = 0;
 	int r = dd_docker_call(d, "POST", "/containers/create?name=c1-master1", body, &j, &status,
-			       &err);
+	                       &err);
 	if (r < 0)
 		fail_msg("dd_docker_call: %s", err.msg);
 	assert_int_equal(status, 201);
@@ -186,7 +188,8 @@ static void test_keepalive(void **state)
 	for (int i = 0; i < 3; i++) {
 		dd_error err = {0};
 		json_t *j = NULL;
-		assert_int_equal(dd_docker_call(d, "GET", "/containers/json", NULL, &j, NULL, &err), 0);
+		assert_int_equal(dd_docker_call(d, "GET", "/containers/json", NULL, &j, NULL, &err),
+		                 0);
 		json_decref(j);
 	}
 	close_client(f);
@@ -198,10 +201,10 @@ static void test_keepalive(void **state)
 /* ---- (b) chunked answer in tiny pieces ---- */
 
 static const char info_json[] =
-	"{\"ID\":\"7TRN:IPZB\",\"Driver\":\"overlay2\",\"CgroupVersion\":\"1\",\"NCPU\":2,"
-	"\"Name\":\"host\",\"ServerVersion\":\"20.10.24\",\"SecurityOptions\":"
-	"[\"name=seccomp,profile=default\"],\"Labels\":[],\"Warnings\":[\"WARNING: no swap "
-	"limit support\"],\"Escaped\":\"a\\\"b\\\\c\\u00e9\"}";
+    "{\"ID\":\"7TRN:IPZB\",\"Driver\":\"overlay2\",\"CgroupVersion\":\"1\",\"NCPU\":2,"
+    "\"Name\":\"host\",\"ServerVersion\":\"20.10.24\",\"SecurityOptions\":"
+    "[\"name=seccomp,profile=default\"],\"Labels\":[],\"Warnings\":[\"WARNING: no swap "
+    "limit support\"],\"Escaped\":\"a\\\"b\\\\c\\u00e9\"}";
 
 static void h_chunked_trickle(struct fake_daemon *f, int fd, const struct fake_request *req)
 {
@@ -209,8 +212,9 @@ static void h_chunked_trickle(struct fake_daemon *f, int fd, const struct fake_r
 	(void)req;
 	size_t n;
 	char *chunks = fake_chunk_encode(info_json, strlen(info_json), 7, &n);
-	const char head[] = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
-			    "Transfer-Encoding: chunked\r\n\r\n";
+	const char head[] =
+	    "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n";
 	/* The head itself trickles too. */
 	if (fake_send_trickle(fd, head, strlen(head), 5, 100) == 0)
 		fake_send_trickle(fd, chunks, n, 4, 100);
@@ -241,7 +245,8 @@ static void h_until_close(struct fake_daemon *f, int fd, const struct fake_reque
 {
 	(void)f;
 	(void)req;
-	fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
+	fake_sendf(
+	    fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
 	fake_send_trickle(fd, containers_json, strlen(containers_json), 16, 0);
 	fake_close_after();
 }
@@ -271,23 +276,23 @@ static void h_errors(struct fake_daemon *f, int fd, const struct fake_request *r
 	(void)f;
 	if (strstr(req->target, "/containers/x/json"))
 		fake_respond(fd, 404, "Not Found", "application/json",
-			     "{\"message\":\"No such container: x\"}\n");
+		             "{\"message\":\"No such container: x\"}\n");
 	else if (strstr(req->target, "/containers/create"))
 		fake_respond(fd, 409, "Conflict", "application/json",
-			     "{\"message\":\"Conflict. The container name \\\"/c1-master1\\\" is "
-			     "already in use by container \\\"abc\\\".\"}\n");
+		             "{\"message\":\"Conflict. The container name \\\"/c1-master1\\\" is "
+		             "already in use by container \\\"abc\\\".\"}\n");
 	else if (strstr(req->target, "/chunked-404")) {
 		/* Go's server sends bigger error bodies chunked. */
 		const char msg[] = "{\"message\":\"No such image: dcos-docker-node:abc\"}\n";
 		size_t n;
 		char *chunks = fake_chunk_encode(msg, strlen(msg), 9, &n);
 		fake_sendf(fd, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
-			       "Transfer-Encoding: chunked\r\n\r\n");
+		               "Transfer-Encoding: chunked\r\n\r\n");
 		fake_send_trickle(fd, chunks, n, 13, 50);
 		free(chunks);
 	} else
 		fake_respond(fd, 500, "Internal Server Error", "text/plain; charset=utf-8",
-			     "runtime error: invalid memory address or nil pointer dereference\n");
+		             "runtime error: invalid memory address or nil pointer dereference\n");
 }
 
 static void test_error_404_json(void **state)
@@ -327,7 +332,8 @@ static void test_error_500_text(void **state)
 	int r = dd_docker_call(d, "POST", "/containers/y/start", NULL, NULL, &status, &err);
 	assert_true(r < 0);
 	assert_int_equal(err.code, r);
-	assert_contains(err.msg, "runtime error: invalid memory address or nil pointer dereference");
+	assert_contains(err.msg,
+	                "runtime error: invalid memory address or nil pointer dereference");
 	assert_null(strchr(err.msg, '\n'));
 
 	/* The raw request API returns any status for the caller to judge. */
@@ -339,7 +345,8 @@ static void test_error_500_text(void **state)
 	assert_int_equal(resp.status, 500);
 	char text[256];
 	dd_docker_error_text(&resp, text, sizeof(text));
-	assert_string_equal(text, "runtime error: invalid memory address or nil pointer dereference");
+	assert_string_equal(text,
+	                    "runtime error: invalid memory address or nil pointer dereference");
 	dd_response_clear(&resp);
 	close_client(f);
 }
@@ -356,7 +363,7 @@ static void h_big(struct fake_daemon *f, int fd, const struct fake_request *req)
 	} else if (strstr(req->target, "/chunked")) {
 		/* No length announced: the cap must hold while reading. */
 		fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-			       "Transfer-Encoding: chunked\r\n\r\n");
+		               "Transfer-Encoding: chunked\r\n\r\n");
 		for (int i = 0; i < 64; i++)
 			if (fake_sendf(fd, "%zx\r\n", sizeof(block)) < 0 ||
 			    fake_send(fd, block, sizeof(block)) < 0 || fake_send(fd, "\r\n", 2) < 0)
@@ -365,9 +372,10 @@ static void h_big(struct fake_daemon *f, int fd, const struct fake_request *req)
 	} else {
 		/* Just over the default cap, announced up front. */
 		size_t total = DD_DOCKER_MAX_JSON + 1;
-		if (fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-				   "Content-Length: %zu\r\n\r\n",
-			       total) < 0)
+		if (fake_sendf(fd,
+		               "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		               "Content-Length: %zu\r\n\r\n",
+		               total) < 0)
 			return;
 		while (total > 0) {
 			size_t k = total < sizeof(block) ? total : sizeof(block);
@@ -403,7 +411,8 @@ static void test_body_over_cap(void **state)
 	dd_response_clear(&resp);
 
 	dd_error_clear(&err);
-	req = (dd_request){.method = "GET", .path = "/chunked", .max_body = 100000, .timeout_ms = 10000};
+	req = (dd_request){
+	    .method = "GET", .path = "/chunked", .max_body = 100000, .timeout_ms = 10000};
 	r = dd_docker_request(d, &req, &resp, &err);
 	assert_true(r < 0);
 	assert_true(err.msg[0] != '\0');
@@ -438,13 +447,13 @@ static void h_hangup(struct fake_daemon *f, int fd, const struct fake_request *r
 	}
 	if (strstr(req->target, "/length"))
 		fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-			       "Content-Length: 100\r\n\r\n{\"Id\":\"ab");
+		               "Content-Length: 100\r\n\r\n{\"Id\":\"ab");
 	else if (strstr(req->target, "/chunked"))
 		fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-			       "Transfer-Encoding: chunked\r\n\r\n20\r\n{\"Id\":\"ab");
+		               "Transfer-Encoding: chunked\r\n\r\n20\r\n{\"Id\":\"ab");
 	else if (strstr(req->target, "/last-chunk"))
 		fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-			       "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n");
+		               "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n");
 	else if (strstr(req->target, "/head"))
 		fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Le");
 	/* "/nothing": close without a byte */
@@ -486,7 +495,7 @@ static void h_no_content(struct fake_daemon *f, int fd, const struct fake_reques
 	if (strcmp(req->method, "HEAD") == 0)
 		/* A HEAD answer announces a length but carries no body. */
 		fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-			       "Content-Length: 1234\r\n\r\n");
+		               "Content-Length: 1234\r\n\r\n");
 	else
 		fake_sendf(fd, "HTTP/1.1 204 No Content\r\nApi-Version: 1.41\r\n\r\n");
 }
@@ -499,7 +508,7 @@ static void test_no_content(void **state)
 	json_t *j = (json_t *)&err;
 	long status = 0;
 	int r = dd_docker_call(d, "DELETE", "/containers/c1-master1?force=1&v=1", NULL, &j, &status,
-			       &err);
+	                       &err);
 	if (r < 0)
 		fail_msg("DELETE: %s", err.msg);
 	assert_int_equal(status, 204);
@@ -568,8 +577,14 @@ static int mux_data(const char *buf, size_t len, void *userdata)
 static void put_frame(char *buf, size_t *off, int stream, const char *s)
 {
 	size_t n = strlen(s);
-	unsigned char hdr[8] = {(unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24),
-				(unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n};
+	unsigned char hdr[8] = {(unsigned char)stream,
+	                        0,
+	                        0,
+	                        0,
+	                        (unsigned char)(n >> 24),
+	                        (unsigned char)(n >> 16),
+	                        (unsigned char)(n >> 8),
+	                        (unsigned char)n};
 	memcpy(buf + *off, hdr, 8);
 	memcpy(buf + *off + 8, s, n);
 	*off += 8 + n;
@@ -599,13 +614,14 @@ static void h_mux(struct fake_daemon *f, int fd, const struct fake_request *req)
 	(void)f;
 	if (strstr(req->target, "/containers/missing/")) {
 		fake_respond(fd, 404, "Not Found", "application/json",
-			     "{\"message\":\"No such container: missing\"}\n");
+		             "{\"message\":\"No such container: missing\"}\n");
 		return;
 	}
 	size_t n;
 	char *chunks = fake_chunk_encode(mux_body, mux_body_len, 11, &n);
-	fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n"
-		       "Transfer-Encoding: chunked\r\n\r\n");
+	fake_sendf(fd,
+	           "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n"
+	           "Transfer-Encoding: chunked\r\n\r\n");
 	fake_send_trickle(fd, chunks, n, 9, 20);
 	free(chunks);
 }
@@ -618,10 +634,10 @@ static void test_stream_multiplexed(void **state)
 	struct mux_capture *c = scratch(f, sizeof(*c));
 	dd_demux_init(&c->demux, mux_frame, c);
 	dd_request req = {.method = "GET",
-			  .path = "/containers/c1-master1/logs?stdout=1&stderr=1&follow=0",
-			  .on_data = mux_data,
-			  .on_data_userdata = c,
-			  .timeout_ms = 10000};
+	                  .path = "/containers/c1-master1/logs?stdout=1&stderr=1&follow=0",
+	                  .on_data = mux_data,
+	                  .on_data_userdata = c,
+	                  .timeout_ms = 10000};
 	dd_response resp = {0};
 	dd_error err = {0};
 	int r = dd_docker_request(d, &req, &resp, &err);
@@ -637,7 +653,7 @@ static void test_stream_multiplexed(void **state)
 	close_client(f);
 	fake_stop(f);
 	assert_string_equal(f->reqs[0].target,
-			    API "/containers/c1-master1/logs?stdout=1&stderr=1&follow=0");
+	                    API "/containers/c1-master1/logs?stdout=1&stderr=1&follow=0");
 }
 
 /* An error answer to a streamed request is Docker's message, not "stream"
@@ -650,10 +666,10 @@ static void test_stream_error_answer(void **state)
 	struct mux_capture *c = scratch(f, sizeof(*c));
 	dd_demux_init(&c->demux, mux_frame, c);
 	dd_request req = {.method = "GET",
-			  .path = "/containers/missing/logs?stdout=1",
-			  .on_data = mux_data,
-			  .on_data_userdata = c,
-			  .timeout_ms = 10000};
+	                  .path = "/containers/missing/logs?stdout=1",
+	                  .on_data = mux_data,
+	                  .on_data_userdata = c,
+	                  .timeout_ms = 10000};
 	dd_response resp = {0};
 	dd_error err = {0};
 	int r = dd_docker_request(d, &req, &resp, &err);
@@ -666,8 +682,8 @@ static void test_stream_error_answer(void **state)
 		snprintf(text, sizeof(text), "%s", err.msg);
 	if (!strstr(text, "No such container: missing"))
 		fail_msg("the caller cannot show Docker's error: r=%d status=%ld message=\"%s\" "
-			 "(on_data was called %d times with the error body)",
-			 r, resp.status, text, c->data_calls);
+		         "(on_data was called %d times with the error body)",
+		         r, resp.status, text, c->data_calls);
 	assert_int_equal(c->data_calls, 0);
 	dd_response_clear(&resp);
 	close_client(f);
@@ -682,10 +698,10 @@ static void test_stream_callback_abort(void **state)
 	struct mux_capture *c = scratch(f, sizeof(*c));
 	c->fail_with = -ECANCELED;
 	dd_request req = {.method = "GET",
-			  .path = "/containers/c1-master1/logs?stdout=1",
-			  .on_data = mux_data,
-			  .on_data_userdata = c,
-			  .timeout_ms = 10000};
+	                  .path = "/containers/c1-master1/logs?stdout=1",
+	                  .on_data = mux_data,
+	                  .on_data_userdata = c,
+	                  .timeout_ms = 10000};
 	dd_response resp = {0};
 	dd_error err = {0};
 	int r = dd_docker_request(d, &req, &resp, &err);
@@ -693,8 +709,9 @@ static void test_stream_callback_abort(void **state)
 	assert_int_equal(c->data_calls, 1);
 	/* The library's convention: a failure always comes with a message. */
 	if (err.code != r || !err.msg[0])
-		fail_msg("callback error %d returned without an error message (err.code=%d msg=\"%s\")",
-			 r, err.code, err.msg);
+		fail_msg(
+		    "callback error %d returned without an error message (err.code=%d msg=\"%s\")",
+		    r, err.code, err.msg);
 	close_client(f);
 }
 
@@ -702,7 +719,10 @@ static void test_stream_callback_abort(void **state)
 
 #define UPLOAD_SIZE 200000
 
-static char upload_byte(size_t i) { return (char)((i * 31 + (i >> 8)) & 0xff); }
+static char upload_byte(size_t i)
+{
+	return (char)((i * 31 + (i >> 8)) & 0xff);
+}
 
 struct upload {
 	size_t sent;
@@ -741,11 +761,11 @@ static void test_streamed_request_body(void **state)
 	dd_docker *d = start_and_open(f, h_upload, NULL);
 	struct upload u = {0};
 	dd_request req = {.method = "PUT",
-			  .path = "/containers/c1-master1/archive?path=%2Fopt",
-			  .content_type = "application/x-tar",
-			  .body_reader = upload_reader,
-			  .body_userdata = &u,
-			  .timeout_ms = 10000};
+	                  .path = "/containers/c1-master1/archive?path=%2Fopt",
+	                  .content_type = "application/x-tar",
+	                  .body_reader = upload_reader,
+	                  .body_userdata = &u,
+	                  .timeout_ms = 10000};
 	dd_response resp = {0};
 	dd_error err = {0};
 	int r = dd_docker_request(d, &req, &resp, &err);
@@ -783,11 +803,11 @@ static void test_request_body_reader_error(void **state)
 	dd_docker *d = start_and_open(f, h_upload_or_ok, NULL);
 	struct upload u = {.fail_after = 70000};
 	dd_request req = {.method = "PUT",
-			  .path = "/containers/c1-master1/archive?path=%2F",
-			  .content_type = "application/x-tar",
-			  .body_reader = upload_reader,
-			  .body_userdata = &u,
-			  .timeout_ms = 10000};
+	                  .path = "/containers/c1-master1/archive?path=%2F",
+	                  .content_type = "application/x-tar",
+	                  .body_reader = upload_reader,
+	                  .body_userdata = &u,
+	                  .timeout_ms = 10000};
 	dd_response resp = {0};
 	dd_error err = {0};
 	int r = dd_docker_request(d, &req, &resp, &err);
@@ -872,7 +892,7 @@ static void test_ping(void **state)
 	assert_int_equal(f->nreqs, 1);
 	assert_string_equal(f->reqs[0].method, "GET");
 	assert_true(strcmp(f->reqs[0].target, API "/_ping") == 0 ||
-		    strcmp(f->reqs[0].target, "/_ping") == 0);
+	            strcmp(f->reqs[0].target, "/_ping") == 0);
 }
 
 /* ---- (k) DOCKER_HOST ---- */
@@ -953,8 +973,9 @@ static void test_escape(void **state)
 {
 	(void)state;
 	char *e = dd_docker_escape("{\"label\":[\"dcos-docker.cluster=my cluster/é&x\"]}");
-	assert_string_equal(e, "%7B%22label%22%3A%5B%22dcos-docker.cluster%3Dmy%20cluster%2F%C3%A9%26x"
-			       "%22%5D%7D");
+	assert_string_equal(e,
+	                    "%7B%22label%22%3A%5B%22dcos-docker.cluster%3Dmy%20cluster%2F%C3%A9%26x"
+	                    "%22%5D%7D");
 	free(e);
 }
 
@@ -962,25 +983,25 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_get_json),
-		T(test_post_json_body),
-		T(test_keepalive),
-		T(test_chunked_trickle),
-		T(test_body_until_close),
-		T(test_error_404_json),
-		T(test_error_500_text),
-		T(test_body_over_cap),
-		T(test_closed_mid_answer),
-		T(test_no_content),
-		T(test_stream_multiplexed),
-		T(test_stream_error_answer),
-		T(test_stream_callback_abort),
-		T(test_streamed_request_body),
-		T(test_request_body_reader_error),
-		T(test_no_daemon),
-		T(test_ping),
-		T(test_docker_host),
-		T(test_escape),
+	    T(test_get_json),
+	    T(test_post_json_body),
+	    T(test_keepalive),
+	    T(test_chunked_trickle),
+	    T(test_body_until_close),
+	    T(test_error_404_json),
+	    T(test_error_500_text),
+	    T(test_body_over_cap),
+	    T(test_closed_mid_answer),
+	    T(test_no_content),
+	    T(test_stream_multiplexed),
+	    T(test_stream_error_answer),
+	    T(test_stream_callback_abort),
+	    T(test_streamed_request_body),
+	    T(test_request_body_reader_error),
+	    T(test_no_daemon),
+	    T(test_ping),
+	    T(test_docker_host),
+	    T(test_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,13 +19,13 @@
 
 #include "dcos-docker/doctor.h"
 #include "dcos-docker/image.h"
-#include "privilege-internal.h"
+#include "doctor-internal.h"
+#include "image/image-internal.h"
 #include "image/recipe.h"
 #include "image/sha256.h"
-#include "util.h"
-#include "image/image-internal.h"
 #include "kmod-internal.h"
-#include "doctor-internal.h"
+#include "privilege-internal.h"
+#include "util.h"
 
 static void sha_hex(const char *s, size_t n, char out[65])
 {
@@ -44,16 +44,20 @@ static void test_sha256_vectors(void **state)
 	(void)state;
 	char hex[65];
 	sha_hex("", 0, hex);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(hex,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	sha_hex("abc", 3, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	sha_hex(two, strlen(two), hex);
-	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	assert_string_equal(hex,
+	                    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	_cleanup_free_ char *million = malloc(1000000);
 	memset(million, 'a', 1000000);
 	sha_hex(million, 1000000, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_string_equal(hex,
+	                    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 static void test_recipe_hash_follows_every_byte(void **state)
@@ -61,8 +65,8 @@ static void test_recipe_hash_follows_every_byte(void **state)
 	(void)state;
 	char a[] = "#!/bin/sh\necho hi\n", b[] = "systemd\n";
 	struct dd_recipe_file files[] = {
-		{"hook", a, sizeof(a) - 1, 0755},
-		{"packages", b, sizeof(b) - 1, 0644},
+	    {"hook", a, sizeof(a) - 1, 0755},
+	    {"packages", b, sizeof(b) - 1, 0644},
 	};
 	char h0[65], h[65];
 	dd_recipe_hash(files, 2, "bookworm", h0);
@@ -168,7 +172,7 @@ static void test_package_list(void **state)
 	(void)state;
 	dd_error err = {0};
 	const char text[] = "# comment\n systemd  \n\ndocker.io # inline\nlibc++1\n"
-			    "docker-cli [trixie sid]\nold-thing [bullseye]\n";
+	                    "docker-cli [trixie sid]\nold-thing [bullseye]\n";
 	struct dd_recipe_file f = {"packages", text, sizeof(text) - 1, 0644};
 	_cleanup_free_ char *list = NULL, *trixie = NULL, *bullseye = NULL;
 	assert_int_equal(dd_recipe_packages(&f, "bookworm", &list, &err), 0);
@@ -180,9 +184,8 @@ static void test_package_list(void **state)
 	assert_string_equal(bullseye, "systemd,docker.io,libc++1,old-thing");
 
 	/* Names end up on mmdebstrap's command line: nothing but package names. */
-	const char *bad[] = {"foo bar\n", "--hook=x\n", "Foo\n",      "a,b\n",
-			     "$(id)\n",   "\n# only\n",  "x [trixie\n", "[trixie]\n",
-			     "x [trixie] y\n"};
+	const char *bad[] = {"foo bar\n",  "--hook=x\n",  "Foo\n",      "a,b\n",         "$(id)\n",
+	                     "\n# only\n", "x [trixie\n", "[trixie]\n", "x [trixie] y\n"};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		struct dd_recipe_file b = {"packages", bad[i], strlen(bad[i]), 0644};
 		_cleanup_free_ char *l = NULL;
@@ -214,8 +217,10 @@ static void test_embedded_recipe(void **state)
 	for (const char *const *d = dd_image_distros(); *d; d++) {
 		_cleanup_free_ char *pk = NULL;
 		assert_int_equal(dd_recipe_packages(recipe("packages"), *d, &pk, &err), 0);
-		const char *need[] = {"systemd", "docker.io", "openssh-server", "xz-utils", "ipset",
-				      "iptables", "curl", "unzip", "tar", "xfsprogs", "kmod"};
+		const char *need[] = {"systemd",  "docker.io", "openssh-server",
+		                      "xz-utils", "ipset",     "iptables",
+		                      "curl",     "unzip",     "tar",
+		                      "xfsprogs", "kmod"};
 		_cleanup_free_ char *wrapped = dd_asprintf(",%s,", pk);
 		for (size_t i = 0; i < ELEMENTSOF(need); i++) {
 			_cleanup_free_ char *word = dd_asprintf(",%s,", need[i]);
@@ -237,7 +242,8 @@ static void test_embedded_recipe(void **state)
 	assert_non_null(recipe("customize02-check"));
 	assert_non_null(recipe("node-commands"));
 	const char *exec[] = {"customize01-node", "customize02-check", "setup01-merged-usr",
-			      "node-cgroup", "dockerd", "agent-setup", "modprobe"};
+	                      "node-cgroup",      "dockerd",           "agent-setup",
+	                      "modprobe"};
 	for (size_t i = 0; i < ELEMENTSOF(exec); i++) {
 		const struct dd_recipe_file *f = recipe(exec[i]);
 		assert_non_null(f);
@@ -248,8 +254,9 @@ static void test_embedded_recipe(void **state)
 	const struct dd_recipe_file *hook = recipe("customize01-node");
 	_cleanup_free_ char *hook_text = strndup(hook->data, hook->size);
 	const char *used[] = {"docker.service.conf", "dcos-docker-agent-setup.service",
-			      "journald.conf", "sshd_config", "node-cgroup", "dockerd",
-			      "agent-setup", "modprobe"};
+	                      "journald.conf",       "sshd_config",
+	                      "node-cgroup",         "dockerd",
+	                      "agent-setup",         "modprobe"};
 	for (size_t i = 0; i < ELEMENTSOF(used); i++) {
 		_cleanup_free_ char *ref = dd_asprintf("$here/%s", used[i]);
 		assert_non_null(strstr(hook_text, ref));
@@ -304,24 +311,25 @@ static void test_node_cgroup_script(void **state)
 	struct {
 		const char *in, *want;
 	} cases[] = {
-		/* cgroup v1, host cgroup namespace (this kind of host): the memory line. */
-		{"9:name=systemd:/docker/ID/init.scope\n8:pids:/docker/ID/init.scope\n"
-		 "7:blkio:/docker/ID\n4:memory:/docker/ID/init.scope\n1:cpu:/docker/ID/init.scope\n"
-		 "0::/docker/ID/init.scope\n",
-		 "/docker/ID\n"},
-		/* v1, systemd did not move into init.scope in the memory hierarchy. */
-		{"4:memory:/docker/ID\n0::/docker/ID/init.scope\n", "/docker/ID\n"},
-		/* v1 with a joined controller list and the host's systemd cgroup driver. */
-		{"5:memory,hugetlb:/system.slice/docker-ID.scope/init.scope\n", "/system.slice/docker-ID.scope\n"},
-		/* v2, private cgroup namespace: the node's cgroup is the namespace root. */
-		{"0::/init.scope\n", "\n"},
-		{"0::/\n", "\n"},
-		/* v2 with the host's namespace. */
-		{"0::/docker/ID/init.scope\n", "/docker/ID\n"},
-		/* No memory controller: the systemd hierarchy. */
-		{"1:name=systemd:/docker/ID/init.scope\n", "/docker/ID\n"},
-		/* No trailing newline. */
-		{"0::/docker/ID/init.scope", "/docker/ID\n"},
+	    /* cgroup v1, host cgroup namespace (this kind of host): the memory line. */
+	    {"9:name=systemd:/docker/ID/init.scope\n8:pids:/docker/ID/init.scope\n"
+	     "7:blkio:/docker/ID\n4:memory:/docker/ID/init.scope\n1:cpu:/docker/ID/init.scope\n"
+	     "0::/docker/ID/init.scope\n",
+	     "/docker/ID\n"},
+	    /* v1, systemd did not move into init.scope in the memory hierarchy. */
+	    {"4:memory:/docker/ID\n0::/docker/ID/init.scope\n", "/docker/ID\n"},
+	    /* v1 with a joined controller list and the host's systemd cgroup driver. */
+	    {"5:memory,hugetlb:/system.slice/docker-ID.scope/init.scope\n",
+	     "/system.slice/docker-ID.scope\n"},
+	    /* v2, private cgroup namespace: the node's cgroup is the namespace root. */
+	    {"0::/init.scope\n", "\n"},
+	    {"0::/\n", "\n"},
+	    /* v2 with the host's namespace. */
+	    {"0::/docker/ID/init.scope\n", "/docker/ID\n"},
+	    /* No memory controller: the systemd hierarchy. */
+	    {"1:name=systemd:/docker/ID/init.scope\n", "/docker/ID\n"},
+	    /* No trailing newline. */
+	    {"0::/docker/ID/init.scope", "/docker/ID\n"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		_cleanup_free_ char *in = dd_strdup(cases[i].in);
@@ -380,11 +388,11 @@ static char *slurp(const char *path)
 
 /* Runs "sh SCRIPT ARGS" (ARGS: shell words) with the environment prefix
  * ENV; returns the exit status and the stderr. */
-static int run_sh(const struct sandbox *sb, const char *env, const char *script,
-		  const char *args, char **ret_err)
+static int run_sh(const struct sandbox *sb, const char *env, const char *script, const char *args,
+                  char **ret_err)
 {
 	_cleanup_free_ char *cmd = dd_asprintf("%s sh '%s/%s' %s >'%s/stdout' 2>'%s/stderr'", env,
-					       sb->dir, script, args, sb->dir, sb->dir);
+	                                       sb->dir, script, args, sb->dir, sb->dir);
 	int st = system(cmd);
 	assert_true(WIFEXITED(st));
 	_cleanup_free_ char *ep = dd_asprintf("%s/stderr", sb->dir);
@@ -398,8 +406,8 @@ static int modprobe(const struct sandbox *sb, const char *args, char **ret_log, 
 {
 	_cleanup_free_ char *log = dd_asprintf("%s/log", sb->dir);
 	unlink(log);
-	_cleanup_free_ char *env = dd_asprintf("DCOS_DOCKER_MODPROBE_ROOT='%s/root' PATH='%s/bin':\"$PATH\"",
-					       sb->dir, sb->dir);
+	_cleanup_free_ char *env = dd_asprintf(
+	    "DCOS_DOCKER_MODPROBE_ROOT='%s/root' PATH='%s/bin':\"$PATH\"", sb->dir, sb->dir);
 	int rc = run_sh(sb, env, "modprobe", args, ret_err);
 	*ret_log = slurp(log);
 	return rc;
@@ -415,15 +423,17 @@ static void test_modprobe_script(void **state)
 	/* The host kernel: overlay and br_netfilter loaded, ip_vs built in (in
 	 * /sys/module), dummy and ip_vs_wlc known from the tool's list only. */
 	_cleanup_free_ char *mods = dd_asprintf("%s/proc/modules", root);
-	put(mods, "overlay 151552 3 - Live 0x0000000000000000\nbr_netfilter 32768 0 - Live 0x0\n", 0644);
+	put(mods, "overlay 151552 3 - Live 0x0000000000000000\nbr_netfilter 32768 0 - Live 0x0\n",
+	    0644);
 	_cleanup_free_ char *sys = dd_asprintf("%s/sys/module/ip_vs/parameters", root);
 	assert_int_equal(dd_mkdir_p(sys, 0755), 0);
 	_cleanup_free_ char *hm = dd_asprintf("%s/etc/dcos-docker/host-modules", root);
 	put(hm, "dummy\nip-vs-wlc\n", 0644);
 	/* logger: records its arguments, fails when told to. */
 	_cleanup_free_ char *logger = dd_asprintf("%s/bin/logger", sb.dir);
-	_cleanup_free_ char *logger_sh = dd_asprintf(
-		"#!/bin/sh\n[ -e '%s/logger-fails' ] && exit 1\necho \"$*\" >>'%s/log'\n", sb.dir, sb.dir);
+	_cleanup_free_ char *logger_sh =
+	    dd_asprintf("#!/bin/sh\n[ -e '%s/logger-fails' ] && exit 1\necho \"$*\" >>'%s/log'\n",
+	                sb.dir, sb.dir);
 	put(logger, logger_sh, 0755);
 
 	struct {
@@ -431,68 +441,72 @@ static void test_modprobe_script(void **state)
 		int rc;
 		const char *logged; /* the modules named in the journal, in order, or "" */
 	} cases[] = {
-		/* Loaded, built in, or on the host's list: nothing to say. */
-		{"overlay", 0, ""},
-		{"-q br-netfilter", 0, ""},
-		{"ip_vs", 0, ""},
-		{"ip-vs", 0, ""},
-		{"dummy numdummies=0", 0, ""}, /* a parameter is not a module */
-		{"-q ip_vs_wlc", 0, ""},
-		{"--first-time -b -v overlay", 0, ""},
-		{"overlay.ko", 0, ""},
-		/* Neither: success all the same, and one line. */
-		{"nosuch", 0, "nosuch"},
-		{"nosuch", 0, ""}, /* once per boot */
-		{"-a overlay miss_a miss-b", 0, "miss_a miss-b"}, /* named as given */
-		{"-qa miss_c", 0, "miss_c"},
-		{"miss_d -q", 0, "miss_d"},   /* options may follow the name */
-		{"miss_e a=1 miss_f", 0, "miss_e"}, /* without -a: parameters */
-		{"-C /etc/modprobe.d miss_g", 0, "miss_g"},
-		{"-C/etc/x -S 6.1 -d /x --config /y --config=/z miss_h", 0, "miss_h"},
-		{"-- -miss_i", 0, "-miss_i"},
-		/* Removing, dry runs and queries: nothing to do. */
-		{"-r miss_j", 0, ""},
-		{"--remove -a miss_j miss_k", 0, ""},
-		{"-n miss_j", 0, ""},
-		{"--dry-run miss_j", 0, ""},
-		{"--show-depends miss_j", 0, ""},
-		{"-D miss_j", 0, ""},
-		{"-c", 0, ""},
-		{"-R miss_j", 0, ""},
-		{"--help", 0, ""},
-		{"-V", 0, ""},
-		/* No module: modprobe's error. */
-		{"", 1, ""},
-		{"-q", 1, ""},
-		{"-a", 1, ""},
-		{"-S 6.1", 1, ""},
-		/* Not a module name: named, never looked up as a path. */
-		{"../../etc", 0, "../../etc"},
+	    /* Loaded, built in, or on the host's list: nothing to say. */
+	    {"overlay", 0, ""},
+	    {"-q br-netfilter", 0, ""},
+	    {"ip_vs", 0, ""},
+	    {"ip-vs", 0, ""},
+	    {"dummy numdummies=0", 0, ""}, /* a parameter is not a module */
+	    {"-q ip_vs_wlc", 0, ""},
+	    {"--first-time -b -v overlay", 0, ""},
+	    {"overlay.ko", 0, ""},
+	    /* Neither: success all the same, and one line. */
+	    {"nosuch", 0, "nosuch"},
+	    {"nosuch", 0, ""},                                /* once per boot */
+	    {"-a overlay miss_a miss-b", 0, "miss_a miss-b"}, /* named as given */
+	    {"-qa miss_c", 0, "miss_c"},
+	    {"miss_d -q", 0, "miss_d"},         /* options may follow the name */
+	    {"miss_e a=1 miss_f", 0, "miss_e"}, /* without -a: parameters */
+	    {"-C /etc/modprobe.d miss_g", 0, "miss_g"},
+	    {"-C/etc/x -S 6.1 -d /x --config /y --config=/z miss_h", 0, "miss_h"},
+	    {"-- -miss_i", 0, "-miss_i"},
+	    /* Removing, dry runs and queries: nothing to do. */
+	    {"-r miss_j", 0, ""},
+	    {"--remove -a miss_j miss_k", 0, ""},
+	    {"-n miss_j", 0, ""},
+	    {"--dry-run miss_j", 0, ""},
+	    {"--show-depends miss_j", 0, ""},
+	    {"-D miss_j", 0, ""},
+	    {"-c", 0, ""},
+	    {"-R miss_j", 0, ""},
+	    {"--help", 0, ""},
+	    {"-V", 0, ""},
+	    /* No module: modprobe's error. */
+	    {"", 1, ""},
+	    {"-q", 1, ""},
+	    {"-a", 1, ""},
+	    {"-S 6.1", 1, ""},
+	    /* Not a module name: named, never looked up as a path. */
+	    {"../../etc", 0, "../../etc"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		_cleanup_free_ char *log = NULL, *err = NULL;
 		int rc = modprobe(&sb, cases[i].args, &log, &err);
 		if (rc != cases[i].rc)
-			fail_msg("modprobe %s: exit %d, want %d (%s)", cases[i].args, rc, cases[i].rc, err);
+			fail_msg("modprobe %s: exit %d, want %d (%s)", cases[i].args, rc,
+			         cases[i].rc, err);
 		/* Each logged line: tag, priority, the module, what to do on the host. */
 		_cleanup_free_ char *names = dd_strdup("");
 		for (char *line = log, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 			nl = strchr(line, '\n');
 			if (nl)
 				*nl = '\0';
-			assert_true(dd_startswith(line, "-t modprobe -p user.warning -- kernel module '"));
-			const char *m = line + strlen("-t modprobe -p user.warning -- kernel module '");
+			assert_true(
+			    dd_startswith(line, "-t modprobe -p user.warning -- kernel module '"));
+			const char *m =
+			    line + strlen("-t modprobe -p user.warning -- kernel module '");
 			const char *q = strchr(m, '\'');
 			assert_non_null(q);
 			assert_non_null(strstr(q, "neither loaded nor built into the host kernel"));
 			assert_non_null(strstr(q, "load it on the host (sudo modprobe "));
-			char *n = dd_asprintf("%s%s%.*s", names, *names ? " " : "", (int)(q - m), m);
+			char *n =
+			    dd_asprintf("%s%s%.*s", names, *names ? " " : "", (int)(q - m), m);
 			free(names);
 			names = n;
 		}
 		if (strcmp(names, cases[i].logged) != 0)
 			fail_msg("modprobe %s: logged '%s', want '%s'", cases[i].args, names,
-				 cases[i].logged);
+			         cases[i].logged);
 		if (cases[i].rc == 1) {
 			assert_non_null(strstr(err, "missing parameters"));
 			assert_non_null(strstr(err, "Usage: modprobe"));
@@ -555,8 +569,8 @@ static void fake_root(const struct sandbox *sb, const char *root)
 		if (line[0] == '#' || sscanf(line, "%15s %127s", kind, name) != 2)
 			continue;
 		_cleanup_free_ char *p = strcmp(kind, "abs") == 0
-						 ? dd_asprintf("%s%s", root, name)
-						 : dd_asprintf("%s/usr/bin/%s", root, name);
+		                             ? dd_asprintf("%s%s", root, name)
+		                             : dd_asprintf("%s/usr/bin/%s", root, name);
 		if (access(p, F_OK) != 0)
 			put(p, "#!/bin/sh\n", 0755);
 		n++;
@@ -591,13 +605,13 @@ static int check(const struct sandbox *sb, const char *root, char **ret_err)
 }
 
 static void check_fails(const struct sandbox *sb, const char *root, const char *what,
-			const char *want1, const char *want2)
+                        const char *want1, const char *want2)
 {
 	_cleanup_free_ char *err = NULL;
 	int rc = check(sb, root, &err);
 	if (rc != 1 || !strstr(err, want1) || (want2 && !strstr(err, want2)))
 		fail_msg("%s: exit %d, want 1 naming '%s' and '%s': %s", what, rc, want1,
-			 want2 ? want2 : "", err);
+		         want2 ? want2 : "", err);
 	/* Every problem line carries the prefix the build's error message
 	 * collects; the count closes (without it: not collected). */
 	size_t problems = 0;
@@ -631,7 +645,7 @@ static void test_image_checker(void **state)
 	_cleanup_free_ char *timeout = dd_asprintf("%s/usr/bin/timeout", root);
 	unlink(timeout);
 	check_fails(&sb, root, "no timeout", "missing /usr/bin/timeout (an absolute path)",
-		    "dcos-exhibitor.service");
+	            "dcos-exhibitor.service");
 
 	/* A symlink out of the root is followed inside it: what the build host
 	 * has there does not count. */
@@ -680,10 +694,10 @@ static void test_image_checker(void **state)
 	unlink(sbin);
 	assert_int_equal(mkdir(sbin, 0755), 0);
 	check_fails(&sb, root, "no merged /usr", "/sbin is not a symlink to usr/sbin",
-		    "missing /sbin/nologin");
+	            "missing /sbin/nologin");
 	assert_int_equal(rename(ipt, ipt_s), 0);
 	check_fails(&sb, root, "iptables in /usr/sbin, not merged",
-		    "missing iptables on DC/OS's PATH (/usr/bin:/bin:/sbin)", "dcos-net.service");
+	            "missing iptables on DC/OS's PATH (/usr/bin:/bin:/sbin)", "dcos-net.service");
 
 	/* modprobe: kmod's instead of the recipe's. */
 	fake_root(&sb, root);
@@ -693,7 +707,7 @@ static void test_image_checker(void **state)
 	unlink(mp);
 	assert_int_equal(symlink("/bin/kmod", mp), 0);
 	check_fails(&sb, root, "kmod's modprobe", "/sbin/modprobe is not the recipe's modprobe",
-		    "/usr/sbin/modprobe is not the recipe's modprobe");
+	            "/usr/sbin/modprobe is not the recipe's modprobe");
 
 	/* Several problems: all named. */
 	fake_root(&sb, root);
@@ -701,7 +715,8 @@ static void test_image_checker(void **state)
 	_cleanup_free_ char *useradd = dd_asprintf("%s/usr/bin/useradd", root);
 	unlink(curl);
 	unlink(useradd);
-	check_fails(&sb, root, "two missing", "missing /usr/bin/curl", "missing useradd on DC/OS's PATH");
+	check_fails(&sb, root, "two missing", "missing /usr/bin/curl",
+	            "missing useradd on DC/OS's PATH");
 	dd_rm_rf(sb.dir);
 }
 
@@ -719,7 +734,7 @@ static void test_capabilities(void **state)
 	_cleanup_strv_ char **old = dd_capabilities_missing(UINT64_C(0x0000003fffffffff), 37);
 	assert_null(old[0]);
 	_cleanup_strv_ char **two =
-		dd_capabilities_missing(~((UINT64_C(1) << 21) | (UINT64_C(1) << 16)), 40);
+	    dd_capabilities_missing(~((UINT64_C(1) << 21) | (UINT64_C(1) << 16)), 40);
 	assert_string_equal(two[0], "CAP_SYS_MODULE");
 	assert_string_equal(two[1], "CAP_SYS_ADMIN");
 	assert_null(two[2]);
@@ -729,8 +744,9 @@ static void test_capabilities(void **state)
 	assert_null(dd_capability_name(-1));
 
 	uint64_t b = 0;
-	const char *status = "Name:\tdockerd\nCapPrm:\t000001fffeffffff\nCapBnd:\t000001fffeffffff\n"
-			     "CapAmb:\t0000000000000000\n";
+	const char *status =
+	    "Name:\tdockerd\nCapPrm:\t000001fffeffffff\nCapBnd:\t000001fffeffffff\n"
+	    "CapAmb:\t0000000000000000\n";
 	assert_int_equal(dd_capabilities_parse_status(status, &b), 0);
 	assert_true(b == UINT64_C(0x000001fffeffffff));
 	assert_int_equal(dd_capabilities_parse_status("Name:\tx\n", &b), -ENOENT);
@@ -748,7 +764,7 @@ static void test_doctor_parsers(void **state)
 	assert_int_equal(dd_api_version_cmp("1.41.0", "1.41"), 0);
 
 	const char *config = "CONFIG_IKCONFIG=y\n# CONFIG_DUMMY_IRQ is not set\n"
-			     "# CONFIG_DUMMY is not set\nCONFIG_DUMMY_CONSOLE=y\nCONFIG_VETH=m\n";
+	                     "# CONFIG_DUMMY is not set\nCONFIG_DUMMY_CONSOLE=y\nCONFIG_VETH=m\n";
 	assert_int_equal(dd_kernel_config_value(config, "CONFIG_DUMMY"), 'n');
 	assert_int_equal(dd_kernel_config_value(config, "CONFIG_VETH"), 'm');
 	assert_int_equal(dd_kernel_config_value(config, "CONFIG_IKCONFIG"), 'y');
@@ -760,17 +776,17 @@ static void test_doctor_parsers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test(test_recipe_hash_follows_every_byte),
-		cmocka_unit_test(test_tag_shape),
-		cmocka_unit_test(test_distro_rules),
-		cmocka_unit_test(test_package_list),
-		cmocka_unit_test(test_embedded_recipe),
-		cmocka_unit_test(test_node_cgroup_script),
-		cmocka_unit_test(test_modprobe_script),
-		cmocka_unit_test(test_image_checker),
-		cmocka_unit_test(test_capabilities),
-		cmocka_unit_test(test_doctor_parsers),
+	    cmocka_unit_test(test_sha256_vectors),
+	    cmocka_unit_test(test_recipe_hash_follows_every_byte),
+	    cmocka_unit_test(test_tag_shape),
+	    cmocka_unit_test(test_distro_rules),
+	    cmocka_unit_test(test_package_list),
+	    cmocka_unit_test(test_embedded_recipe),
+	    cmocka_unit_test(test_node_cgroup_script),
+	    cmocka_unit_test(test_modprobe_script),
+	    cmocka_unit_test(test_image_checker),
+	    cmocka_unit_test(test_capabilities),
+	    cmocka_unit_test(test_doctor_parsers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

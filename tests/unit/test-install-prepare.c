@@ -23,10 +23,10 @@
 /* Only part of the fake daemon's helpers are used here. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "fake-daemon.h"
-#include "dcos/installer-internal.h"
 #include "dcos-docker/installer.h"
 #include "dcos/install-internal.h"
+#include "dcos/installer-internal.h"
+#include "fake-daemon.h"
 #pragma GCC diagnostic pop
 
 static char tmpdir[] = "/tmp/dd-test-prepare.XXXXXX";
@@ -45,14 +45,15 @@ static void handler(struct fake_daemon *f, int fd, const struct fake_request *re
 	struct daemon *t = (struct daemon *)f;
 	if (strstr(req->target, "/info")) {
 		char body[128];
-		snprintf(body, sizeof(body), "{\"CgroupVersion\":\"%d\",\"KernelVersion\":\"elsewhere\"}",
-			 t->cgroup);
+		snprintf(body, sizeof(body),
+		         "{\"CgroupVersion\":\"%d\",\"KernelVersion\":\"elsewhere\"}", t->cgroup);
 		fake_respond(fd, 200, "OK", "application/json", body);
 	} else if (strstr(req->target, "/images/mesosphere%2Fdcos-genconf%3Afake-tag/json") &&
-		   t->image_loaded)
+	           t->image_loaded)
 		fake_respond(fd, 200, "OK", "application/json", "{\"Id\":\"sha256:00\"}");
 	else
-		fake_respond(fd, 404, "Not Found", "application/json", "{\"message\":\"No such thing\"}");
+		fake_respond(fd, 404, "Not Found", "application/json",
+		             "{\"message\":\"No such thing\"}");
 }
 
 struct env {
@@ -100,19 +101,20 @@ static char *write_tmp(const char *name, const char *content)
 /* Counts its runs in $RUNS; extracts (an empty) payload only when it is
  * not in the current directory, as dcos_generate_config.sh.in does. */
 static const char installer_body[] =
-	"#!/bin/bash\n"
-	"[ \"$*\" = --version ] || { echo \"bad args: $*\"; exit 9; }\n"
-	"pwd -P >> \"$RUNS\"\n"
-	"if [ ! -f dcos-genconf.fake-tag.tar ]; then\n"
-	"  echo 'Extracting image from this script and loading into docker daemon' >&2\n"
-	"  : > dcos-genconf.fake-tag.tar\n"
-	"  echo dcos-genconf.fake-tag.tar\n"
-	"fi\n"
-	"mkdir -p genconf/state\n"
-	"printf '{\\n  \"variant\": \"%s\",\\n  \"version\": \"2.2.0-fake\"\\n}\\n' \"${FAKE_VARIANT:-}\"\n"
-	"exit 0\n"
-	"#EOF#\n"
-	"payload bytes\n";
+    "#!/bin/bash\n"
+    "[ \"$*\" = --version ] || { echo \"bad args: $*\"; exit 9; }\n"
+    "pwd -P >> \"$RUNS\"\n"
+    "if [ ! -f dcos-genconf.fake-tag.tar ]; then\n"
+    "  echo 'Extracting image from this script and loading into docker daemon' >&2\n"
+    "  : > dcos-genconf.fake-tag.tar\n"
+    "  echo dcos-genconf.fake-tag.tar\n"
+    "fi\n"
+    "mkdir -p genconf/state\n"
+    "printf '{\\n  \"variant\": \"%s\",\\n  \"version\": \"2.2.0-fake\"\\n}\\n' "
+    "\"${FAKE_VARIANT:-}\"\n"
+    "exit 0\n"
+    "#EOF#\n"
+    "payload bytes\n";
 
 static int runs(void)
 {
@@ -261,11 +263,11 @@ static void test_enterprise(void **state)
 	char *lic = write_tmp("license.txt", "LICENSE-KEY\n");
 	struct notes n = {0};
 	dd_install_opts o = {.installer = inst,
-			     .license_key_path = lic,
-			     .superuser_password = "secret",
-			     .security_mode = "strict",
-			     .progress = on_note,
-			     .userdata = &n};
+	                     .license_key_path = lic,
+	                     .superuser_password = "secret",
+	                     .security_mode = "strict",
+	                     .progress = on_note,
+	                     .userdata = &n};
 	dd_install_plan *p = NULL;
 	dd_error err = {0};
 	if (prepare(&e, &o, &p, &err) < 0)
@@ -286,7 +288,8 @@ static void expect_usage(struct env *e, dd_install_opts *o, const char *needle)
 	assert_true(r < 0);
 	assert_null(p);
 	if (err.kind != DD_ERR_USAGE || !strstr(err.msg, needle))
-		fail_msg("expected a usage error with '%s', got kind %d: %s", needle, err.kind, err.msg);
+		fail_msg("expected a usage error with '%s', got kind %d: %s", needle, err.kind,
+		         err.msg);
 }
 
 static void test_usage_errors(void **state)
@@ -336,7 +339,8 @@ static void test_usage_errors(void **state)
 	expect_usage(&e, &o, "bad.yaml");
 	o.extra_config = list_yaml;
 	expect_usage(&e, &o, "list.yaml");
-	char *two_masters = write_tmp("two-masters.yaml", "master_list: ['192.0.2.7', '192.0.2.8']\n");
+	char *two_masters =
+	    write_tmp("two-masters.yaml", "master_list: ['192.0.2.7', '192.0.2.8']\n");
 	o.extra_config = two_masters;
 	expect_usage(&e, &o, "master_list");
 	o.extra_config = NULL;

@@ -28,10 +28,10 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "fake-daemon.h"
 #pragma GCC diagnostic pop
-#include "image/recipe.h"
-#include "util.h"
-#include "kmod-internal.h"
 #include "doctor-internal.h"
+#include "image/recipe.h"
+#include "kmod-internal.h"
+#include "util.h"
 
 #define REL "6.1.0-test-amd64"
 

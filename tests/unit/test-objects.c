@@ -13,9 +13,9 @@
 #include <cmocka.h>
 
 #include "dcos-docker/image.h"
+#include "docker/docker-internal.h"
 #include "docker/objects.h"
 #include "fake-daemon.h"
-#include "docker/docker-internal.h"
 
 #define API "/v" DD_DOCKER_API_VERSION
 
@@ -37,11 +37,12 @@ static void handler(struct fake_daemon *f, int fd, const struct fake_request *re
 		size_t n;
 		char *chunks = fake_chunk_encode(msg, strlen(msg), 6, &n);
 		fake_sendf(fd, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
-			       "Transfer-Encoding: chunked\r\n\r\n");
+		               "Transfer-Encoding: chunked\r\n\r\n");
 		fake_send_trickle(fd, chunks, n, 7, 0);
 		free(chunks);
 	} else if (dd_startswith(t, "/containers/create?name=taken"))
-		json_error(fd, 409, "Conflict", "Conflict. The container name \\\"/taken\\\" is in use");
+		json_error(fd, 409, "Conflict",
+		           "Conflict. The container name \\\"/taken\\\" is in use");
 	else if (dd_startswith(t, "/containers/create"))
 		fake_respond(fd, 201, "Created", "application/json", "{\"Id\":\"new1\"}");
 	else if (dd_startswith(t, "/networks/create"))
@@ -57,8 +58,9 @@ static void handler(struct fake_daemon *f, int fd, const struct fake_request *re
 	else if (strstr(t, "/archive?path=%2Fbusy"))
 		fake_respond(fd, 503, "Service Unavailable", NULL, NULL);
 	else if (strstr(t, "/archive?path="))
-		fake_sendf(fd, "HTTP/1.1 200 OK\r\nX-Docker-Container-Path-Stat: eyJtb2RlIjowfQ==\r\n"
-			       "Content-Length: 0\r\n\r\n");
+		fake_sendf(fd,
+		           "HTTP/1.1 200 OK\r\nX-Docker-Container-Path-Stat: eyJtb2RlIjowfQ==\r\n"
+		           "Content-Length: 0\r\n\r\n");
 	else
 		fake_respond(fd, 200, "OK", "application/json", "{}");
 }
@@ -111,8 +113,9 @@ static void test_not_found(void **state)
 	dd_error_clear(&err);
 	assert_int_equal(dd_container_remove(t->d, "gone", DD_RM_FORCE, &err), -ENOENT);
 	dd_error_clear(&err);
-	assert_int_equal(dd_container_remove(t->d, "gone", DD_RM_FORCE | DD_RM_VOLUMES |
-								   DD_RM_MISSING_OK, &err), 0);
+	assert_int_equal(
+	    dd_container_remove(t->d, "gone", DD_RM_FORCE | DD_RM_VOLUMES | DD_RM_MISSING_OK, &err),
+	    0);
 	assert_int_equal(err.code, 0);
 	assert_string_equal(err.msg, "");
 	assert_string_equal(target(t, 1), "/containers/gone?force=1&v=0");
@@ -148,7 +151,8 @@ static void test_escaping(void **state)
 	assert_int_equal(dd_image_add_tag(t->d, "sha256:ab", "repo/x:t1", &err), 0);
 	assert_string_equal(target(t, 0), "/containers/x%2F..%2Fy%3Fz/json");
 	assert_string_equal(t->f.reqs[1].target, API "/volumes/v%201?force=1");
-	assert_string_equal(t->f.reqs[2].target, API "/images/sha256%3Aab/tag?repo=repo%2Fx&tag=t1");
+	assert_string_equal(t->f.reqs[2].target,
+	                    API "/images/sha256%3Aab/tag?repo=repo%2Fx&tag=t1");
 }
 
 static void test_other_errors(void **state)
@@ -165,8 +169,7 @@ static void test_other_errors(void **state)
 	assert_true(json_is_array(v));
 	assert_int_equal(json_array_size(v), 0);
 	json_decref(v);
-	assert_string_equal(target(t, 1),
-			    "/volumes?filters=%7B%22label%22%3A%5B%22l%3Dv%22%5D%7D");
+	assert_string_equal(target(t, 1), "/volumes?filters=%7B%22label%22%3A%5B%22l%3Dv%22%5D%7D");
 }
 
 static void test_image_exists(void **state)
@@ -206,8 +209,8 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_not_found),   T(test_create_conflict), T(test_escaping),
-		T(test_other_errors), T(test_image_exists),    T(test_archive_stat),
+	    T(test_not_found),    T(test_create_conflict), T(test_escaping),
+	    T(test_other_errors), T(test_image_exists),    T(test_archive_stat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

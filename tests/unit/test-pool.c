@@ -26,7 +26,8 @@
 static struct t {
 	atomic_int calls[MAX_JOBS];
 	atomic_int running, max_running, states_made, states_freed;
-	atomic_int off_thread; /* a job saw another thread's state, a tick or skip ran off the caller */
+	atomic_int
+	    off_thread; /* a job saw another thread's state, a tick or skip ran off the caller */
 	atomic_int ticks;
 	int skipped[MAX_JOBS]; /* order of the skipped calls, 1-based */
 	int n_skipped;
@@ -93,8 +94,12 @@ static dd_pool fresh(size_t n, size_t cap, unsigned sleep_us)
 	t.sleep_us = sleep_us;
 	t.cancel_at = -1;
 	t.caller = pthread_self();
-	return (dd_pool){.n = n, .cap = cap, .job = job, .state_new = state_new,
-	                 .state_free = state_free, .skipped = skipped};
+	return (dd_pool){.n = n,
+	                 .cap = cap,
+	                 .job = job,
+	                 .state_new = state_new,
+	                 .state_free = state_free,
+	                 .skipped = skipped};
 }
 
 /* Jobs 0..ran-1 ran once each with their results, no other did. */

@@ -53,7 +53,8 @@ static int capture_cb(int stream, const char *buf, size_t len, void *userdata)
 	c->out[stream][c->out_len[stream]] = '\0';
 	size_t l = strlen(c->log);
 	if (stream != c->last_stream)
-		l += (size_t)snprintf(c->log + l, sizeof(c->log) - l, "%s%d:", l ? "|" : "", stream);
+		l +=
+		    (size_t)snprintf(c->log + l, sizeof(c->log) - l, "%s%d:", l ? "|" : "", stream);
 	assert_true(l + len < sizeof(c->log));
 	memcpy(c->log + l, buf, len);
 	c->log[l + len] = '\0';
@@ -395,20 +396,20 @@ static void test_demux_big_frame(void **state)
 /* ---- HTTP response head ---- */
 
 static const char upgraded_head[] = "HTTP/1.1 101 UPGRADED\r\n"
-				    "Content-Type: application/vnd.docker.multiplexed-stream\r\n"
-				    "Connection: Upgrade\r\n"
-				    "Upgrade: tcp\r\n"
-				    "Api-Version: 1.41\r\n"
-				    "\r\n";
+                                    "Content-Type: application/vnd.docker.multiplexed-stream\r\n"
+                                    "Connection: Upgrade\r\n"
+                                    "Upgrade: tcp\r\n"
+                                    "Api-Version: 1.41\r\n"
+                                    "\r\n";
 
 static void test_head_complete(void **state)
 {
 	(void)state;
 	const char buf[] = "HTTP/1.1 200 OK\r\n"
-			   "Content-Type: application/vnd.docker.raw-stream\r\n"
-			   "Api-Version: 1.41\r\n"
-			   "\r\n"
-			   "raw bytes of the stream";
+	                   "Content-Type: application/vnd.docker.raw-stream\r\n"
+	                   "Api-Version: 1.41\r\n"
+	                   "\r\n"
+	                   "raw bytes of the stream";
 	dd_http_head h;
 	assert_int_equal(dd_http_parse_response_head(buf, sizeof(buf) - 1, &h), 0);
 	assert_int_equal(h.status, 200);
@@ -468,30 +469,30 @@ static void test_head_malformed(void **state)
 {
 	(void)state;
 	const char *bad[] = {
-		"HTTP/1.1 20 OK\r\n\r\n",
-		"HTTP/1.1 2000 OK\r\n\r\n",
-		"HTTP/1.1 099 Low\r\n\r\n",
-		"HTTP/1.1 abc OK\r\n\r\n",
-		"HTTP/1.1  200 OK\r\n\r\n",
-		"HTTP/1.1 200OK\r\n\r\n",
-		"HTTP/2 200\r\n\r\n",
-		"HTTP/1.x 200 OK\r\n\r\n",
-		"http/1.1 200 OK\r\n\r\n",
-		"FOO/1.1 200 OK\r\n\r\n",
-		"\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
-		"HTTP/1.1 200 OK\r\n: empty name\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nName : x\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nA: 1\nB: 2\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nA: x\ry\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: 12a\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Type: a/b\r\nContent-Type: c/d\r\n\r\n",
+	    "HTTP/1.1 20 OK\r\n\r\n",
+	    "HTTP/1.1 2000 OK\r\n\r\n",
+	    "HTTP/1.1 099 Low\r\n\r\n",
+	    "HTTP/1.1 abc OK\r\n\r\n",
+	    "HTTP/1.1  200 OK\r\n\r\n",
+	    "HTTP/1.1 200OK\r\n\r\n",
+	    "HTTP/2 200\r\n\r\n",
+	    "HTTP/1.x 200 OK\r\n\r\n",
+	    "http/1.1 200 OK\r\n\r\n",
+	    "FOO/1.1 200 OK\r\n\r\n",
+	    "\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\n: empty name\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nName : x\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nA: 1\nB: 2\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nA: x\ry\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length: 12a\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Type: a/b\r\nContent-Type: c/d\r\n\r\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		dd_http_head h;
@@ -524,7 +525,7 @@ static void test_head_malformed_early(void **state)
 	assert_int_equal(dd_http_parse_response_head("", 0, &h), -EAGAIN);
 	assert_int_equal(dd_http_parse_response_head("HTT", 3, &h), -EAGAIN);
 	assert_int_equal(dd_http_parse_response_head("HTTP/1.1 404 Not Found\r\nA: b\r\n", 30, &h),
-			 -EAGAIN);
+	                 -EAGAIN);
 }
 
 static char *padded_head(size_t target, bool terminated)
@@ -570,9 +571,10 @@ static void test_head_oversize(void **state)
 static void test_head_content_type(void **state)
 {
 	(void)state;
-	const char buf[] = "HTTP/1.1 200 OK\r\n"
-			   "content-TYPE: \t Application/VND.Docker.Raw-Stream ; charset=utf-8 \t\r\n"
-			   "\r\n";
+	const char buf[] =
+	    "HTTP/1.1 200 OK\r\n"
+	    "content-TYPE: \t Application/VND.Docker.Raw-Stream ; charset=utf-8 \t\r\n"
+	    "\r\n";
 	dd_http_head h;
 	assert_int_equal(dd_http_parse_response_head(buf, sizeof(buf) - 1, &h), 0);
 	assert_string_equal(h.content_type, "Application/VND.Docker.Raw-Stream ; charset=utf-8");
@@ -595,10 +597,10 @@ static void test_head_framing_headers(void **state)
 	(void)state;
 	dd_http_head h;
 	const char chunked[] = "HTTP/1.1 404 Not Found\r\n"
-			       "Content-Type: application/json\r\n"
-			       "Transfer-Encoding: gzip,\r\n"
-			       "Transfer-Encoding: , Chunked\r\n"
-			       "\r\n";
+	                       "Content-Type: application/json\r\n"
+	                       "Transfer-Encoding: gzip,\r\n"
+	                       "Transfer-Encoding: , Chunked\r\n"
+	                       "\r\n";
 	assert_int_equal(dd_http_parse_response_head(chunked, sizeof(chunked) - 1, &h), 0);
 	assert_int_equal(h.status, 404);
 	assert_true(h.chunked);
@@ -607,9 +609,9 @@ static void test_head_framing_headers(void **state)
 	assert_int_equal(dd_http_parse_response_head(not_last, sizeof(not_last) - 1, &h), 0);
 	assert_false(h.chunked);
 	const char cl[] = "HTTP/1.1 500 Internal Server Error\r\n"
-			  "Content-Length: 1234\r\n"
-			  "Connection: keep-alive, UPGRADE\r\n"
-			  "\r\n";
+	                  "Content-Length: 1234\r\n"
+	                  "Connection: keep-alive, UPGRADE\r\n"
+	                  "\r\n";
 	assert_int_equal(dd_http_parse_response_head(cl, sizeof(cl) - 1, &h), 0);
 	assert_int_equal(h.status, 500);
 	assert_int_equal(h.content_length, 1234);
@@ -643,16 +645,16 @@ static int sink_cb(const char *buf, size_t len, void *userdata)
 }
 
 static const char chunked_body[] = "5\r\nhello\r\n"
-				   "6;name=val\r\n world\r\n"
-				   "A ; q=\"a;b\"\r\n, chunked!\r\n"
-				   "0;last\r\n"
-				   "X-Trailer: 1\r\n"
-				   "\r\n";
+                                   "6;name=val\r\n world\r\n"
+                                   "A ; q=\"a;b\"\r\n, chunked!\r\n"
+                                   "0;last\r\n"
+                                   "X-Trailer: 1\r\n"
+                                   "\r\n";
 static const char chunked_text[] = "hello world, chunked!";
 
 /* Feeds pieces [0,i) [i,j) [j,n) and checks the result and consumed counts. */
 static void feed3(const char *buf, size_t n, size_t i, size_t j, const char *expect,
-		  size_t body_len)
+                  size_t body_len)
 {
 	struct sink s = {0};
 	dd_chunked c;
@@ -660,7 +662,8 @@ static void feed3(const char *buf, size_t n, size_t i, size_t j, const char *exp
 	size_t cuts[4] = {0, i, j, n}, total = 0;
 	for (int k = 0; k < 3; k++) {
 		size_t used = (size_t)-1;
-		assert_int_equal(dd_chunked_feed(&c, buf + cuts[k], cuts[k + 1] - cuts[k], &used), 0);
+		assert_int_equal(dd_chunked_feed(&c, buf + cuts[k], cuts[k + 1] - cuts[k], &used),
+		                 0);
 		assert_true(used <= cuts[k + 1] - cuts[k]);
 		total += used;
 		/* Short only once the body ended. */
@@ -714,12 +717,12 @@ static void test_chunked_extensions_and_hex(void **state)
 {
 	(void)state;
 	const char *ok[][2] = {
-		{"a\r\n0123456789\r\n0\r\n\r\n", "0123456789"},
-		{"A\r\n0123456789\r\n0\r\n\r\n", "0123456789"},
-		{"0000000003\r\nabc\r\n0\r\n\r\n", "abc"},
-		{"3;a=b;c=\"d;e\";flag\r\nabc\r\n0;x=y\r\n\r\n", "abc"},
-		{"3 \t;ext\r\nabc\r\n0 \r\n\r\n", "abc"},
-		{"0\r\n\r\n", ""},
+	    {"a\r\n0123456789\r\n0\r\n\r\n", "0123456789"},
+	    {"A\r\n0123456789\r\n0\r\n\r\n", "0123456789"},
+	    {"0000000003\r\nabc\r\n0\r\n\r\n", "abc"},
+	    {"3;a=b;c=\"d;e\";flag\r\nabc\r\n0;x=y\r\n\r\n", "abc"},
+	    {"3 \t;ext\r\nabc\r\n0 \r\n\r\n", "abc"},
+	    {"0\r\n\r\n", ""},
 	};
 	for (size_t t = 0; t < sizeof(ok) / sizeof(ok[0]); t++) {
 		struct sink s = {0};
@@ -735,24 +738,24 @@ static void test_chunked_bad_framing(void **state)
 {
 	(void)state;
 	const char *bad[] = {
-		"g\r\n",                    /* not hex */
-		"\r\n",                     /* no digits */
-		";ext\r\n",                 /* extension without a size */
-		" 5\r\nhello\r\n",          /* leading blank */
-		"-1\r\n",                   /* sign */
-		"0x5\r\nhello\r\n",         /* C prefix */
-		"5 5\r\n",                  /* digits after blanks */
-		"5\nhello\r\n",             /* bare LF after the size */
-		"5\r\rhello\r\n",           /* CR CR */
-		"3\r\nabcX\r\n",            /* data longer than the size */
-		"3\r\nabcd\n0\r\n\r\n",      /* data longer than the size, then LF */
-		"3\r\nabc\nX",              /* bare LF after data */
-		"3\r\nabc\r\rX",            /* CR without LF after data */
-		"10000000000000000\r\n",    /* 17 hex digits: overflows 64 bits */
-		"3;a\nb\r\n",               /* LF in an extension */
-		"0\r\nX-T: 1\nY: 2\r\n\r\n", /* bare LF in a trailer */
-		"0\r\n\rX",                 /* CR not followed by LF at the end */
-		"0\r\nX-T: a\x01\r\n\r\n",  /* control char in a trailer */
+	    "g\r\n",                     /* not hex */
+	    "\r\n",                      /* no digits */
+	    ";ext\r\n",                  /* extension without a size */
+	    " 5\r\nhello\r\n",           /* leading blank */
+	    "-1\r\n",                    /* sign */
+	    "0x5\r\nhello\r\n",          /* C prefix */
+	    "5 5\r\n",                   /* digits after blanks */
+	    "5\nhello\r\n",              /* bare LF after the size */
+	    "5\r\rhello\r\n",            /* CR CR */
+	    "3\r\nabcX\r\n",             /* data longer than the size */
+	    "3\r\nabcd\n0\r\n\r\n",      /* data longer than the size, then LF */
+	    "3\r\nabc\nX",               /* bare LF after data */
+	    "3\r\nabc\r\rX",             /* CR without LF after data */
+	    "10000000000000000\r\n",     /* 17 hex digits: overflows 64 bits */
+	    "3;a\nb\r\n",                /* LF in an extension */
+	    "0\r\nX-T: 1\nY: 2\r\n\r\n", /* bare LF in a trailer */
+	    "0\r\n\rX",                  /* CR not followed by LF at the end */
+	    "0\r\nX-T: a\x01\r\n\r\n",   /* control char in a trailer */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct sink s = {0};
@@ -786,9 +789,8 @@ static void test_chunked_oversize_lines(void **state)
 	memset(buf + 2, 'x', n - 2);
 	dd_chunked_init(&c, sink_cb, &s);
 	assert_int_equal(dd_chunked_feed(&c, buf, DD_CHUNKED_MAX_LINE, NULL), 0);
-	assert_int_equal(dd_chunked_feed(&c, buf + DD_CHUNKED_MAX_LINE, n - DD_CHUNKED_MAX_LINE,
-					 NULL),
-			 -E2BIG);
+	assert_int_equal(
+	    dd_chunked_feed(&c, buf + DD_CHUNKED_MAX_LINE, n - DD_CHUNKED_MAX_LINE, NULL), -E2BIG);
 
 	/* Endless leading zeros never overflow the value, so the cap must catch them. */
 	memset(buf, '0', n);
@@ -854,7 +856,8 @@ static void test_chunked_callback_error(void **state)
 	dd_chunked c;
 	dd_chunked_init(&c, sink_cb, &s);
 	size_t used = 12345;
-	assert_int_equal(dd_chunked_feed(&c, chunked_body, strlen(chunked_body), &used), -ECANCELED);
+	assert_int_equal(dd_chunked_feed(&c, chunked_body, strlen(chunked_body), &used),
+	                 -ECANCELED);
 	assert_int_equal(used, 12345); /* outputs are set only on success */
 	assert_int_equal(s.calls, 2);
 	assert_string_equal(s.buf, "hello");
@@ -868,14 +871,14 @@ static void test_head_then_chunked_error_body(void **state)
 	const char msg[] = "{\"message\":\"No such container: x\"}\n";
 	char buf[512];
 	int n = snprintf(buf, sizeof(buf),
-			 "HTTP/1.1 404 Not Found\r\n"
-			 "Api-Version: 1.41\r\n"
-			 "Content-Type: application/json\r\n"
-			 "Date: Thu, 21 Nov 2024 05:15:00 GMT\r\n"
-			 "Transfer-Encoding: chunked\r\n"
-			 "\r\n"
-			 "%zx\r\n%s\r\n0\r\n\r\n",
-			 sizeof(msg) - 1, msg);
+	                 "HTTP/1.1 404 Not Found\r\n"
+	                 "Api-Version: 1.41\r\n"
+	                 "Content-Type: application/json\r\n"
+	                 "Date: Thu, 21 Nov 2024 05:15:00 GMT\r\n"
+	                 "Transfer-Encoding: chunked\r\n"
+	                 "\r\n"
+	                 "%zx\r\n%s\r\n0\r\n\r\n",
+	                 sizeof(msg) - 1, msg);
 	for (int k = 0; k <= n; k++) {
 		dd_http_head h;
 		int r = dd_http_parse_response_head(buf, (size_t)k, &h);
@@ -888,7 +891,8 @@ static void test_head_then_chunked_error_body(void **state)
 		struct sink s = {0};
 		dd_chunked c;
 		dd_chunked_init(&c, sink_cb, &s);
-		assert_int_equal(dd_chunked_feed(&c, buf + h.head_len, (size_t)k - h.head_len, NULL), 0);
+		assert_int_equal(
+		    dd_chunked_feed(&c, buf + h.head_len, (size_t)k - h.head_len, NULL), 0);
 		assert_int_equal(dd_chunked_feed(&c, buf + k, (size_t)n - (size_t)k, NULL), 0);
 		assert_true(dd_chunked_done(&c));
 		assert_string_equal(s.buf, msg);
@@ -898,34 +902,34 @@ static void test_head_then_chunked_error_body(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_demux_whole_buffer),
-		cmocka_unit_test(test_demux_byte_at_a_time),
-		cmocka_unit_test(test_demux_every_split),
-		cmocka_unit_test(test_demux_complete_only_on_boundaries),
-		cmocka_unit_test(test_demux_zero_length_frames),
-		cmocka_unit_test(test_demux_interleaving),
-		cmocka_unit_test(test_demux_stdin_frames_pass_through),
-		cmocka_unit_test(test_demux_unknown_stream),
-		cmocka_unit_test(test_demux_oversize_frame),
-		cmocka_unit_test(test_demux_callback_error),
-		cmocka_unit_test(test_demux_incomplete),
-		cmocka_unit_test(test_demux_big_frame),
-		cmocka_unit_test(test_head_complete),
-		cmocka_unit_test(test_head_101),
-		cmocka_unit_test(test_head_every_split),
-		cmocka_unit_test(test_head_malformed),
-		cmocka_unit_test(test_head_malformed_early),
-		cmocka_unit_test(test_head_oversize),
-		cmocka_unit_test(test_head_content_type),
-		cmocka_unit_test(test_head_framing_headers),
-		cmocka_unit_test(test_chunked_every_split),
-		cmocka_unit_test(test_chunked_byte_at_a_time),
-		cmocka_unit_test(test_chunked_extensions_and_hex),
-		cmocka_unit_test(test_chunked_bad_framing),
-		cmocka_unit_test(test_chunked_oversize_lines),
-		cmocka_unit_test(test_chunked_trailer),
-		cmocka_unit_test(test_chunked_callback_error),
-		cmocka_unit_test(test_head_then_chunked_error_body),
+	    cmocka_unit_test(test_demux_whole_buffer),
+	    cmocka_unit_test(test_demux_byte_at_a_time),
+	    cmocka_unit_test(test_demux_every_split),
+	    cmocka_unit_test(test_demux_complete_only_on_boundaries),
+	    cmocka_unit_test(test_demux_zero_length_frames),
+	    cmocka_unit_test(test_demux_interleaving),
+	    cmocka_unit_test(test_demux_stdin_frames_pass_through),
+	    cmocka_unit_test(test_demux_unknown_stream),
+	    cmocka_unit_test(test_demux_oversize_frame),
+	    cmocka_unit_test(test_demux_callback_error),
+	    cmocka_unit_test(test_demux_incomplete),
+	    cmocka_unit_test(test_demux_big_frame),
+	    cmocka_unit_test(test_head_complete),
+	    cmocka_unit_test(test_head_101),
+	    cmocka_unit_test(test_head_every_split),
+	    cmocka_unit_test(test_head_malformed),
+	    cmocka_unit_test(test_head_malformed_early),
+	    cmocka_unit_test(test_head_oversize),
+	    cmocka_unit_test(test_head_content_type),
+	    cmocka_unit_test(test_head_framing_headers),
+	    cmocka_unit_test(test_chunked_every_split),
+	    cmocka_unit_test(test_chunked_byte_at_a_time),
+	    cmocka_unit_test(test_chunked_extensions_and_hex),
+	    cmocka_unit_test(test_chunked_bad_framing),
+	    cmocka_unit_test(test_chunked_oversize_lines),
+	    cmocka_unit_test(test_chunked_trailer),
+	    cmocka_unit_test(test_chunked_callback_error),
+	    cmocka_unit_test(test_head_then_chunked_error_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,10 +77,10 @@ static void test_random_hex_without_getrandom(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct sock_filter insns[] = {
-			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getrandom, 0, 1),
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getrandom, 0, 1),
+		    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		};
 		struct sock_fprog prog = {.len = ELEMENTSOF(insns), .filter = insns};
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
@@ -100,10 +100,10 @@ static void test_random_hex_without_getrandom(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_name_check_without_err),
-		cmocka_unit_test(test_hint_and_prefix_return_the_code),
-		cmocka_unit_test(test_random_hex),
-		cmocka_unit_test(test_random_hex_without_getrandom),
+	    cmocka_unit_test(test_name_check_without_err),
+	    cmocka_unit_test(test_hint_and_prefix_return_the_code),
+	    cmocka_unit_test(test_random_hex),
+	    cmocka_unit_test(test_random_hex_without_getrandom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

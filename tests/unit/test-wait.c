@@ -196,15 +196,16 @@ static void test_poststart_check_runner(void **state)
 {
 	(void)state;
 	static const char ok[] = "{\n  \"status\": 0,\n  \"checks\": {\n    \"xz\": {\n"
-				 "      \"output\": \"\",\n      \"status\": 0\n    }\n  }\n}\n";
+	                         "      \"output\": \"\",\n      \"status\": 0\n    }\n  }\n}\n";
 	assert_int_equal(dd_dcos_poststart_status(ok), 0);
 	static const char warn[] = "{\"status\": 1, \"checks\": {\"clock_sync\": {\"output\": "
-				   "\"drift\", \"status\": 1}}}";
+	                           "\"drift\", \"status\": 1}}}";
 	assert_int_equal(dd_dcos_poststart_status(warn), 1);
 	/* Checks that could not run: an error report, whatever the exit code
 	 * (the runner exits with the status of those that ran: 0). */
 	static const char error[] =
-	    "{\n  \"error\": \"One or more requested checks failed to execute.\",\n  \"checks\": [\n"
+	    "{\n  \"error\": \"One or more requested checks failed to execute.\",\n  \"checks\": "
+	    "[\n"
 	    "    \"components_master: fork/exec /opt/mesosphere/bin/dcos-checks: no such file or "
 	    "directory\"\n  ]\n}\n";
 	assert_int_equal(dd_dcos_poststart_status(error), DD_CHECK_STATUS_UNKNOWN);
@@ -216,11 +217,11 @@ static void test_poststart_check_runner(void **state)
 	free(f);
 	/* Out of range counts as unknown, as the runner's max() has it. */
 	assert_int_equal(dd_dcos_poststart_status("{\"status\": 7, \"checks\": {}}"),
-			 DD_CHECK_STATUS_UNKNOWN);
+	                 DD_CHECK_STATUS_UNKNOWN);
 	/* No report (3dt, a fatal log line): the caller goes by the exit code. */
 	assert_int_equal(dd_dcos_poststart_status("time=\"2026-12-01T00:00:00Z\" level=fatal "
-						  "msg=\"unable to open config file\"\n"),
-			 -1);
+	                                          "msg=\"unable to open config file\"\n"),
+	                 -1);
 	assert_int_equal(dd_dcos_poststart_status(NULL), -1);
 }
 
