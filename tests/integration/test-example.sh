@@ -48,7 +48,9 @@ cc -MM $(pkg-config --cflags dcos-docker) "$tmp/example/cluster-example.c" | tr 
 	grep 'dcos-docker/' >"$tmp/deps" || fail "the example includes no dcos-docker header"
 grep -v "^$(readlink -f "$tmp/prefix")\|^$tmp/prefix" "$tmp/deps" | grep -q . &&
 	fail "headers from outside the prefix: $(cat "$tmp/deps")"
-ldd "$tmp/example/cluster-example" | grep -q "libdcos-docker.so.* => $libdir" ||
+# Compared as real paths: libdir may read "PREFIX/lib/pkgconfig/../../lib".
+loaded=$(ldd "$tmp/example/cluster-example" | sed -n 's/.*libdcos-docker[^ ]* => \([^ ]*\) .*/\1/p')
+[ -n "$loaded" ] && [ "$(dirname "$(readlink -f "$loaded")")" = "$(readlink -f "$libdir")" ] ||
 	fail "the example does not load the installed library: $(ldd "$tmp/example/cluster-example")"
 pass "the example builds from pkg-config's flags alone and links the installed library"
 
