@@ -77,6 +77,12 @@ int dd_buf_addf(dd_buf *b, const char *fmt, ...)
 	return r;
 }
 
+int dd_buf_sink(const char *data, size_t len, void *userdata)
+{
+	dd_buf_add(userdata, data, len);
+	return 0;
+}
+
 const char *dd_buf_str(const dd_buf *b)
 {
 	return b->data ? b->data : "";

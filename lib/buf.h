@@ -30,6 +30,9 @@ int dd_buf_add(dd_buf *b, const void *data, size_t len);
 /* Adds printf output; the same truncation as dd_buf_add. */
 int dd_buf_addf(dd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int dd_buf_vaddf(dd_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* A streaming callback (dd_docker_write_cb's shape) adding the bytes to the
+ * dd_buf in userdata; past the cap it goes on (the buffer keeps what fits). */
+int dd_buf_sink(const char *data, size_t len, void *userdata);
 /* The contents, "" when empty; valid until the next change. */
 const char *dd_buf_str(const dd_buf *b);
 /* Hands the contents out (malloc'ed, NUL-terminated, "" when empty) and

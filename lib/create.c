@@ -387,35 +387,22 @@ static int bind_notify(struct node_job *job, dd_error *err)
 	return 0;
 }
 
-struct tail {
-	char *buf;
-	size_t size, len;
-	bool esc;
-};
-
-static int on_tail(const char *data, size_t n, void *userdata)
-{
-	struct tail *t = userdata;
-	/* TTY logs carry ANSI colour codes; keep only printable text. */
-	for (size_t i = 0; i < n && t->len + 1 < t->size; i++) {
-		char ch = data[i];
-		if (t->esc || ch == '\x1b') {
-			t->esc = ch != 'm';
-			continue;
-		}
-		if (ch != '\r')
-			t->buf[t->len++] = ch == '\n' ? '|' : ch;
-	}
-	t->buf[t->len] = '\0';
-	return 0;
-}
-
+/* The node console's last lines on one line ("|" between them), for a
+ * message: TTY logs carry ANSI colour codes, which are dropped. */
 static void console_tail(dd_docker *d, const char *id, char *buf, size_t size)
 {
-	struct tail t = {.buf = buf, .size = size};
-	buf[0] = '\0';
+	_cleanup_buf_ dd_buf log = DD_BUF_HEAD(64 * 1024);
 	dd_error e = {0};
-	dd_container_logs(d, id, 8, 5000, on_tail, &t, &e);
+	buf[0] = '\0';
+	dd_container_logs(d, id, 8, 5000, dd_buf_sink, &log, &e); /* what came is shown */
+	if (!log.data)
+		return;
+	dd_strip_ansi(log.data);
+	size_t o = 0;
+	for (const char *p = log.data; *p && o + 1 < size; p++)
+		if (*p != '\r')
+			buf[o++] = *p == '\n' ? '|' : *p;
+	buf[o] = '\0';
 }
 
 static int container_running(dd_docker *d, const char *id, bool *ret, dd_error *err)

@@ -112,12 +112,6 @@ static ssize_t recv_some(int fd, char *buf, size_t size, double deadline)
 	}
 }
 
-static int errbody_add(const char *buf, size_t len, void *userdata)
-{
-	dd_buf_add(userdata, buf, len);
-	return 0;
-}
-
 /* Reads the body of an error answer (framed by Content-Length, chunked, or up
  * to EOF) and returns Docker's message in msg. */
 static void read_error_body(int fd, const dd_http_head *h, const char *rest, size_t rest_len,
@@ -125,7 +119,7 @@ static void read_error_body(int fd, const dd_http_head *h, const char *rest, siz
 {
 	_cleanup_buf_ dd_buf b = DD_BUF_HEAD(MAX_ERROR_BODY);
 	dd_chunked ch;
-	dd_chunked_init(&ch, errbody_add, &b);
+	dd_chunked_init(&ch, dd_buf_sink, &b);
 	char buf[4096];
 	const char *p = rest;
 	size_t n = rest_len;
@@ -140,7 +134,7 @@ static void read_error_body(int fd, const dd_http_head *h, const char *rest, siz
 		} else {
 			if (h->content_length >= 0 && seen + n > (uint64_t)h->content_length)
 				n = (size_t)((uint64_t)h->content_length - seen);
-			errbody_add(p, n, &b);
+			dd_buf_sink(p, n, &b);
 			seen += n;
 			if (h->content_length >= 0 && seen >= (uint64_t)h->content_length)
 				break;

@@ -26,6 +26,9 @@ static void test_head_cap(void **state)
 	assert_int_equal(dd_buf_add(&b, "x", 1), -E2BIG);
 	assert_string_equal(dd_buf_str(&b), "abcdefgh");
 	assert_true(b.alloc <= 9);
+	/* As a streaming callback it never aborts the stream at the cap. */
+	assert_int_equal(dd_buf_sink("yz", 2, &b), 0);
+	assert_string_equal(dd_buf_str(&b), "abcdefgh");
 }
 
 static void test_tail_kept(void **state)
