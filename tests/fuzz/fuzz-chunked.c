@@ -34,11 +34,8 @@ static int run(const uint8_t *data, size_t size, uint32_t *seed, struct out *o, 
 	size_t off = 0;
 	*consumed = 0;
 	do {
-		size_t n = seed ? fuzz_next_piece(seed) : size;
-		if (n > size - off)
-			n = size - off;
-		char *piece = malloc(n ? n : 1);
-		memcpy(piece, data + off, n);
+		size_t n;
+		char *piece = fuzz_piece(data, size, off, seed, &n);
 		size_t used = (size_t)-1;
 		r = dd_chunked_feed(&c, piece, n, &used);
 		free(piece);

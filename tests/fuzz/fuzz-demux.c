@@ -34,12 +34,8 @@ static int run(const uint8_t *data, size_t size, uint32_t *seed, struct out *o, 
 	int r = 0;
 	size_t off = 0;
 	do {
-		size_t n = seed ? fuzz_next_piece(seed) : size;
-		if (n > size - off)
-			n = size - off;
-		/* A private copy per piece: ASan then catches a read past the piece. */
-		char *piece = malloc(n ? n : 1);
-		memcpy(piece, data + off, n);
+		size_t n;
+		char *piece = fuzz_piece(data, size, off, seed, &n);
 		r = dd_demux_feed(&m, piece, n);
 		free(piece);
 		off += n;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,6 +27,21 @@ static inline size_t fuzz_next_piece(uint32_t *seed)
 {
 	*seed = *seed * 1103515245u + 12345u;
 	return 1 + ((*seed >> 16) & 15u);
+}
+
+/* The next piece of data from off (the rest when seed is NULL, else
+ * fuzz_next_piece's size): a private exact-size copy, so that ASan catches a
+ * read past the piece. *ret_n gets its size; free() it. */
+static inline char *fuzz_piece(const uint8_t *data, size_t size, size_t off, uint32_t *seed,
+                               size_t *ret_n)
+{
+	size_t n = seed ? fuzz_next_piece(seed) : size - off;
+	if (n > size - off)
+		n = size - off;
+	char *piece = malloc(n ? n : 1);
+	memcpy(piece, data + off, n);
+	*ret_n = n;
+	return piece;
 }
 
 static inline uint32_t fuzz_seed(const uint8_t *data, size_t size)

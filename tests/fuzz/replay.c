@@ -1,12 +1,12 @@
 /* Runs a fuzz target's LLVMFuzzerTestOneInput over files, without libFuzzer:
  * the seed corpus, with every input that once crashed a target, is a unit
  * test in every build (any compiler), not only in the clang fuzz build. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "util.h"
 
 int main(int argc, char **argv)
 {
@@ -15,24 +15,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		if (!f) {
-			fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
+		_cleanup_free_ char *buf = NULL;
+		size_t len = 0;
+		int r = dd_read_file(argv[i], 16u << 20, &buf, &len);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", argv[i], strerror(-r));
 			return 1;
 		}
-		size_t cap = 4096, len = 0;
-		unsigned char *buf = malloc(cap);
-		size_t n;
-		while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
-			len += n;
-			if (len == cap)
-				buf = realloc(buf, cap *= 2);
-		}
-		fclose(f);
 		/* An exact-size copy, as libFuzzer hands it: ASan sees a read past it. */
 		unsigned char *in = malloc(len ? len : 1);
 		memcpy(in, buf, len);
-		free(buf);
 		LLVMFuzzerTestOneInput(in, len);
 		free(in);
 		printf("ok %s\n", argv[i]);
