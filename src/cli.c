@@ -62,13 +62,16 @@ int cli_getopt(cli_cmd *cmd, int argc, char **argv)
 		         cmd->cluster_opt ? "c:" : "", own + plus);
 		size_t n = 0;
 		for (const struct option *o = cmd->longopts; o && o->name; o++)
-			cmd->all_longopts[n++] = *o;
+			n++;
+		/* Its own, --cluster, --help and the terminating zero entry. */
+		if (n + 3 > CLI_MAX_OPTIONS)
+			abort(); /* a command with more options than CLI_MAX_OPTIONS allows */
+		if (n)
+			memcpy(cmd->all_longopts, cmd->longopts, n * sizeof(*cmd->longopts));
 		if (cmd->cluster_opt)
 			cmd->all_longopts[n++] =
 			    (struct option){"cluster", required_argument, NULL, 'c'};
 		cmd->all_longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
-		if (n >= CLI_MAX_OPTIONS)
-			abort(); /* a command with more options than CLI_MAX_OPTIONS allows */
 		if (!cmd->name)
 			cmd->name = DD_DEFAULT_CLUSTER;
 	}
