@@ -420,13 +420,16 @@ int cmd_run(int argc, char **argv)
 		return exit_code;
 	}
 
-	/* Several nodes: in parallel on the pool, a daemon connection per worker. */
+	/* Several nodes: all at once, as --help promises (a command may never end
+	 * on its own, e.g. journalctl -f, or wait for another node's), so the
+	 * pool's cap is the node count; a daemon connection per node. */
 	_cleanup_free_ struct job *jobs = dd_malloc0(n_nodes * sizeof(*jobs));
 	for (size_t i = 0; i < n_nodes; i++) {
 		jobs[i] = (struct job){.node = nodes[i], .base = &opts};
 		jobs[i].lines[1] = jobs[i].lines[2] = DD_BUF_HEAD(LINE_MAX_BYTES);
 	}
-	dd_pool pool = {.n = n_nodes, .job = job_run, .userdata = jobs, .docker = d};
+	dd_pool pool = {
+	    .n = n_nodes, .cap = n_nodes, .job = job_run, .userdata = jobs, .docker = d};
 	dd_pool_run(&pool, NULL);
 	int result = 0;
 	for (size_t i = 0; i < n_nodes; i++) {
