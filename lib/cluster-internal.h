@@ -7,6 +7,8 @@
 
 #include "dcos-docker/cluster.h"
 
+/* Every label of the tool's own starts with this; users' labels may not. */
+#define DD_LABEL_PREFIX    "dcos-docker."
 #define DD_LABEL_CLUSTER   "dcos-docker.cluster"
 #define DD_LABEL_ROLE      "dcos-docker.role"
 #define DD_LABEL_INDEX     "dcos-docker.index"

@@ -127,6 +127,10 @@ int dd_create_opts_check(const dd_create_opts *o, dd_error *err)
 			                      role == DD_ROLE_AGENT ? "agent" : "public agent", n,
 			                      DD_AGENTS_MAX);
 	}
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		for (size_t i = 0; i < o->n_labels[role]; i++)
+			if ((r = dd_label_key_check(o->labels[role][i].key, err)) < 0)
+				return r;
 	if (o->storage_driver && strcmp(o->storage_driver, "auto") != 0)
 		return dd_storage_driver_check(o->storage_driver, err);
 	return 0;

@@ -2,11 +2,13 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cluster-internal.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/specs.h"
 #include "util.h"
@@ -97,4 +99,56 @@ int dd_port_spec_parse(const char *spec, dd_port_spec *ret, dd_error *err)
 bad:
 	dd_error_usage(err, -EINVAL, "Invalid port mapping '%s'", spec);
 	return dd_error_hint(err, "Use [HOSTIP:]HOSTPORT:PORT[/tcp|/udp], e.g. 8080:80.");
+}
+
+int dd_label_key_check(const char *key, dd_error *err)
+{
+	if (!*key)
+		return dd_error_usage(err, -EINVAL, "Invalid label: the key is empty");
+	for (const char *p = key; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return dd_error_usage(
+			    err, -EINVAL, "Invalid label key '%s': no spaces or control characters",
+			    key);
+	json_t *probe = json_string(key);
+	if (!probe)
+		return dd_error_usage(err, -EINVAL, "Invalid label key: not UTF-8 text");
+	json_decref(probe);
+	/* The cluster is found, owned and destroyed by these: a user's label
+	 * with the same key would make a node someone else's, or nobody's. */
+	if (strncmp(key, DD_LABEL_PREFIX, strlen(DD_LABEL_PREFIX)) == 0) {
+		dd_error_usage(err, -EINVAL,
+		               "Invalid label '%s': keys under '%s' are the tool's own", key,
+		               DD_LABEL_PREFIX);
+		return dd_error_hint(err, "Choose another key, e.g. com.example.%s.",
+		                     key + strlen(DD_LABEL_PREFIX));
+	}
+	return 0;
+}
+
+int dd_label_spec_parse(const char *spec, dd_label_spec *ret, dd_error *err)
+{
+	const char *eq = strchr(spec, '=');
+	_cleanup_free_ char *key =
+	    eq ? dd_asprintf("%.*s", (int)(eq - spec), spec) : dd_strdup(spec);
+	int r = dd_label_key_check(key, err);
+	if (r < 0)
+		return r;
+	const char *value = eq ? eq + 1 : "";
+	/* Docker's API is JSON: a value must be UTF-8 text. */
+	json_t *probe = json_string(value);
+	if (!probe)
+		return dd_error_usage(err, -EINVAL,
+		                      "Invalid label '%s': the value is not UTF-8 text", key);
+	json_decref(probe);
+	ret->key = TAKE_PTR(key);
+	ret->value = dd_strdup(value);
+	return 0;
+}
+
+void dd_label_spec_clear(dd_label_spec *l)
+{
+	free(l->key);
+	free(l->value);
+	l->key = l->value = NULL;
 }

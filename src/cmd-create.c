@@ -33,6 +33,11 @@ static void usage(FILE *f)
 	    "      --master-volume SPEC      ... into masters only\n"
 	    "      --agent-volume SPEC       ... into agents only\n"
 	    "      --public-agent-volume SPEC ... into public agents only\n"
+	    "  -l, --label KEY=VALUE         a Docker label on every node (repeatable; keys\n"
+	    "                                under dcos-docker. are the tool's own)\n"
+	    "      --master-label KEY=VALUE  ... on masters only (wins over --label)\n"
+	    "      --agent-label KEY=VALUE   ... on agents only\n"
+	    "      --public-agent-label KEY=VALUE ... on public agents only\n"
 	    "  -p, --publish [IP:]HOSTPORT:PORT[/udp]  publish a port of master1 (repeatable)\n"
 	    "      --agent-cpus N, --agent-memory SIZE           limit each agent (e.g. 2, 4g)\n"
 	    "      --public-agent-cpus N, --public-agent-memory SIZE\n"
@@ -58,6 +63,9 @@ enum {
 	OPT_MASTER_VOL,
 	OPT_AGENT_VOL,
 	OPT_PUBLIC_VOL,
+	OPT_MASTER_LABEL, /* in role order, as the volumes */
+	OPT_AGENT_LABEL,
+	OPT_PUBLIC_LABEL,
 	OPT_WORKSPACE,
 	OPT_TIMEOUT,
 	OPT_AGENT_CPUS,
@@ -124,6 +132,13 @@ struct create_args {
 	} * volumes;
 	size_t n_volumes;
 	dd_mount_spec *mounts[DD_ROLE_COUNT]; /* each role's, sharing the paths of volumes */
+	/* --label (role -1: every role) and --ROLE-label, the same way. */
+	struct label {
+		dd_label_spec spec;
+		int role;
+	} * labels;
+	size_t n_labels;
+	dd_label_spec *role_labels[DD_ROLE_COUNT];
 	dd_port_spec ports[64];
 	size_t n_ports;
 	bool quiet;
@@ -137,8 +152,13 @@ static void create_args_clear(struct create_args *a)
 	for (size_t i = 0; i < a->n_volumes; i++)
 		dd_mount_spec_clear(&a->volumes[i].spec);
 	free(a->volumes);
-	for (int role = 0; role < DD_ROLE_COUNT; role++)
+	for (size_t i = 0; i < a->n_labels; i++)
+		dd_label_spec_clear(&a->labels[i].spec);
+	free(a->labels);
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
 		free(a->mounts[role]);
+		free(a->role_labels[role]);
+	}
 	free(a->tag);
 	free(a->default_ws);
 }
@@ -174,6 +194,17 @@ static int create_option(struct create_args *a, int c, const char *arg)
 			return cli_fail(&err);
 		vol->role = c == 'v' ? -1 : c - OPT_MASTER_VOL;
 		a->n_volumes++;
+		break;
+	}
+	case 'l':
+	case OPT_MASTER_LABEL:
+	case OPT_AGENT_LABEL:
+	case OPT_PUBLIC_LABEL: {
+		struct label *l = &a->labels[a->n_labels];
+		if (dd_label_spec_parse(arg, &l->spec, &err) < 0)
+			return cli_fail(&err);
+		l->role = c == 'l' ? -1 : c - OPT_MASTER_LABEL;
+		a->n_labels++;
 		break;
 	}
 	case 'p':
@@ -233,6 +264,13 @@ static int create_check(struct create_args *a)
 				if (a->volumes[i].role == (own ? role : -1))
 					m[o->n_mounts[role]++] = a->volumes[i].spec;
 		o->mounts[role] = m;
+		dd_label_spec *l = a->role_labels[role] =
+		    dd_malloc0((a->n_labels + 1) * sizeof(*l));
+		for (int own = 0; own < 2; own++)
+			for (size_t i = 0; i < a->n_labels; i++)
+				if (a->labels[i].role == (own ? role : -1))
+					l[o->n_labels[role]++] = a->labels[i].spec;
+		o->labels[role] = l;
 	}
 	o->ports = a->ports;
 	o->n_ports = a->n_ports;
@@ -272,6 +310,10 @@ int cmd_create(int argc, char **argv)
 	    {"master-volume", required_argument, NULL, OPT_MASTER_VOL},
 	    {"agent-volume", required_argument, NULL, OPT_AGENT_VOL},
 	    {"public-agent-volume", required_argument, NULL, OPT_PUBLIC_VOL},
+	    {"label", required_argument, NULL, 'l'},
+	    {"master-label", required_argument, NULL, OPT_MASTER_LABEL},
+	    {"agent-label", required_argument, NULL, OPT_AGENT_LABEL},
+	    {"public-agent-label", required_argument, NULL, OPT_PUBLIC_LABEL},
 	    {"publish", required_argument, NULL, 'p'},
 	    {"workspace", required_argument, NULL, OPT_WORKSPACE},
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -287,10 +329,12 @@ int cmd_create(int argc, char **argv)
 	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "create",
 	                                        .usage = usage,
 	                                        .cluster_opt = true,
-	                                        .shortopts = "v:p:q",
+	                                        .shortopts = "v:l:p:q",
 	                                        .longopts = longopts};
 	_cleanup_(create_args_clear) struct create_args a = {
-	    .o.counts = {1, 1, 1}, .volumes = dd_malloc0((size_t)argc * sizeof(struct volume))};
+	    .o.counts = {1, 1, 1},
+	    .volumes = dd_malloc0((size_t)argc * sizeof(struct volume)),
+	    .labels = dd_malloc0((size_t)argc * sizeof(struct label))};
 	int c, ret;
 
 	/* Parse and check. */

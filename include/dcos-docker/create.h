@@ -23,6 +23,8 @@ typedef struct dd_create_opts {
 	const char *workspace;                      /* NULL: <state dir>/<name> */
 	const dd_mount_spec *mounts[DD_ROLE_COUNT]; /* per role, already merged with global ones */
 	size_t n_mounts[DD_ROLE_COUNT];
+	const dd_label_spec *labels[DD_ROLE_COUNT]; /* per role, already merged with global ones */
+	size_t n_labels[DD_ROLE_COUNT];
 	const dd_port_spec *ports; /* published on master1 */
 	size_t n_ports;
 	double cpus[DD_ROLE_COUNT];      /* 0: no limit */

@@ -28,5 +28,18 @@ typedef struct dd_port_spec {
 /* [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]. Usage errors. */
 int dd_port_spec_parse(const char *spec, dd_port_spec *ret, dd_error *err);
 
+/* A user's container label, KEY=VALUE (or KEY alone: an empty value, as
+ * `docker run --label KEY` gives). */
+typedef struct dd_label_spec {
+	char *key;
+	char *value;
+} dd_label_spec;
+/* Parses KEY[=VALUE]. Keys under "dcos-docker." are the tool's own (a
+ * cluster is found and owned by them) and refused. Usage errors. */
+int dd_label_spec_parse(const char *spec, dd_label_spec *ret, dd_error *err);
+/* The same ownership rule for a label built by a library user. */
+int dd_label_key_check(const char *key, dd_error *err);
+void dd_label_spec_clear(dd_label_spec *l);
+
 #pragma GCC visibility pop
 #endif

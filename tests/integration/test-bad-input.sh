@@ -27,6 +27,8 @@ expect_exit 2 dd create --cluster "$C" --volume /does/not/exist:/x; assert_one_l
 expect_exit 2 dd create --cluster "$C" --volume /tmp:relative; assert_one_line_error "absolute"
 expect_exit 2 dd create --cluster "$C" --publish 99999:80; assert_one_line_error "port"
 expect_exit 2 dd create --cluster "$C" --agent-memory lots; assert_one_line_error "memory"
+expect_exit 2 dd create --cluster "$C" --label dcos-docker.cluster=other; assert_one_line_error "tool's own"
+expect_exit 2 dd create --cluster "$C" --master-label =v; assert_one_line_error "label"
 expect_exit 2 dd create --cluster "$C" --no-such-flag
 expect_exit 2 dd create --cluster "$C" --image nonexistent/image:never; assert_one_line_error "nonexistent/image:never"
 expect_exit 2 dd frobnicate

@@ -7,7 +7,8 @@ C=$TEST_PREFIX-life
 vol=$(mktemp -d); echo from-host > "$vol/file"; on_exit "rm -rf $vol"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 out=$(create_cluster "$C" --masters 1 --agents 1 --public-agents 1 --volume "$vol:/mnt/all:ro" \
-  --agent-volume "$vol:/mnt/agents" --publish "127.0.0.1:$port:22")
+  --agent-volume "$vol:/mnt/agents" --publish "127.0.0.1:$port:22" \
+  --label com.example.owner=life --label com.example.tier=all --agent-label com.example.tier=agent)
 [ "$(printf '%s\n' "$out" | wc -l)" = 3 ] || fail "create should print 3 nodes, got: $out"
 printf '%s\n' "$out" | grep -q "^master .*$C-master1 .*[0-9]" || fail "no master line: $out"
 printf '%s\n' "$out" | grep -q "^public_agent .*$C-pubagent1 " || fail "no public agent line: $out"
@@ -23,6 +24,12 @@ py "assert c['cluster']=='$C'; assert c['network']['subnet'].endswith('/24'); as
 py "assert [n['short_name'] for n in c['nodes']]==['master1','agent1','pubagent1']; assert all(n['container_id'] and n['ip'] and n['state']=='running' for n in c['nodes'])"
 [ "$(stat -c %a "$(py "print(c['ssh_key'])")")" = 600 ] || fail "ssh key is not 0600"
 pass "inspect: network, subnet, workspace, key (0600), privilege mode, nodes"
+
+lbl() { docker inspect -f "{{index .Config.Labels \"$2\"}}" "$C-$1"; }
+[ "$(lbl master1 com.example.owner)/$(lbl master1 com.example.tier)" = life/all ] || fail "master1 labels: $(lbl master1 com.example.owner)/$(lbl master1 com.example.tier)"
+[ "$(lbl agent1 com.example.owner)/$(lbl agent1 com.example.tier)" = life/agent ] || fail "agent1 labels: $(lbl agent1 com.example.tier)"
+[ "$(lbl agent1 dcos-docker.cluster)" = "$C" ] || fail "our cluster label lost"
+pass "--label on every node, --agent-label on agents only and winning over --label"
 
 ips=() ids=""
 for n in master1 agent1 pubagent1; do

@@ -20,7 +20,11 @@
 /* ---- the container spec ---- */
 
 static const dd_port_spec ports[] = {{"127.0.0.1", 8443, 443, "tcp"}};
+/* An agent's labels as the CLI merges them: every node's, then the agents' own. */
+static const dd_label_spec agent_labels[] = {{"owner", "me"}, {"tier", "all"}, {"tier", "agents"}};
 static const dd_create_opts opts = {
+    .labels = {NULL, agent_labels, NULL},
+    .n_labels = {0, 3, 0},
     .name = "t1",
     .counts = {1, 2, 0},
     .image = "img:1",
@@ -157,6 +161,50 @@ static void test_spec_common(void **state)
 }
 
 /* ---- subnets ---- */
+
+/* The user's labels are on the node, a role's own value wins, and ours stay. */
+static void test_spec_user_labels(void **state)
+{
+	(void)state;
+	_cleanup_json_ json_t *j = spec(DD_ROLE_AGENT, 1, false, 1);
+	json_t *labels = json_object_get(j, "Labels");
+	assert_string_equal(STR(labels, "owner"), "me");
+	assert_string_equal(STR(labels, "tier"), "agents");
+	assert_string_equal(STR(labels, DD_LABEL_CLUSTER), "t1");
+	_cleanup_json_ json_t *m = spec(DD_ROLE_MASTER, 1, false, 1);
+	assert_null(json_object_get(json_object_get(m, "Labels"), "owner"));
+}
+
+static void test_label_parse(void **state)
+{
+	(void)state;
+	dd_label_spec l = {0};
+	dd_error err = {0};
+	assert_int_equal(dd_label_spec_parse("a.b=c=d", &l, &err), 0);
+	assert_string_equal(l.key, "a.b");
+	assert_string_equal(l.value, "c=d");
+	dd_label_spec_clear(&l);
+	/* KEY alone: an empty value, as docker run --label KEY. */
+	assert_int_equal(dd_label_spec_parse("flag", &l, &err), 0);
+	assert_string_equal(l.value, "");
+	dd_label_spec_clear(&l);
+	const char *bad[] = {"=x",    "", "a b=c", "dcos-docker.cluster=other", "dcos-docker.x",
+	                     "k=\xff"};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		dd_error e = {0};
+		assert_int_equal(dd_label_spec_parse(bad[i], &l, &e), -EINVAL);
+		assert_int_equal(e.kind, DD_ERR_USAGE);
+		assert_null(l.key);
+	}
+	/* A library user's own options get the same rule. */
+	dd_create_opts o = opts;
+	const dd_label_spec ours[] = {{"dcos-docker.role", "master"}};
+	o.labels[DD_ROLE_MASTER] = ours;
+	o.n_labels[DD_ROLE_MASTER] = 1;
+	dd_error e = {0};
+	assert_int_equal(dd_create_opts_check(&o, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "tool's own"));
+}
 
 static void test_parse_cidr(void **state)
 {
@@ -311,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spec_privileged_v2), cmocka_unit_test(test_spec_privileged_v1),
 	    cmocka_unit_test(test_spec_capabilities),  cmocka_unit_test(test_spec_common),
+	    cmocka_unit_test(test_spec_user_labels),   cmocka_unit_test(test_label_parse),
 	    cmocka_unit_test(test_parse_cidr),         cmocka_unit_test(test_next_subnet),
 	    cmocka_unit_test(test_used_sources),       cmocka_unit_test(test_node_from_json),
 	};
