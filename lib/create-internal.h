@@ -54,7 +54,22 @@ struct dd_node_spec {
 /* The body of POST /containers/create for the node. */
 json_t *dd_node_spec_body(const struct dd_node_spec *s);
 
-/* Storage drivers usable for the nodes' inner Docker. */
+/* ---- the nodes' storage driver (storage-driver.c) ---- */
+/* Storage drivers usable for the nodes' inner Docker (an explicit choice). */
 int dd_storage_driver_check(const char *driver, dd_error *err);
+struct dd_storage_choice {
+	char driver[32];
+	bool slow; /* vfs: a full copy per image layer */
+};
+/* What "auto" picks from the host's driver and the filesystem the nodes'
+ * volumes live on (NULL: unknown). */
+void dd_storage_driver_auto(const char *host_driver, const char *backing_fs,
+                            struct dd_storage_choice *ret);
+/* The filesystem at path by statfs, in Docker's names; NULL: unknown. */
+const char *dd_backing_fs_name(const char *path);
+/* The daemon's "Backing Filesystem" from GET /info; NULL: not reported. */
+const char *dd_info_backing_fs(json_t *info);
+/* The one, else a statfs of the daemon's volumes directory. */
+const char *dd_daemon_backing_fs(json_t *info);
 
 #endif

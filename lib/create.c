@@ -68,6 +68,7 @@ struct create_ctx {
 	 * modules.builtin or the kernel config. NULL when nothing could be told. */
 	char *host_modules;
 	char storage_driver[32];
+	bool storage_slow; /* auto fell back to vfs */
 	int cgroup_version;
 	char *authorized_key;
 	struct node_job *jobs;
@@ -96,18 +97,6 @@ static int cancelled_error(dd_error *err)
 }
 
 /* ---- validation ---- */
-
-int dd_storage_driver_check(const char *driver, dd_error *err)
-{
-	static const char *const ok[] = {"overlay2", "overlay", "aufs", "fuse-overlayfs"};
-	for (size_t i = 0; i < ELEMENTSOF(ok); i++)
-		if (strcmp(driver, ok[i]) == 0)
-			return 0;
-	dd_error_usage(err, -EINVAL, "Storage driver '%s' cannot work for Docker inside the nodes",
-	               driver);
-	return dd_error_hint(err, "Choose one with --storage-driver: overlay2, overlay, aufs or "
-	                          "fuse-overlayfs (auto picks the host's when it is one of them).");
-}
 
 int dd_create_opts_check(const dd_create_opts *o, dd_error *err)
 {
@@ -778,20 +767,13 @@ static int host_facts(struct create_ctx *ctx, dd_error *err)
 	ctx->cgroup_version = cg && strcmp(cg, "2") == 0 ? 2 : 1;
 	const char *want = ctx->opts->storage_driver;
 	if (!want || strcmp(want, "auto") == 0) {
-		const char *host = json_string_value(json_object_get(info, "Driver"));
-		r = dd_storage_driver_check(host ? host : "unknown", err);
-		if (r < 0) {
-			dd_error_usage(err, -EINVAL,
-			               "The host's storage driver '%s' cannot be "
-			               "detected as usable for Docker inside the nodes",
-			               host ? host : "unknown");
-			return dd_error_hint(err,
-			                     "Pass --storage-driver overlay2 (or overlay, aufs, "
-			                     "fuse-overlayfs) explicitly.");
-		}
-		want = host;
-	}
-	snprintf(ctx->storage_driver, sizeof(ctx->storage_driver), "%s", want);
+		struct dd_storage_choice choice;
+		dd_storage_driver_auto(json_string_value(json_object_get(info, "Driver")),
+		                       dd_daemon_backing_fs(info), &choice);
+		snprintf(ctx->storage_driver, sizeof(ctx->storage_driver), "%s", choice.driver);
+		ctx->storage_slow = choice.slow;
+	} else
+		snprintf(ctx->storage_driver, sizeof(ctx->storage_driver), "%s", want);
 	bool priv = false;
 	r = dd_privilege_detect(ctx->d, &priv, &ctx->missing_caps, err);
 	if (r < 0)
@@ -824,6 +806,12 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 		r = cancelled_error(err);
 		goto out;
 	}
+	if (ctx.storage_slow)
+		progress(&ctx, NULL,
+		         "warning: the nodes' Docker uses the vfs storage driver (a full copy per "
+		         "image layer: slow, large): the filesystem of the host's Docker volumes "
+		         "cannot hold overlay2; --storage-driver chooses another",
+		         false);
 	progress(&ctx, NULL, "preparing workspace and keys", false);
 	r = prepare_workspace(&ctx, err);
 	if (r < 0) {

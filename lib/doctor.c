@@ -420,18 +420,23 @@ static int parse_time(const char *s, double *ret)
 static void check_daemon_facts(struct report *rep, dd_docker *d, json_t *info)
 {
 	dd_check *c;
-	/* Storage driver: the nodes' inner Docker defaults to the host's. */
+	/* Storage driver: what create's auto picks for the nodes' inner Docker. */
 	const char *driver = json_string_value(json_object_get(info, "Driver"));
+	const char *backing = dd_daemon_backing_fs(info);
 	dd_error e = {0};
-	if (driver && dd_storage_driver_check(driver, &e) == 0)
+	struct dd_storage_choice choice;
+	dd_storage_driver_auto(driver, backing, &choice);
+	if (!choice.slow)
 		add(rep, "storage-driver", "storage driver", DD_CHECK_OK,
-		    "%s: the nodes' Docker uses it too", driver);
+		    "the nodes' Docker uses %s (the host's driver: %s)", choice.driver,
+		    driver ? driver : "unknown");
 	else {
 		c = add(rep, "storage-driver", "storage driver", DD_CHECK_WARN,
-		        "the host uses '%s', which the nodes' Docker cannot default to",
-		        driver ? driver : "unknown");
-		fix(c,
-		    "Pass --storage-driver overlay2 (or overlay, aufs, fuse-overlayfs) to create");
+		        "the nodes' Docker falls back to vfs (slow, large): the host uses '%s' on "
+		        "'%s'",
+		        driver ? driver : "unknown", backing ? backing : "an unknown filesystem");
+		fix(c, "Put Docker's root directory on ext4 or xfs, or try --storage-driver "
+		       "overlay2 with create");
 	}
 
 	/* Disk: every node's /var/lib/docker and DC/OS packages live there. */

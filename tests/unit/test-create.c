@@ -206,6 +206,56 @@ static void test_label_parse(void **state)
 	assert_non_null(strstr(e.msg, "tool's own"));
 }
 
+/* auto: the host's driver when the nodes can use it, else by the filesystem
+ * the nodes' volumes live on; vfs (marked slow) when nothing better works. */
+static void test_storage_auto(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *host, *fs, *want;
+		bool slow;
+	} cases[] = {
+	    {"overlay2", "extfs", "overlay2", false},
+	    {"fuse-overlayfs", NULL, "fuse-overlayfs", false},
+	    {"btrfs", "btrfs", "overlay2", false},
+	    {"vfs", "xfs", "overlay2", false},
+	    {"devicemapper", "extfs", "overlay2", false},
+	    {"zfs", "zfs", "vfs", true},
+	    {"vfs", "overlayfs", "vfs", true},
+	    {"vfs", NULL, "vfs", true},
+	    {NULL, NULL, "vfs", true},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct dd_storage_choice c;
+		dd_storage_driver_auto(cases[i].host, cases[i].fs, &c);
+		assert_string_equal(c.driver, cases[i].want);
+		assert_int_equal(c.slow, cases[i].slow);
+	}
+	/* An explicit vfs is allowed; devicemapper cannot work inside a node. */
+	dd_error err = {0};
+	assert_int_equal(dd_storage_driver_check("vfs", &err), 0);
+	assert_int_equal(dd_storage_driver_check("devicemapper", &err), -EINVAL);
+	assert_int_equal(err.kind, DD_ERR_USAGE);
+}
+
+static void test_info_backing_fs(void **state)
+{
+	(void)state;
+	_cleanup_json_ json_t *o = json_loads(
+	    "{\"Driver\":\"overlay2\",\"DriverStatus\":[[\"Backing Filesystem\",\"xfs\"],"
+	    "[\"Supports d_type\",\"true\"]]}",
+	    0, NULL);
+	assert_string_equal(dd_info_backing_fs(o), "xfs");
+	_cleanup_json_ json_t *z =
+	    json_loads("{\"Driver\":\"zfs\",\"DriverStatus\":[[\"Zpool\",\"tank\"]]}", 0, NULL);
+	assert_string_equal(dd_info_backing_fs(z), "zfs");
+	_cleanup_json_ json_t *v = json_loads("{\"Driver\":\"vfs\",\"DriverStatus\":[]}", 0, NULL);
+	assert_null(dd_info_backing_fs(v));
+	/* This machine's /proc is no overlay upper: not a name we map. */
+	assert_null(dd_backing_fs_name("/proc"));
+	assert_null(dd_backing_fs_name("/does/not/exist"));
+}
+
 static void test_parse_cidr(void **state)
 {
 	(void)state;
@@ -359,6 +409,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spec_privileged_v2), cmocka_unit_test(test_spec_privileged_v1),
 	    cmocka_unit_test(test_spec_capabilities),  cmocka_unit_test(test_spec_common),
+	    cmocka_unit_test(test_storage_auto),       cmocka_unit_test(test_info_backing_fs),
 	    cmocka_unit_test(test_spec_user_labels),   cmocka_unit_test(test_label_parse),
 	    cmocka_unit_test(test_parse_cidr),         cmocka_unit_test(test_next_subnet),
 	    cmocka_unit_test(test_used_sources),       cmocka_unit_test(test_node_from_json),
