@@ -972,6 +972,37 @@ static int on_capture(int stream, const char *buf, size_t len, void *userdata)
 	return 0;
 }
 
+/* Runs a short script in the node (as user, NULL: root), its arguments
+ * never part of it, and captures stdout (up to max_out) and the first line
+ * of stderr (into ret_err when not NULL). */
+static int remote_script(struct remote *rm, const char *user, const char *script,
+                         const char *const *args, size_t nargs, size_t max_out, int *ret_code,
+                         dd_buf *ret_out, char **ret_err, dd_error *err)
+{
+	_cleanup_free_ const char **argv = dd_malloc0((nargs + 5) * sizeof(char *));
+	argv[0] = "sh";
+	argv[1] = "-c";
+	argv[2] = script;
+	argv[3] = "sh";
+	for (size_t i = 0; i < nargs; i++)
+		argv[4 + i] = args[i];
+	struct outbufs o = {.out = DD_BUF_HEAD(max_out), .err = DD_BUF_HEAD(MAX_STDERR)};
+	dd_exec_opts opts = {.argv = argv,
+	                     .user = user,
+	                     .stdin_fd = -1,
+	                     .resize_fd = -1,
+	                     .on_output = on_capture,
+	                     .userdata = &o,
+	                     .name = rm->name,
+	                     .timeout_ms = 60000};
+	int r = dd_exec(rm->d, rm->id, &opts, ret_code, err);
+	if (ret_err)
+		*ret_err = dd_strdup(first_line(&o.err));
+	dd_buf_free(&o.err);
+	*ret_out = o.out;
+	return r;
+}
+
 /* One exec answers for every path: the node's own view, tmpfs included.
  * The paths are arguments of the script, never part of it. */
 static const char probe_script[] =
@@ -988,27 +1019,14 @@ static const char probe_script[] =
 
 static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *out, dd_error *err)
 {
-	const char **argv = dd_malloc0((n + 5) * sizeof(char *));
-	argv[0] = "sh";
-	argv[1] = "-c";
-	argv[2] = probe_script;
-	argv[3] = "sh";
-	for (size_t i = 0; i < n; i++)
-		argv[4 + i] = paths[i];
-	struct outbufs o = {.out = DD_BUF_HEAD(MAX_PROBE_OUTPUT), .err = DD_BUF_HEAD(MAX_STDERR)};
-	dd_exec_opts opts = {.argv = argv,
-	                     .stdin_fd = -1,
-	                     .resize_fd = -1,
-	                     .on_output = on_capture,
-	                     .userdata = &o,
-	                     .name = rm->name,
-	                     .timeout_ms = 60000};
+	struct outbufs o = {0};
+	_cleanup_free_ char *errline = NULL;
 	int code = 0;
-	int r = dd_exec(rm->d, rm->id, &opts, &code, err);
-	free(argv);
+	int r = remote_script(rm, NULL, probe_script, (const char *const *)paths, n,
+	                      MAX_PROBE_OUTPUT, &code, &o.out, &errline, err);
 	if (r == 0 && code != 0)
 		r = dd_error_set(err, -EIO, "Cannot look at the paths in node %s (exit %d): %s",
-		                 rm->name, code, dd_buf_str(&o.err));
+		                 rm->name, code, errline);
 	size_t off = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const char *field[3] = {NULL}; /* gcc -O3 misses that a short answer breaks out */
@@ -1240,33 +1258,6 @@ static int need_running(const struct remote *rm, const char *what, dd_error *err
 	return dd_error_hint(err, "Start the node first ('docker start %s').", rm->cname);
 }
 
-/* Runs a short script in the node (as user, NULL: root) and captures its output. */
-static int remote_script(struct remote *rm, const char *user, const char *script,
-                         const char *const *args, size_t nargs, int *ret_code, dd_buf *ret_out,
-                         dd_error *err)
-{
-	_cleanup_free_ const char **argv = dd_malloc0((nargs + 5) * sizeof(char *));
-	argv[0] = "sh";
-	argv[1] = "-c";
-	argv[2] = script;
-	argv[3] = "sh";
-	for (size_t i = 0; i < nargs; i++)
-		argv[4 + i] = args[i];
-	struct outbufs o = {.out = DD_BUF_HEAD(MAX_STDERR), .err = DD_BUF_HEAD(MAX_STDERR)};
-	dd_exec_opts opts = {.argv = argv,
-	                     .user = user,
-	                     .stdin_fd = -1,
-	                     .resize_fd = -1,
-	                     .on_output = on_capture,
-	                     .userdata = &o,
-	                     .name = rm->name,
-	                     .timeout_ms = 60000};
-	int r = dd_exec(rm->d, rm->id, &opts, ret_code, err);
-	dd_buf_free(&o.err);
-	*ret_out = o.out;
-	return r;
-}
-
 /* USER[:GROUP] to numbers, by the node's own user database. A uid without an
  * entry is taken as it is, with group 0, as Docker does for `--user`. */
 static const char user_script[] =
@@ -1289,7 +1280,7 @@ static int remote_user(struct remote *rm, const char *spec, unsigned *ret_uid, u
 	const char *args[] = {user, colon ? colon : ""};
 	dd_buf out = {0};
 	int code = 0;
-	int r = remote_script(rm, NULL, user_script, args, 2, &code, &out, err);
+	int r = remote_script(rm, NULL, user_script, args, 2, MAX_STDERR, &code, &out, NULL, err);
 	unsigned long uid = 0, gid = 0;
 	char *end = NULL;
 	if (r == 0 && code == 3)
@@ -1334,7 +1325,8 @@ static int check_user_writes(struct remote *rm, const char *user, const dd_copy_
 	dd_buf out = {0};
 	int code = 0;
 	int r = remote_script(rm, user, writable_script, args,
-	                      plan->target_kind == DD_PATH_MISSING ? 1 : 2, &code, &out, err);
+	                      plan->target_kind == DD_PATH_MISSING ? 1 : 2, MAX_STDERR, &code, &out,
+	                      NULL, err);
 	if (r == 0 && code != 0) {
 		dd_error_set(err, -EACCES, "User '%s' may not write '%s' in node %s", user,
 		             out.len ? dd_buf_str(&out) : plan->anchor, rm->name);
