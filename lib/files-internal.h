@@ -74,19 +74,53 @@ int dd_tar_entry_split(const char *entry, char **ret_top, char **ret_rest);
  * raise SIGPIPE. */
 int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err);
 
+typedef struct dd_tar_write_opts {
+	unsigned uid, gid; /* owner of every entry (0: root) */
+	/* How many leading components of name are missing parent directories:
+	 * written first as directories (0755, owned by uid/gid), so that they
+	 * belong to the copy's owner rather than to whoever unpacks. */
+	size_t parents;
+} dd_tar_write_opts;
+
+/* dd_tar_write_fd with an owner and parent entries. Files with holes are
+ * written as sparse entries (pax, GNU sparse 1.0): the holes are neither read
+ * nor sent, and an unpacker that seeks (GNU tar, libarchive) keeps them. */
+int dd_tar_write_fd_opts(const char *src, const char *name, const dd_tar_write_opts *o, int fd,
+                         dd_error *err);
+
 /* Extract flags. */
 /* Leave the top entry's own metadata alone (merging into an existing directory). */
 #define DD_EXTRACT_SKIP_TOP 1u
+/* Keep setuid and setgid bits of files (dropped by default: a copy from a
+ * node must not become a privileged program on the host). */
+#define DD_EXTRACT_KEEP_SETID 2u
+
+/* Skipped entries listed in a report, at most; the count goes on. */
+#define DD_EXTRACT_MAX_SKIPPED 1000
+
+/* What an extraction did besides writing files. */
+typedef struct dd_extract_report {
+	size_t count;        /* entries written */
+	size_t n_skipped;    /* fifos, devices and sockets not created */
+	char **skipped;      /* their paths inside the copy ("" for the copy itself); */
+	char **skipped_kind; /* "FIFO", "character device", ...; at most DD_EXTRACT_MAX_SKIPPED */
+	size_t n_setid;      /* files whose setuid/setgid bits were dropped */
+} dd_extract_report;
+
+void dd_extract_report_clear(dd_extract_report *r);
 
 /* Reads a tar stream from fd and unpacks it so that the archive's single top
  * component lands at root (an absolute path without symlinks; its parent
- * must exist): "log/a/b" goes to root/a/b. Modes and mtimes are kept,
- * ownership is not (files belong to the caller). Entries outside the first
- * entry's top component, absolute names, ".." and writes through symlinks
- * are refused with an error naming the entry; devices, fifos and sockets are
- * skipped. Reads until the end of the archive. ret_count (may be NULL) gets
- * the number of entries written. */
-int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_count, dd_error *err);
+ * must exist): "log/a/b" goes to root/a/b. Modes and mtimes are kept (but
+ * not setuid/setgid bits unless DD_EXTRACT_KEEP_SETID), ownership is not
+ * (files belong to the caller). Entries outside the first entry's top
+ * component, absolute names, ".." and writes through symlinks are refused
+ * with an error naming the entry; devices, fifos and sockets are skipped and
+ * listed in the report. Runs of zeros in files become holes, so sparse files
+ * stay sparse whatever the archive's format. Reads until the end of the
+ * archive. ret (may be NULL) gets the report, on success and on failure. */
+int dd_tar_extract_fd(int fd, const char *root, unsigned flags, dd_extract_report *ret,
+                      dd_error *err);
 
 /* Unpacks path (as the daemon sees the container, running or not) to
  * local_root, which must not exist yet (its parent must). Used for /var/log

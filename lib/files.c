@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -318,32 +319,134 @@ static int tar_fail(struct archive *a, struct fd_sink *s, const char *what, dd_e
 	                    archive_error_string(a) ? archive_error_string(a) : "unknown error");
 }
 
-static int tar_file_data(struct archive *a, struct fd_sink *s, const char *path, int64_t size,
-                         dd_error *err)
+/* Zeros for the holes of a sparse entry: libarchive's pax writer takes the
+ * whole logical contents and drops what falls in a hole, so holes cost no
+ * reading and no bytes on the wire. */
+static const char zeros[IO_BUF];
+
+static int tar_copy_range(struct archive *a, struct fd_sink *s, int fd, const char *path, char *buf,
+                          int64_t off, int64_t len, dd_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return dd_error_set(err, -errno, "Cannot read '%s': %s", path, strerror(errno));
-	_cleanup_free_ char *buf = dd_malloc0(IO_BUF);
-	int64_t left = size;
-	while (left > 0) {
-		size_t want = left < (int64_t)IO_BUF ? (size_t)left : IO_BUF;
-		ssize_t got = read(fd, buf, want);
+	while (len > 0) {
+		size_t want = len < (int64_t)IO_BUF ? (size_t)len : IO_BUF;
+		ssize_t got = pread(fd, buf, want, off);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
 			return dd_error_set(err, -errno, "Cannot read '%s': %s", path,
 			                    strerror(errno));
+		/* Shrank while we read it: libarchive pads the entry with zeros. */
 		if (got == 0)
-			break; /* shrank while we read it: libarchive pads the entry with zeros */
+			return 1;
 		if (archive_write_data(a, buf, (size_t)got) < 0)
 			return tar_fail(a, s, path, err);
-		left -= got;
+		off += got;
+		len -= got;
 	}
 	return 0;
 }
 
+/* The data regions of a file (SEEK_DATA/SEEK_HOLE), as sparse entries of e.
+ * Nothing is added for a file without holes, or where the file system
+ * cannot tell: then it is sent whole. Returns whether e is sparse. */
+static bool tar_sparse_map(int fd, int64_t size, const struct stat *st, struct archive_entry *e)
+{
+	/* Fewer blocks than bytes is the cheap sign of a hole. */
+	if (size <= 0 || (int64_t)st->st_blocks * 512 >= size)
+		return false;
+	int64_t off = 0;
+	bool any = false;
+	while (off < size) {
+		off_t data = lseek(fd, off, SEEK_DATA);
+		if (data < 0 && errno != ENXIO) {
+			/* Cannot tell (or changed under us): whole, with no map. */
+			archive_entry_sparse_clear(e);
+			return false;
+		}
+		if (data < 0 || data >= size)
+			break; /* ENXIO: only a hole up to the end */
+		off_t hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0 || hole > size)
+			hole = size;
+		archive_entry_sparse_add_entry(e, data, hole - data);
+		any = true;
+		off = hole;
+	}
+	if (!any) /* all hole: one empty region at the end keeps the size */
+		archive_entry_sparse_add_entry(e, size, 0);
+	return true;
+}
+
+static int tar_zeros(struct archive *a, struct fd_sink *s, const char *path, int64_t len,
+                     dd_error *err)
+{
+	while (len > 0) {
+		size_t n = len < (int64_t)IO_BUF ? (size_t)len : IO_BUF;
+		if (archive_write_data(a, zeros, n) < 0)
+			return tar_fail(a, s, path, err);
+		len -= (int64_t)n;
+	}
+	return 0;
+}
+
+static int tar_file_data(struct archive *a, struct fd_sink *s, int fd, const char *path,
+                         int64_t size, struct archive_entry *e, dd_error *err)
+{
+	_cleanup_free_ char *buf = dd_malloc0(IO_BUF);
+	if (archive_entry_sparse_reset(e) == 0) {
+		int r = tar_copy_range(a, s, fd, path, buf, 0, size, err);
+		return r < 0 ? r : 0;
+	}
+	/* Data regions are read; the holes between them are zeros. */
+	int64_t off = 0;
+	la_int64_t soff, slen;
+	int r = 0;
+	while (r == 0 && archive_entry_sparse_next(e, &soff, &slen) == ARCHIVE_OK) {
+		r = tar_zeros(a, s, path, soff - off, err);
+		if (r == 0)
+			r = tar_copy_range(a, s, fd, path, buf, soff, slen, err);
+		off = soff + slen;
+	}
+	if (r == 0)
+		r = tar_zeros(a, s, path, size - off, err);
+	return r < 0 ? r : 0;
+}
+
 int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err)
+{
+	return dd_tar_write_fd_opts(src, name, &(dd_tar_write_opts){0}, fd, err);
+}
+
+/* Directory entries for the first `parents` components of name: the missing
+ * parents of the copy, so that they get the copy's owner. */
+static int tar_write_parents(struct archive *a, struct fd_sink *s, const char *name,
+                             const dd_tar_write_opts *o, dd_error *err)
+{
+	const char *p = name;
+	for (size_t i = 0; i < o->parents; i++) {
+		const char *slash = strchr(p, '/');
+		if (!slash)
+			break;
+		_cleanup_free_ char *dir = strndup(name, (size_t)(slash - name));
+		if (!dir)
+			abort();
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, dir);
+		archive_entry_set_mode(e, S_IFDIR | 0755);
+		archive_entry_set_uid(e, o->uid);
+		archive_entry_set_gid(e, o->gid);
+		archive_entry_set_mtime(e, time(NULL), 0);
+		int ar = archive_write_header(a, e);
+		archive_entry_free(e);
+		if (ar < ARCHIVE_WARN)
+			return tar_fail(a, s, dir, err);
+		p = slash + 1;
+	}
+	return 0;
+}
+
+int dd_tar_write_fd_opts(const char *src, const char *name, const dd_tar_write_opts *o, int fd,
+                         dd_error *err)
 {
 	struct stat fst;
 	struct fd_sink sink = {.fd = fd, .sock = fstat(fd, &fst) == 0 && S_ISSOCK(fst.st_mode)};
@@ -358,6 +461,11 @@ int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err)
 		return r;
 	}
 	bool contents_only = strcmp(name, ".") == 0;
+	int pr = tar_write_parents(a, &sink, name, o, err);
+	if (pr < 0) {
+		archive_write_free(a);
+		return pr;
+	}
 	char *roots[] = {(char *)src, NULL};
 	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR, NULL);
 	if (!fts) {
@@ -403,12 +511,22 @@ int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err)
 		struct archive_entry *e = archive_entry_new();
 		archive_entry_set_pathname(e, ename);
 		archive_entry_set_mode(e, st->st_mode);
-		archive_entry_set_uid(e, 0);
-		archive_entry_set_gid(e, 0);
+		archive_entry_set_uid(e, o->uid);
+		archive_entry_set_gid(e, o->gid);
 		archive_entry_set_mtime(e, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
-		if (S_ISREG(st->st_mode))
+		_cleanup_close_ int dfd = -1;
+		if (S_ISREG(st->st_mode)) {
 			archive_entry_set_size(e, st->st_size);
-		else
+			/* Opened before the header: the header carries the sparse map. */
+			dfd = open(f->fts_accpath, O_RDONLY | O_CLOEXEC);
+			if (dfd < 0) {
+				r = dd_error_set(err, -errno, "Cannot read '%s': %s", f->fts_path,
+				                 strerror(errno));
+				archive_entry_free(e);
+				continue;
+			}
+			tar_sparse_map(dfd, st->st_size, st, e);
+		} else
 			archive_entry_set_size(e, 0);
 		if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
 			archive_entry_set_rdev(e, st->st_rdev);
@@ -426,7 +544,7 @@ int dd_tar_write_fd(const char *src, const char *name, int fd, dd_error *err)
 		if (archive_write_header(a, e) < ARCHIVE_WARN)
 			r = tar_fail(a, &sink, f->fts_path, err);
 		else if (S_ISREG(st->st_mode) && st->st_size > 0)
-			r = tar_file_data(a, &sink, f->fts_accpath, st->st_size, err);
+			r = tar_file_data(a, &sink, dfd, f->fts_path, st->st_size, e, err);
 		archive_entry_free(e);
 	}
 	fts_close(fts);
@@ -459,7 +577,89 @@ static int extract_entry_path(const char *root, const char *entry, const char *t
 	return 0;
 }
 
-int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_count, dd_error *err)
+static int extract_stream(int fd, const char *root, unsigned flags, dd_extract_report *rep,
+                          dd_error *err);
+
+void dd_extract_report_clear(dd_extract_report *r)
+{
+	strv_free(r->skipped);
+	strv_free(r->skipped_kind);
+	memset(r, 0, sizeof(*r));
+}
+
+static const char *special_kind(mode_t type)
+{
+	switch (type) {
+	case AE_IFIFO: return "FIFO";
+	case AE_IFCHR: return "character device";
+	case AE_IFBLK: return "block device";
+	case AE_IFSOCK: return "socket";
+	default: return "special file";
+	}
+}
+
+static void report_skip(dd_extract_report *rep, const char *rel, mode_t type)
+{
+	size_t i = rep->n_skipped++;
+	if (i >= DD_EXTRACT_MAX_SKIPPED)
+		return;
+	if (i == 0) {
+		rep->skipped = dd_malloc0((DD_EXTRACT_MAX_SKIPPED + 1) * sizeof(char *));
+		rep->skipped_kind = dd_malloc0((DD_EXTRACT_MAX_SKIPPED + 1) * sizeof(char *));
+	}
+	rep->skipped[i] = dd_strdup(rel);
+	rep->skipped_kind[i] = dd_strdup(special_kind(type));
+}
+
+/* Aligned blocks of zeros are not written: the offset jumps, the file
+ * system leaves a hole, and finishing the entry sets the size. A hole needs
+ * at least a block; 4 KiB is the usual one. */
+#define HOLE_BLOCK 4096u
+
+static bool all_zero(const char *p, size_t n)
+{
+	return n > 0 && p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
+static int write_block_sparse(struct archive *out, const char *buf, size_t size, int64_t offset)
+{
+	size_t i = 0;
+	while (i < size) {
+		/* Up to the next block boundary of the file, then block by block. */
+		size_t n = HOLE_BLOCK - (size_t)((offset + (int64_t)i) % HOLE_BLOCK);
+		if (n > size - i)
+			n = size - i;
+		size_t j = i;
+		while (j < size && !all_zero(buf + j, n)) {
+			j += n;
+			n = size - j < HOLE_BLOCK ? size - j : HOLE_BLOCK;
+		}
+		if (j > i && archive_write_data_block(out, buf + i, j - i, offset + (int64_t)i) <
+		                 ARCHIVE_WARN)
+			return -1;
+		i = j;
+		while (i < size && all_zero(buf + i, n)) {
+			i += n;
+			n = size - i < HOLE_BLOCK ? size - i : HOLE_BLOCK;
+		}
+	}
+	return 0;
+}
+
+int dd_tar_extract_fd(int fd, const char *root, unsigned flags, dd_extract_report *ret,
+                      dd_error *err)
+{
+	dd_extract_report rep_local = {0};
+	dd_extract_report *rep = ret ? ret : &rep_local;
+	memset(rep, 0, sizeof(*rep));
+	int r = extract_stream(fd, root, flags, rep, err);
+	if (!ret)
+		dd_extract_report_clear(&rep_local);
+	return r;
+}
+
+static int extract_stream(int fd, const char *root, unsigned flags, dd_extract_report *rep,
+                          dd_error *err)
 {
 	if (root[0] != '/')
 		return dd_error_set(err, -EINVAL,
@@ -476,7 +676,6 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 	    out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK |
 	             ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	int r = 0;
-	size_t count = 0;
 	_cleanup_free_ char *top = NULL;
 	if (archive_read_open_fd(in, fd, IO_BUF) != ARCHIVE_OK)
 		r = dd_error_set(err, -EIO, "Cannot read the archive: %s",
@@ -503,9 +702,22 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 		const char *hardlink = archive_entry_hardlink(e);
 		mode_t type = archive_entry_filetype(e);
 		bool wanted = hardlink || type == AE_IFREG || type == AE_IFDIR || type == AE_IFLNK;
-		if (!wanted || (is_top && (flags & DD_EXTRACT_SKIP_TOP))) {
+		if (!wanted) {
+			/* Nobody asked for a device or a FIFO on this host (and only root
+			 * could make a device): skipped, but said. */
+			report_skip(rep, path + strlen(root) + (is_top ? 0 : 1), type);
 			archive_read_data_skip(in);
 			continue;
+		}
+		if (is_top && (flags & DD_EXTRACT_SKIP_TOP)) {
+			archive_read_data_skip(in);
+			continue;
+		}
+		mode_t perm = archive_entry_perm(e);
+		if (type != AE_IFDIR && (perm & (S_ISUID | S_ISGID)) &&
+		    !(flags & DD_EXTRACT_KEEP_SETID)) {
+			archive_entry_set_perm(e, perm & ~(mode_t)(S_ISUID | S_ISGID));
+			rep->n_setid++;
 		}
 		_cleanup_free_ char *link_path = NULL;
 		if (hardlink) {
@@ -527,7 +739,7 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 		size_t size;
 		la_int64_t offset;
 		while ((ar = archive_read_data_block(in, &buf, &size, &offset)) == ARCHIVE_OK) {
-			if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN) {
+			if (write_block_sparse(out, buf, size, offset) < 0) {
 				ar = ARCHIVE_FATAL;
 				r = dd_error_set(err, -EIO, "Cannot write '%s': %s", path,
 				                 archive_error_string(out) ?: "unknown error");
@@ -540,7 +752,7 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 		if (r == 0 && archive_write_finish_entry(out) < ARCHIVE_WARN)
 			r = dd_error_set(err, -EIO, "Cannot finish '%s': %s", path,
 			                 archive_error_string(out) ?: "unknown error");
-		count++;
+		rep->count++;
 	}
 	if (r == 0 && !top)
 		r = dd_error_set(err, -EIO, "The archive is empty");
@@ -551,8 +763,6 @@ int dd_tar_extract_fd(int fd, const char *root, unsigned flags, size_t *ret_coun
 		                 archive_error_string(out) ?: "unknown error");
 	archive_write_free(out);
 	archive_read_free(in);
-	if (r == 0 && ret_count)
-		*ret_count = count;
 	return r;
 }
 
@@ -563,6 +773,7 @@ struct producer {
 	bool started;
 	const char *src;
 	const char *name;
+	dd_tar_write_opts opts;
 	int fd; /* owned: closed when the stream is written */
 	int r;
 	dd_error err;
@@ -571,7 +782,7 @@ struct producer {
 static void *producer_main(void *userdata)
 {
 	struct producer *p = userdata;
-	p->r = dd_tar_write_fd(p->src, p->name, p->fd, &p->err);
+	p->r = dd_tar_write_fd_opts(p->src, p->name, &p->opts, p->fd, &p->err);
 	close(p->fd);
 	p->fd = -1;
 	return NULL;
@@ -585,12 +796,13 @@ struct extractor {
 	int fd; /* owned */
 	int r;
 	dd_error err;
+	dd_extract_report rep;
 };
 
 static void *extractor_main(void *userdata)
 {
 	struct extractor *x = userdata;
-	x->r = dd_tar_extract_fd(x->fd, x->root, x->flags, NULL, &x->err);
+	x->r = dd_tar_extract_fd(x->fd, x->root, x->flags, &x->rep, &x->err);
 	if (x->r == 0) {
 		/* Whatever follows the end-of-archive blocks (padding) must be read, or
 		 * the sender would see EPIPE for a transfer that worked. */
@@ -743,11 +955,52 @@ struct outbufs {
 	dd_buf out, err;
 };
 
+/* The first line of a tool's stderr, for a one-line error (GNU tar adds
+ * "Exiting with failure status" after the line that names the file). */
+static const char *first_line(dd_buf *b)
+{
+	if (!b->data)
+		return "";
+	b->data[strcspn(b->data, "\n")] = '\0';
+	return b->data;
+}
+
 static int on_capture(int stream, const char *buf, size_t len, void *userdata)
 {
 	struct outbufs *o = userdata;
 	dd_buf_add(stream == DD_STREAM_STDERR ? &o->err : &o->out, buf, len);
 	return 0;
+}
+
+/* Runs a short script in the node (as user, NULL: root), its arguments
+ * never part of it, and captures stdout (up to max_out) and the first line
+ * of stderr (into ret_err when not NULL). */
+static int remote_script(struct remote *rm, const char *user, const char *script,
+                         const char *const *args, size_t nargs, size_t max_out, int *ret_code,
+                         dd_buf *ret_out, char **ret_err, dd_error *err)
+{
+	_cleanup_free_ const char **argv = dd_malloc0((nargs + 5) * sizeof(char *));
+	argv[0] = "sh";
+	argv[1] = "-c";
+	argv[2] = script;
+	argv[3] = "sh";
+	for (size_t i = 0; i < nargs; i++)
+		argv[4 + i] = args[i];
+	struct outbufs o = {.out = DD_BUF_HEAD(max_out), .err = DD_BUF_HEAD(MAX_STDERR)};
+	dd_exec_opts opts = {.argv = argv,
+	                     .user = user,
+	                     .stdin_fd = -1,
+	                     .resize_fd = -1,
+	                     .on_output = on_capture,
+	                     .userdata = &o,
+	                     .name = rm->name,
+	                     .timeout_ms = 60000};
+	int r = dd_exec(rm->d, rm->id, &opts, ret_code, err);
+	if (ret_err)
+		*ret_err = dd_strdup(first_line(&o.err));
+	dd_buf_free(&o.err);
+	*ret_out = o.out;
+	return r;
 }
 
 /* One exec answers for every path: the node's own view, tmpfs included.
@@ -766,27 +1019,14 @@ static const char probe_script[] =
 
 static int probe_exec(struct remote *rm, char **paths, size_t n, struct probe *out, dd_error *err)
 {
-	const char **argv = dd_malloc0((n + 5) * sizeof(char *));
-	argv[0] = "sh";
-	argv[1] = "-c";
-	argv[2] = probe_script;
-	argv[3] = "sh";
-	for (size_t i = 0; i < n; i++)
-		argv[4 + i] = paths[i];
-	struct outbufs o = {.out = DD_BUF_HEAD(MAX_PROBE_OUTPUT), .err = DD_BUF_HEAD(MAX_STDERR)};
-	dd_exec_opts opts = {.argv = argv,
-	                     .stdin_fd = -1,
-	                     .resize_fd = -1,
-	                     .on_output = on_capture,
-	                     .userdata = &o,
-	                     .name = rm->name,
-	                     .timeout_ms = 60000};
+	struct outbufs o = {0};
+	_cleanup_free_ char *errline = NULL;
 	int code = 0;
-	int r = dd_exec(rm->d, rm->id, &opts, &code, err);
-	free(argv);
+	int r = remote_script(rm, NULL, probe_script, (const char *const *)paths, n,
+	                      MAX_PROBE_OUTPUT, &code, &o.out, &errline, err);
 	if (r == 0 && code != 0)
 		r = dd_error_set(err, -EIO, "Cannot look at the paths in node %s (exit %d): %s",
-		                 rm->name, code, dd_buf_str(&o.err));
+		                 rm->name, code, errline);
 	size_t off = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const char *field[3] = {NULL}; /* gcc -O3 misses that a short answer breaks out */
@@ -948,20 +1188,22 @@ struct send_ctx {
 	const char *src;
 	const char *dst;
 	bool src_is_dir;
+	bool sparse; /* some file of src has holes */
+	const dd_send_opts *opts;
 	struct send_job *jobs;
 	dd_progress_cb progress;
 	void *userdata;
 	pthread_mutex_t lock;
 };
 
-static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *plan, bool via_api,
-                     dd_error *err)
+static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *plan,
+                     const dd_tar_write_opts *wo, bool via_api, dd_error *err)
 {
 	int sv[2];
 	int r = make_socketpair(sv, err);
 	if (r < 0)
 		return r;
-	struct producer prod = {.src = src, .name = plan->name, .fd = sv[1]};
+	struct producer prod = {.src = src, .name = plan->name, .opts = *wo, .fd = sv[1]};
 	if (pthread_create(&prod.thread, NULL, producer_main, &prod) != 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -985,7 +1227,7 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 		r = dd_exec(rm->d, rm->id, &opts, &code, err);
 		if (r == 0 && code != 0)
 			r = dd_error_set(err, -EIO, "tar in the node failed (exit %d): %s", code,
-			                 dd_buf_str(&o.err));
+			                 first_line(&o.err));
 		dd_buf_free(&o.out);
 		dd_buf_free(&o.err);
 	}
@@ -1007,6 +1249,96 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 	return 0;
 }
 
+/* Options that need the node's own processes (tar or id run as a user). */
+static int need_running(const struct remote *rm, const char *what, dd_error *err)
+{
+	if (rm->running)
+		return 0;
+	dd_error_set(err, -EHOSTDOWN, "%s needs node %s to be running", what, rm->name);
+	return dd_error_hint(err, "Start the node first ('docker start %s').", rm->cname);
+}
+
+/* USER[:GROUP] to numbers, by the node's own user database. A uid without an
+ * entry is taken as it is, with group 0, as Docker does for `--user`. */
+static const char user_script[] =
+    "u=$1 g=$2\n"
+    "case $u in ''|*[!0-9]*) uid=$(id -u -- \"$u\" 2>/dev/null) || exit 3;; *) uid=$u;; esac\n"
+    "if [ -n \"$g\" ]; then\n"
+    "  case $g in *[!0-9]*) gid=$(getent group -- \"$g\" | cut -d: -f3); [ -n \"$gid\" ] || exit "
+    "4;;\n"
+    "  *) gid=$g;; esac\n"
+    "else gid=$(id -g -- \"$u\" 2>/dev/null) || gid=0; fi\n"
+    "printf '%s %s' \"$uid\" \"$gid\"\n";
+
+static int remote_user(struct remote *rm, const char *spec, unsigned *ret_uid, unsigned *ret_gid,
+                       dd_error *err)
+{
+	_cleanup_free_ char *user = dd_strdup(spec);
+	char *colon = strchr(user, ':');
+	if (colon)
+		*colon++ = '\0';
+	const char *args[] = {user, colon ? colon : ""};
+	dd_buf out = {0};
+	int code = 0;
+	int r = remote_script(rm, NULL, user_script, args, 2, MAX_STDERR, &code, &out, NULL, err);
+	unsigned long uid = 0, gid = 0;
+	char *end = NULL;
+	if (r == 0 && code == 3)
+		r = dd_error_usage(err, -ENOENT, "No user '%s' in node %s", user, rm->name);
+	else if (r == 0 && code == 4)
+		r = dd_error_usage(err, -ENOENT, "No group '%s' in node %s", colon, rm->name);
+	else if (r == 0 && code != 0)
+		r = dd_error_set(err, -EIO, "Cannot look up user '%s' in node %s (exit %d)", spec,
+		                 rm->name, code);
+	else if (r == 0) {
+		const char *str = dd_buf_str(&out);
+		errno = 0;
+		uid = strtoul(str, &end, 10);
+		if (errno || end == str || *end != ' ' || uid > UINT_MAX)
+			r = -EPROTO;
+		else {
+			const char *g = end + 1;
+			gid = strtoul(g, &end, 10);
+			if (errno || end == g || *end || gid > UINT_MAX)
+				r = -EPROTO;
+		}
+		if (r == -EPROTO)
+			dd_error_set(err, r, "Unexpected answer looking up user '%s' in node %s",
+			             spec, rm->name);
+	}
+	dd_buf_free(&out);
+	if (r < 0)
+		return r;
+	*ret_uid = (unsigned)uid;
+	*ret_gid = (unsigned)gid;
+	return 0;
+}
+
+/* As the user: the first path it may not write, printed; exit 1 then. */
+static const char writable_script[] =
+    "for p do [ -e \"$p\" ] || continue; [ -w \"$p\" ] || { printf '%s' \"$p\"; exit 1; }; done\n";
+
+static int check_user_writes(struct remote *rm, const char *user, const dd_copy_plan *plan,
+                             dd_error *err)
+{
+	const char *args[] = {plan->anchor, plan->target};
+	dd_buf out = {0};
+	int code = 0;
+	int r = remote_script(rm, user, writable_script, args,
+	                      plan->target_kind == DD_PATH_MISSING ? 1 : 2, MAX_STDERR, &code, &out,
+	                      NULL, err);
+	if (r == 0 && code != 0) {
+		dd_error_set(err, -EACCES, "User '%s' may not write '%s' in node %s", user,
+		             out.len ? dd_buf_str(&out) : plan->anchor, rm->name);
+		r = dd_error_hint(err,
+		                  "Add --sudo to write it anyway (the copy still belongs to "
+		                  "'%s').",
+		                  user);
+	}
+	dd_buf_free(&out);
+	return r;
+}
+
 static int send_one(struct send_ctx *ctx, dd_docker *d, const dd_node *node, char **ret_target,
                     dd_error *err)
 {
@@ -1014,6 +1346,17 @@ static int send_one(struct send_ctx *ctx, dd_docker *d, const dd_node *node, cha
 	int r = remote_open(d, node, &rm, err);
 	if (r < 0)
 		return r;
+	const char *user = ctx->opts->user;
+	dd_tar_write_opts wo = {0};
+	if (user) {
+		r = need_running(&rm, "Sending files as a user (--user)", err);
+		if (r == 0)
+			r = remote_user(&rm, user, &wo.uid, &wo.gid, err);
+		if (r < 0) {
+			remote_clear(&rm);
+			return r;
+		}
+	}
 	_cleanup_strv_ char **lineage = dd_path_lineage(ctx->dst);
 	size_t depth = 0;
 	while (lineage[depth])
@@ -1048,8 +1391,18 @@ static int send_one(struct send_ctx *ctx, dd_docker *d, const dd_node *node, cha
 				resolved = p[i].resolved ? p[i].resolved : plan.anchor;
 			}
 		r = check_stopped_tmpfs(&rm, resolved, err);
+		if (r == 0 && user && !ctx->opts->sudo) {
+			r = check_user_writes(&rm, user, &plan, err);
+			/* The missing parents are the user's, as its own mkdir -p would make them.
+			 */
+			for (const char *c = plan.name; *c; c++)
+				wo.parents += *c == '/';
+		}
+		/* The archive API writes holes out as zeros (the daemon's tar reader
+		 * does not seek over them): tar in the node keeps them. */
+		bool via_api = docker_sees(&rm, mount) && !(ctx->sparse && rm.running);
 		if (r == 0)
-			r = stream_in(&rm, ctx->src, &plan, docker_sees(&rm, mount), err);
+			r = stream_in(&rm, ctx->src, &plan, &wo, via_api, err);
 	}
 	if (r == 0)
 		*ret_target = TAKE_PTR(plan.target);
@@ -1097,6 +1450,34 @@ int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const cha
                   const char *dst, dd_progress_cb progress, void *userdata, dd_error *node_errs,
                   dd_error *err)
 {
+	return dd_files_send_opts(d, nodes, n, src, dst, NULL, progress, userdata, node_errs, err);
+}
+
+/* Whether any regular file under src (followed if it is a symlink) has holes. */
+static bool tree_is_sparse(const char *src)
+{
+	char *roots[] = {(char *)src, NULL};
+	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR, NULL);
+	if (!fts)
+		return false;
+	bool sparse = false;
+	FTSENT *f;
+	while (!sparse && (f = fts_read(fts)))
+		if (f->fts_info == FTS_F)
+			sparse = (int64_t)f->fts_statp->st_blocks * 512 < f->fts_statp->st_size;
+	fts_close(fts);
+	return sparse;
+}
+
+int dd_files_send_opts(dd_docker *d, const dd_node *const *nodes, size_t n, const char *src,
+                       const char *dst, const dd_send_opts *opts, dd_progress_cb progress,
+                       void *userdata, dd_error *node_errs, dd_error *err)
+{
+	static const dd_send_opts defaults = {0};
+	if (!opts)
+		opts = &defaults;
+	if (opts->user && !*opts->user)
+		return dd_error_usage(err, -EINVAL, "The user name is empty");
 	int r = check_remote_path(dst, "destination", err);
 	if (r < 0)
 		return r;
@@ -1119,6 +1500,8 @@ int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const cha
 	struct send_ctx ctx = {.src = src,
 	                       .dst = dst,
 	                       .src_is_dir = S_ISDIR(st.st_mode),
+	                       .sparse = tree_is_sparse(src),
+	                       .opts = opts,
 	                       .progress = progress,
 	                       .userdata = userdata};
 	pthread_mutex_init(&ctx.lock, NULL);
@@ -1182,7 +1565,8 @@ static int on_tar_output(int stream, const char *buf, size_t len, void *userdata
 
 /* Streams `path` out of the node (archive API or tar in the node) and unpacks it at root. */
 static int stream_out(dd_docker *d, const char *container, const char *label, const char *path,
-                      bool via_api, const char *root, unsigned flags, dd_error *err)
+                      bool via_api, const char *user, const char *root, unsigned flags,
+                      dd_extract_report *ret_rep, dd_error *err)
 {
 	int sv[2];
 	int r = make_socketpair(sv, err);
@@ -1207,8 +1591,12 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 		const char *slash = strrchr(path, '/');
 		dir = slash == path ? dd_strdup("/") : strndup(path, (size_t)(slash - path));
 		base = dd_strdup(slash + 1);
-		const char *argv[] = {"tar", "-c", "-f", "-", "-C", dir, "--", base, NULL};
+		/* --sparse: holes are not read out as zeros (the extractor would make
+		 * holes of them again, but they would cross the wire). */
+		const char *argv[] = {"tar", "-c", "--sparse", "-f", "-",
+		                      "-C",  dir,  "--",       base, NULL};
 		dd_exec_opts opts = {.argv = argv,
+		                     .user = user,
 		                     .stdin_fd = -1,
 		                     .resize_fd = -1,
 		                     .on_output = on_tar_output,
@@ -1219,12 +1607,16 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 		/* GNU tar exits 1 when a file changed while it was read: still a copy. */
 		if (r == 0 && code > 1)
 			r = dd_error_set(err, -EIO, "tar in node %s failed (exit %d): %s", label,
-			                 code, dd_buf_str(&s.err));
+			                 code, first_line(&s.err));
 	}
 	/* End of stream for the extractor. */
 	close(sv[1]);
 	pthread_join(x.thread, NULL);
 	dd_buf_free(&s.err);
+	if (ret_rep)
+		*ret_rep = x.rep;
+	else
+		dd_extract_report_clear(&x.rep);
 	if (s.cancelled || (r < 0 && dd_cancelled()))
 		return dd_error_set(err, -ECANCELED, "Interrupted");
 	if (x.r < 0 && (r == 0 || s.error < 0 || r == -EPIPE)) {
@@ -1248,9 +1640,10 @@ static dd_path_kind local_kind(const char *path)
 
 /* Everything after looking at SRC in the node: the local side and the transfer. */
 static int download_planned(dd_docker *d, const struct remote *rm, const char *src,
-                            const struct probe *sp, const char *dst, bool force, char **ret_target,
-                            dd_error *err)
+                            const struct probe *sp, const char *dst, const dd_download_opts *o,
+                            dd_download_result *ret, dd_error *err)
 {
+	bool force = o->force;
 	bool src_is_dir = sp->kind == DD_PATH_DIR;
 	const char *resolved = sp->resolved ? sp->resolved : src;
 	if (strcmp(resolved, "/") == 0)
@@ -1291,13 +1684,16 @@ static int download_planned(dd_docker *d, const struct remote *rm, const char *s
 		return dd_error_set(err, -errno, "Cannot resolve '%s': %s", plan.anchor,
 		                    strerror(errno));
 	_cleanup_free_ char *target = path_join(anchor, plan.name);
-	/* For a file, the probe reports the mount point of its directory. */
-	bool via_api = docker_sees(rm, sp->mount);
+	/* For a file, the probe reports the mount point of its directory. The
+	 * archive API reads as root: a user's view needs tar run as that user. */
+	bool via_api = docker_sees(rm, sp->mount) && !o->user;
+	unsigned xflags = o->keep_setid ? DD_EXTRACT_KEEP_SETID : 0;
+	_cleanup_(dd_extract_report_clear) dd_extract_report rep = {0};
 
 	if (plan.target_kind == DD_PATH_DIR) {
 		/* --force into an existing directory: merge, like cp -r. */
-		r = stream_out(d, rm->id, rm->name, resolved, via_api, target, DD_EXTRACT_SKIP_TOP,
-		               err);
+		r = stream_out(d, rm->id, rm->name, resolved, via_api, o->user, target,
+		               xflags | DD_EXTRACT_SKIP_TOP, &rep, err);
 	} else {
 		/* Unpack beside the target, then rename: all or nothing. */
 		_cleanup_free_ char *tmp = dd_asprintf("%s/.dcos-docker-download-XXXXXX", anchor);
@@ -1305,7 +1701,8 @@ static int download_planned(dd_docker *d, const struct remote *rm, const char *s
 			return dd_error_set(err, -errno, "Cannot create a directory in '%s': %s",
 			                    anchor, strerror(errno));
 		_cleanup_free_ char *root = dd_asprintf("%s/copy", tmp);
-		r = stream_out(d, rm->id, rm->name, resolved, via_api, root, 0, err);
+		r = stream_out(d, rm->id, rm->name, resolved, via_api, o->user, root, xflags, &rep,
+		               err);
 		if (r == 0) {
 			_cleanup_free_ char *parent = dd_strdup(target);
 			char *slash = strrchr(parent, '/');
@@ -1322,14 +1719,50 @@ static int download_planned(dd_docker *d, const struct remote *rm, const char *s
 			                 strerror(errno));
 		dd_rm_rf(tmp);
 	}
-	if (r == 0 && ret_target)
-		*ret_target = TAKE_PTR(target);
-	return r;
+	if (r < 0)
+		return r;
+	size_t listed =
+	    rep.n_skipped < DD_EXTRACT_MAX_SKIPPED ? rep.n_skipped : DD_EXTRACT_MAX_SKIPPED;
+	ret->skipped = dd_malloc0((listed + 1) * sizeof(char *));
+	for (size_t i = 0; i < listed; i++)
+		ret->skipped[i] = *rep.skipped[i] ? dd_asprintf("%s/%s", target, rep.skipped[i])
+		                                  : dd_strdup(target);
+	ret->skipped_kind = TAKE_PTR(rep.skipped_kind);
+	ret->n_skipped = rep.n_skipped;
+	ret->n_setid = rep.n_setid;
+	ret->target = TAKE_PTR(target);
+	return 0;
+}
+
+void dd_download_result_clear(dd_download_result *r)
+{
+	free(r->target);
+	strv_free(r->skipped);
+	strv_free(r->skipped_kind);
+	memset(r, 0, sizeof(*r));
 }
 
 int dd_files_download(dd_docker *d, const dd_node *node, const char *src, const char *dst,
                       bool force, char **ret_target, dd_error *err)
 {
+	_cleanup_(dd_download_result_clear) dd_download_result res = {0};
+	int r = dd_files_download_opts(d, node, src, dst, &(dd_download_opts){.force = force}, &res,
+	                               err);
+	if (r == 0 && ret_target)
+		*ret_target = TAKE_PTR(res.target);
+	return r;
+}
+
+int dd_files_download_opts(dd_docker *d, const dd_node *node, const char *src, const char *dst,
+                           const dd_download_opts *o, dd_download_result *ret, dd_error *err)
+{
+	static const dd_download_opts defaults = {0};
+	if (!o)
+		o = &defaults;
+	_cleanup_(dd_download_result_clear) dd_download_result local = {0};
+	if (!ret)
+		ret = &local;
+	memset(ret, 0, sizeof(*ret));
 	int r = check_remote_path(src, "source", err);
 	if (r < 0)
 		return r;
@@ -1344,6 +1777,8 @@ int dd_files_download(dd_docker *d, const dd_node *node, const char *src, const 
 	if (r < 0)
 		return r;
 	r = check_stopped_tmpfs(&rm, src, err);
+	if (r == 0 && o->user)
+		r = need_running(&rm, "Reading files as a user (--user)", err);
 	if (r < 0)
 		return r;
 	char *paths[] = {(char *)src};
@@ -1354,7 +1789,7 @@ int dd_files_download(dd_docker *d, const dd_node *node, const char *src, const 
 	if (p[0].kind == DD_PATH_MISSING)
 		r = dd_error_set(err, -ENOENT, "No such file or directory: '%s'", src);
 	else
-		r = download_planned(d, &rm, src, &p[0], dst, force, ret_target, err);
+		r = download_planned(d, &rm, src, &p[0], dst, o, ret, err);
 	probes_free(p, 1);
 	return r;
 }
@@ -1375,5 +1810,5 @@ int dd_files_get_archive(dd_docker *d, const char *container, const char *path,
 		return dd_error_set(err, -errno, "Cannot resolve '%s': %s", parent,
 		                    strerror(errno));
 	_cleanup_free_ char *root = path_join(real, slash + 1);
-	return stream_out(d, container, container, path, true, root, 0, err);
+	return stream_out(d, container, container, path, true, NULL, root, 0, NULL, err);
 }

@@ -109,6 +109,65 @@ assert_one_line_error "--node"
 ls -a "$tmp" | grep -q '^\.dcos-docker-download' && fail "a temporary download directory was left behind"
 pass "clear errors for missing and wrong paths"
 
+# Special files and privileges from a node: a FIFO and a device are not
+# copied but named; a setuid/setgid program loses those bits on the host
+# unless --keep-setuid.
+in_node "$master" 'mkdir -p /root/special && mkfifo /root/special/pipe && mknod /root/special/null c 1 3 &&
+	printf "#!/bin/sh\n" >/root/special/prog && chmod 4755 /root/special/prog &&
+	printf x >/root/special/grp && chmod 2750 /root/special/grp'
+dd download-file --cluster "$cluster" --node master1 /root/special "$tmp/special" 2>"$tmp/special.err"
+grep -qx "dcos-docker: warning: skipped '$tmp/special/pipe': a FIFO (not copied)" "$tmp/special.err" ||
+	fail "the FIFO was not reported as skipped: $(cat "$tmp/special.err")"
+grep -q "skipped '$tmp/special/null': a character device" "$tmp/special.err" ||
+	fail "the device was not reported as skipped: $(cat "$tmp/special.err")"
+[ ! -e "$tmp/special/pipe" ] && [ ! -e "$tmp/special/null" ] || fail "a special file was created on the host"
+[ "$(stat -c %a "$tmp/special/prog" "$tmp/special/grp")" = $'755\n750' ] ||
+	fail "setuid/setgid bits kept on the host: $(stat -c '%a %n' "$tmp/special/prog" "$tmp/special/grp")"
+grep -q "dropped the setuid/setgid bits of 2 files" "$tmp/special.err" || fail "dropped bits not reported"
+dd download-file --cluster "$cluster" --node master1 --keep-setuid /root/special "$tmp/special-keep" 2>/dev/null
+[ "$(stat -c %a "$tmp/special-keep/prog" "$tmp/special-keep/grp")" = $'4755\n2750' ] ||
+	fail "--keep-setuid did not keep the bits"
+pass "download-file: FIFO and device reported as skipped, setuid/setgid dropped unless --keep-setuid"
+
+# A sparse 1 GB file keeps its holes, in the node and back on the host.
+truncate -s 1G "$tmp/sparse.img"
+printf 'head' | command dd of="$tmp/sparse.img" conv=notrunc status=none
+printf 'tail' >>"$tmp/sparse.img"
+dd send-file --cluster "$cluster" --node master1 "$tmp/sparse.img" /root/sparse.img
+[ "$(in_node "$master" 'stat -c %s /root/sparse.img; head -c 4 /root/sparse.img; echo; tail -c 4 /root/sparse.img')" = \
+	$'1073741828\nhead\ntail' ] || fail "sparse file content or size differs in the node"
+used=$(in_node "$master" 'du -k /root/sparse.img | cut -f1')
+[ "$used" -lt 10240 ] || fail "the sparse file takes $used KiB in the node (holes filled)"
+dd download-file --cluster "$cluster" --node master1 /root/sparse.img "$tmp/sparse-back" 2>/dev/null
+cmp "$tmp/sparse.img" "$tmp/sparse-back" || fail "downloaded sparse file differs"
+used=$(du -k "$tmp/sparse-back" | cut -f1)
+[ "$used" -lt 10240 ] || fail "the downloaded sparse file takes $used KiB (holes filled)"
+pass "sparse 1 GB file: holes kept both ways"
+
+# --user: the copy belongs to the user; refused where it could not write, unless --sudo.
+expect_exit 1 dd send-file --cluster "$cluster" --node master1 --user nobody "$src" /root/owned
+assert_one_line_error "User 'nobody' may not write '/root'"
+in_node "$master" '[ ! -e /root/owned ]' || fail "a refused send left /root/owned"
+dd send-file --cluster "$cluster" --node master1 --user nobody --sudo "$src" /root/owned
+[ -z "$(in_node "$master" 'find /root/owned ! -user nobody ! -group nogroup')" ] ||
+	fail "files not owned by nobody:nogroup: $(in_node "$master" 'find /root/owned ! -user nobody -printf "%u %p\n"')"
+[ "$(listing_node "$master" /root/owned)" = "$want" ] || fail "tree sent with --user differs"
+in_node "$master" 'mkdir -p /srv/nobody && chown nobody /srv/nobody'
+dd send-file --cluster "$cluster" --node master1 --user nobody "$tmp/motd" /srv/nobody/a/b/motd
+[ "$(in_node "$master" 'stat -c %U /srv/nobody/a /srv/nobody/a/b /srv/nobody/a/b/motd')" = $'nobody\nnobody\nnobody' ] ||
+	fail "missing parents not owned by the user"
+expect_exit 2 dd send-file --cluster "$cluster" --node master1 --user no-such-user "$tmp/motd" /tmp/
+assert_one_line_error "No user 'no-such-user'"
+expect_exit 2 dd send-file --cluster "$cluster" --node master1 --sudo "$tmp/motd" /tmp/
+assert_one_line_error "--sudo only makes sense with --user"
+# download-file --user reads as the user: a file it may not read fails the download.
+expect_exit 1 dd download-file --cluster "$cluster" --node master1 --user nobody /root/newtree/secret "$tmp/nob-secret"
+assert_one_line_error "Permission denied"
+[ ! -e "$tmp/nob-secret" ] || fail "a refused download left a file"
+dd download-file --cluster "$cluster" --node master1 --user nobody /etc/hostname "$tmp/nob-hostname" 2>/dev/null
+[ "$(cat "$tmp/nob-hostname")" = "$master" ] || fail "download as nobody"
+pass "send-file/download-file --user (and --sudo)"
+
 # A stopped node: the archive API still works, tmpfs paths are refused (they would vanish).
 docker stop "$agent" >/dev/null
 dd send-file --cluster "$cluster" --node agent1 "$src" /root/offline

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -433,10 +434,12 @@ struct entry {
 	mode_t type;
 	const char *data; /* file content, or symlink / hardlink target */
 	bool hardlink;
+	mode_t perm; /* 0: 0755 for directories, 0644 for the rest */
 };
 
 /* Builds a tar in memory, feeds it through a pipe-like socket to the extractor. */
-static int extract_entries(const struct entry *entries, size_t n, const char *root, dd_error *err)
+static int extract_entries_report(const struct entry *entries, size_t n, const char *root,
+                                  unsigned flags, dd_extract_report *rep, dd_error *err)
 {
 	size_t cap = 1 << 20, used = 0;
 	char *buf = dd_malloc0(cap);
@@ -452,7 +455,15 @@ static int extract_entries(const struct entry *entries, size_t n, const char *ro
 			archive_entry_set_size(e, 0);
 		} else {
 			archive_entry_set_filetype(e, entries[i].type);
-			archive_entry_set_perm(e, entries[i].type == AE_IFDIR ? 0755 : 0644);
+			archive_entry_set_perm(e, entries[i].perm               ? entries[i].perm
+			                          : entries[i].type == AE_IFDIR ? 0755
+			                                                        : 0644);
+			/* The caller's own uid: libarchive would drop setuid bits of
+			 * files owned by someone else anyway. */
+			archive_entry_set_uid(e, geteuid());
+			archive_entry_set_gid(e, getegid());
+			if (entries[i].type == AE_IFCHR)
+				archive_entry_set_rdev(e, makedev(1, 3));
 			if (entries[i].type == AE_IFLNK)
 				archive_entry_set_symlink(e, entries[i].data);
 			size_t len = entries[i].type == AE_IFREG && entries[i].data
@@ -474,9 +485,14 @@ static int extract_entries(const struct entry *entries, size_t n, const char *ro
 	assert_int_equal(write(fd, buf, used), (ssize_t)used);
 	lseek(fd, 0, SEEK_SET);
 	free(buf);
-	int r = dd_tar_extract_fd(fd, root, 0, NULL, err);
+	int r = dd_tar_extract_fd(fd, root, flags, rep, err);
 	close(fd);
 	return r;
+}
+
+static int extract_entries(const struct entry *entries, size_t n, const char *root, dd_error *err)
+{
+	return extract_entries_report(entries, n, root, 0, NULL, err);
 }
 
 static void test_refuses_traversal(void **state)
@@ -603,6 +619,187 @@ static void test_truncated_archive(void **state)
 	dd_rm_rf(tmp);
 }
 
+/* ---- special files, setuid, sparse files, owners ---- */
+
+static void test_special_files_reported_setid_dropped(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *tmp = make_tmpdir();
+	_cleanup_free_ char *root = dd_asprintf("%s/out", tmp);
+	struct entry entries[] = {{"top/", AE_IFDIR, NULL, false, 0},
+	                          {"top/pipe", AE_IFIFO, NULL, false, 0},
+	                          {"top/sub/", AE_IFDIR, NULL, false, 02775},
+	                          {"top/sub/null", AE_IFCHR, NULL, false, 0},
+	                          {"top/prog", AE_IFREG, "#!/bin/sh\n", false, 04755},
+	                          {"top/grp", AE_IFREG, "x", false, 02750}};
+	dd_error err = {0};
+	dd_extract_report rep = {0};
+	assert_int_equal(extract_entries_report(entries, 6, root, 0, &rep, &err), 0);
+	assert_int_equal(rep.n_skipped, 2);
+	assert_string_equal(rep.skipped[0], "pipe");
+	assert_string_equal(rep.skipped_kind[0], "FIFO");
+	assert_string_equal(rep.skipped[1], "sub/null");
+	assert_string_equal(rep.skipped_kind[1], "character device");
+	assert_null(rep.skipped[2]);
+	assert_int_equal(rep.n_setid, 2);
+	_cleanup_free_ char *pipe = dd_asprintf("%s/pipe", root);
+	_cleanup_free_ char *prog = dd_asprintf("%s/prog", root);
+	_cleanup_free_ char *grp = dd_asprintf("%s/grp", root);
+	_cleanup_free_ char *sub = dd_asprintf("%s/sub", root);
+	assert_false(exists(pipe));
+	assert_int_equal(mode_of(prog) & 07777, 0755);
+	assert_int_equal(mode_of(grp) & 07777, 0750);
+	/* A setgid directory only passes its group on: kept. */
+	assert_int_equal(mode_of(sub) & 07777, 02775);
+	dd_extract_report_clear(&rep);
+	dd_rm_rf(root);
+
+	/* Asked for: kept. */
+	assert_int_equal(
+	    extract_entries_report(entries, 6, root, DD_EXTRACT_KEEP_SETID, &rep, &err), 0);
+	assert_int_equal(rep.n_setid, 0);
+	assert_int_equal(mode_of(prog) & 07777, 04755);
+	assert_int_equal(mode_of(grp) & 07777, 02750);
+	dd_extract_report_clear(&rep);
+	dd_rm_rf(tmp);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+static void test_sparse_round_trip(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *tmp = make_tmpdir();
+	_cleanup_free_ char *src = dd_asprintf("%s/sparse", tmp);
+	_cleanup_free_ char *out = dd_asprintf("%s/out", tmp);
+	_cleanup_free_ char *tarf = dd_asprintf("%s/s.tar", tmp);
+	const off_t size = 256ll << 20;
+	int fd = open(src, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "head", 4, 0), 4);
+	assert_int_equal(pwrite(fd, "middle", 6, size / 2), 6);
+	assert_int_equal(ftruncate(fd, size), 0);
+	close(fd);
+	struct stat st;
+	assert_int_equal(stat(src, &st), 0);
+	if ((off_t)st.st_blocks * 512 >= size) {
+		/* A file system without holes: nothing to keep. */
+		dd_rm_rf(tmp);
+		skip();
+	}
+	/* The holes are not in the stream... */
+	fd = open(tarf, O_WRONLY | O_CREAT, 0644);
+	dd_error err = {0};
+	assert_int_equal(dd_tar_write_fd(src, "sparse", fd, &err), 0);
+	close(fd);
+	assert_true(file_size(tarf) < (1 << 20));
+	/* ...and not on disk after unpacking. */
+	assert_int_equal(round_trip(src, "sparse", out, 0, &err), 0);
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_size, size);
+	assert_true((off_t)st.st_blocks * 512 < (1 << 20));
+	char buf[8] = "";
+	fd = open(out, O_RDONLY);
+	assert_int_equal(pread(fd, buf, 4, 0), 4);
+	assert_memory_equal(buf, "head", 4);
+	assert_int_equal(pread(fd, buf, 6, size / 2), 6);
+	assert_memory_equal(buf, "middle", 6);
+	close(fd);
+	/* All hole: the size still arrives. */
+	_cleanup_free_ char *empty = dd_asprintf("%s/empty", tmp);
+	_cleanup_free_ char *out2 = dd_asprintf("%s/out2", tmp);
+	fd = open(empty, O_WRONLY | O_CREAT, 0644);
+	assert_int_equal(ftruncate(fd, size), 0);
+	close(fd);
+	assert_int_equal(round_trip(empty, "empty", out2, 0, &err), 0);
+	assert_int_equal(file_size(out2), size);
+	dd_rm_rf(tmp);
+}
+
+/* A stream without sparse entries (Docker's archive API): zeros become holes. */
+static void test_zeros_become_holes(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *tmp = make_tmpdir();
+	_cleanup_free_ char *root = dd_asprintf("%s/out", tmp);
+	size_t n = 8u << 20;
+	char *data = dd_malloc0(n + 1);
+	memcpy(data, "start", 5);
+	memcpy(data + n - 3, "end", 3);
+	dd_error err = {0};
+	size_t cap = n + (1 << 20), used = 0;
+	char *buf = dd_malloc0(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "zeros");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)n);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, n), (la_ssize_t)n);
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	char path[] = "/tmp/dd-test-files-zeros-XXXXXX";
+	int fd = mkstemp(path);
+	unlink(path);
+	assert_int_equal(write(fd, buf, used), (ssize_t)used);
+	lseek(fd, 0, SEEK_SET);
+	free(buf);
+	assert_int_equal(dd_tar_extract_fd(fd, root, 0, NULL, &err), 0);
+	close(fd);
+	struct stat st;
+	assert_int_equal(stat(root, &st), 0);
+	assert_int_equal(st.st_size, (off_t)n);
+	char back[8] = "";
+	fd = open(root, O_RDONLY);
+	assert_int_equal(pread(fd, back, 5, 0), 5);
+	assert_memory_equal(back, "start", 5);
+	assert_int_equal(pread(fd, back, 3, (off_t)n - 3), 3);
+	assert_memory_equal(back, "end", 3);
+	close(fd);
+	if ((off_t)st.st_blocks * 512 >= (off_t)n)
+		fail_msg("8 MiB of zeros took %lld bytes on disk", (long long)st.st_blocks * 512);
+	free(data);
+	dd_rm_rf(tmp);
+}
+
+static void test_write_owner_and_parents(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *tmp = make_tmpdir();
+	_cleanup_free_ char *src = dd_asprintf("%s/f", tmp);
+	_cleanup_free_ char *tarf = dd_asprintf("%s/o.tar", tmp);
+	write_text(src, "owned\n", 0640);
+	int fd = open(tarf, O_WRONLY | O_CREAT, 0644);
+	dd_error err = {0};
+	dd_tar_write_opts o = {.uid = 65534, .gid = 65533, .parents = 2};
+	assert_int_equal(dd_tar_write_fd_opts(src, "a/b/f", &o, fd, &err), 0);
+	close(fd);
+	struct archive *a = archive_read_new();
+	archive_read_support_format_tar(a);
+	assert_int_equal(archive_read_open_filename(a, tarf, 10240), ARCHIVE_OK);
+	const char *want[] = {"a/", "a/b/", "a/b/f"};
+	struct archive_entry *e;
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(archive_read_next_header(a, &e), ARCHIVE_OK);
+		assert_string_equal(archive_entry_pathname(e), want[i]);
+		assert_int_equal(archive_entry_uid(e), 65534);
+		assert_int_equal(archive_entry_gid(e), 65533);
+		assert_int_equal(archive_entry_filetype(e), i < 2 ? AE_IFDIR : AE_IFREG);
+	}
+	assert_int_equal(archive_read_next_header(a, &e), ARCHIVE_EOF);
+	archive_read_free(a);
+	dd_rm_rf(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +817,10 @@ int main(void)
 	    cmocka_unit_test(test_contents_only_and_merge),
 	    cmocka_unit_test(test_refuses_traversal),
 	    cmocka_unit_test(test_truncated_archive),
+	    cmocka_unit_test(test_special_files_reported_setid_dropped),
+	    cmocka_unit_test(test_sparse_round_trip),
+	    cmocka_unit_test(test_zeros_become_holes),
+	    cmocka_unit_test(test_write_owner_and_parents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
