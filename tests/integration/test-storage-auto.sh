@@ -12,19 +12,24 @@ image=${DD_TEST_IMAGE:-$("$DCOS_DOCKER" build-image --print-tag)}
 # which /tmp is not on every machine.
 root=$(mktemp -d /var/tmp/dd-vfs.XXXXXX)
 sock=$root/docker.sock
+br=ddvfs$$
+br=${br:0:15}
 stop_daemon() {
   DOCKER_HOST=unix://$sock "$DCOS_DOCKER" destroy --cluster "$C" --ignore-missing --quiet || true
   [ -f "$root/pid" ] && kill "$(cat "$root/pid")" 2>/dev/null
   for _ in $(seq 60); do [ -S "$sock" ] || break; sleep 0.5; done
   # Its netns and overlay-free mounts under exec-root, then the files.
   grep -o " $root[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  ip link del "$br" 2>/dev/null || true
   rm -rf "$root"
 }
 on_exit stop_daemon
-# No iptables and no default bridge: this daemon must not touch the host's
-# rules or the first daemon's networks; our cluster network is its own bridge.
+# No iptables, and a default bridge of its own: this daemon must not touch
+# the host's rules or the first daemon's docker0. (Not --bridge none: dockerd
+# then deletes the interface docker0 at start, the first daemon's bridge.)
+ip link add "$br" type bridge || fail "cannot make a bridge for the second daemon"
 dockerd --host "unix://$sock" --data-root "$root/data" --exec-root "$root/exec" \
-  --pidfile "$root/pid" --storage-driver vfs --iptables=false --ip-masq=false --bridge none \
+  --pidfile "$root/pid" --storage-driver vfs --iptables=false --ip-masq=false --bridge "$br" \
   >"$root/dockerd.log" 2>&1 &
 for _ in $(seq 120); do
   DOCKER_HOST=unix://$sock docker version >/dev/null 2>&1 && break
