@@ -60,8 +60,9 @@ static void usage(FILE *f)
 	        "signal goes to its process group in every node (with --tty on a terminal,\n"
 	        "Ctrl-C is a key for the remote terminal instead), SIGKILL follows after\n"
 	        "10 s; dcos-docker waits until it ended, then exits 128+N (130 for Ctrl-C).\n"
-	        "The command finds it by " DD_EXEC_TOKEN_ENV " in its environment.\n");
+	        "dcos-docker finds the command by " DD_EXEC_TOKEN_ENV " in its environment.\n");
 }
+_Static_assert(DD_EXEC_STOP_GRACE_S == 10, "--help says SIGKILL follows after 10 s");
 
 /* ---- output ---- */
 
