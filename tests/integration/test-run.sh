@@ -147,7 +147,11 @@ cli_ended() { ! kill -0 "$1" 2>/dev/null; }
 interrupt() {
 	local sig=$1 pattern=$2 n
 	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" &
+	# A script's background job starts with SIGINT ignored; a command run
+	# from a terminal does not: restore the default, as a terminal's Ctrl-C finds it.
+	python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$tmp/out" 2>"$tmp/err" &
 	local pid=$!
 	on_exit "kill -KILL $pid"
 	for n in $NODES; do
