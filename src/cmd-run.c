@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "commands.h"
+#include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/exec.h"
 #include "pool.h"
@@ -55,9 +56,13 @@ static void usage(FILE *f)
 	        "stdin: with one node, stdin is passed to the command byte for byte until EOF\n"
 	        "(like 'docker exec -i'), unless it is /dev/null or -n is given; use -n in\n"
 	        "loops that read their own stdin. With several nodes stdin is not read.\n"
-	        "Without --tty, Ctrl-C stops dcos-docker but not the command (Docker's exec\n"
-	        "API has no way to signal it); with --tty it goes to the command.\n");
+	        "Ctrl-C, SIGTERM, SIGHUP: the command stops as a local one would. The same\n"
+	        "signal goes to its process group in every node (with --tty on a terminal,\n"
+	        "Ctrl-C is a key for the remote terminal instead), SIGKILL follows after\n"
+	        "10 s; dcos-docker waits until it ended, then exits 128+N (130 for Ctrl-C).\n"
+	        "dcos-docker finds the command by " DD_EXEC_TOKEN_ENV " in its environment.\n");
 }
+_Static_assert(DD_EXEC_STOP_GRACE_S == 10, "--help says SIGKILL follows after 10 s");
 
 /* ---- output ---- */
 
@@ -354,6 +359,9 @@ int cmd_run(int argc, char **argv)
 	if (tty && getenv("TERM") && !env_has(&env, "TERM"))
 		strv_push(&env, dd_asprintf("TERM=%s", getenv("TERM")));
 
+	/* Ctrl-C must not kill us while the command runs: dd_exec stops it in
+	 * the node first (stop_on_cancel). */
+	cli_trap_signals();
 	/* No ping first: `run` is on the hot path of scripts, and the first
 	 * request already says clearly when no daemon answers. */
 	if (!cli_open(&cmd, CLI_NO_PING))
@@ -392,7 +400,8 @@ int cmd_run(int argc, char **argv)
 	                     .workdir = workdir,
 	                     .tty = tty,
 	                     .stdin_fd = -1,
-	                     .resize_fd = -1};
+	                     .resize_fd = -1,
+	                     .stop_on_cancel = true};
 
 	if (n_nodes == 1) {
 		const dd_node *node = nodes[0];
@@ -415,9 +424,10 @@ int cmd_run(int argc, char **argv)
 		int r = dd_exec(d, node->id, &opts, &exit_code, &err);
 		if (raw)
 			restore_terminal();
-		if (r < 0)
-			return cli_fail(&err);
-		return exit_code;
+		int failed = r < 0 && r != -ECANCELED ? cli_fail(&err) : 0;
+		if (dd_cancelled())
+			return cli_signal_exit();
+		return r < 0 ? (failed ? failed : EXIT_FAILED) : exit_code;
 	}
 
 	/* Several nodes: all at once, as --help promises (a command may never end
@@ -434,7 +444,9 @@ int cmd_run(int argc, char **argv)
 	int result = 0;
 	for (size_t i = 0; i < n_nodes; i++) {
 		int code = jobs[i].exit_code;
-		if (jobs[i].r < 0) {
+		if (jobs[i].r == -ECANCELED)
+			code = cli_signal_exit();
+		else if (jobs[i].r < 0) {
 			dd_error_prefix(&jobs[i].err, "%s: ", nodes[i]->short_name);
 			code = cli_fail(&jobs[i].err);
 		}
@@ -443,5 +455,6 @@ int cmd_run(int argc, char **argv)
 		dd_buf_free(&jobs[i].lines[1]);
 		dd_buf_free(&jobs[i].lines[2]);
 	}
-	return result;
+	/* Interrupted: the signal's code, as for a local command, whatever the nodes said. */
+	return dd_cancelled() ? cli_signal_exit() : result;
 }

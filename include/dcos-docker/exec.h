@@ -38,7 +38,20 @@ typedef struct dd_exec_opts {
 	 * writes a byte to; the pump drains it. Only read when get_size is set; -1: none. */
 	int (*get_size)(unsigned *ret_rows, unsigned *ret_cols, void *userdata);
 	int resize_fd;
+	/* On a cancellation (dd_cancelled(), e.g. Ctrl-C) while the process runs,
+	 * stop it as a terminal's Ctrl-C stops a local command: the cancelling
+	 * signal (SIGINT for SIGINT, SIGTERM for SIGTERM, ...) goes to the process
+	 * group the exec started in the node, SIGKILL follows after
+	 * DD_EXEC_STOP_GRACE_S, and dd_exec returns once the exec has ended. The
+	 * process is found in the node by DD_EXEC_TOKEN_ENV in its environment
+	 * (Docker's exec Pid is a pid of the daemon's host, see exec.c). */
+	bool stop_on_cancel;
 } dd_exec_opts;
+
+/* The variable that marks a stop_on_cancel exec's processes: NAME=<random hex>. */
+#define DD_EXEC_TOKEN_ENV "DCOS_DOCKER_EXEC_TOKEN"
+/* How long a cancelled process has for the signal before SIGKILL, like `docker stop`. */
+#define DD_EXEC_STOP_GRACE_S 10
 
 /* Runs the command, streaming its output, and returns its exit code in
  * *ret_exit_code: 128+N when killed by signal N, as a shell reports it (the
@@ -54,7 +67,11 @@ typedef struct dd_exec_opts {
  *
  * With stdin_fd >= 0 or tty, the output arrives over the hijacked connection
  * (attach.c); stdin is copied until EOF, then half-closed so the process sees
- * EOF. Buffers are bounded: any volume streams. */
+ * EOF. Buffers are bounded: any volume streams.
+ *
+ * With opts->stop_on_cancel, after a cancellation: -ECANCELED ("Interrupted")
+ * once the process has ended (or when it was never started), another error
+ * when it could not be stopped (the message says it may still run). */
 int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *opts, int *ret_exit_code,
             dd_error *err);
 

@@ -223,7 +223,9 @@ static int pump(dd_docker *d, const char *exec_id, int sock, const dd_exec_opts 
 			if (errno != EINTR)
 				return dd_error_set(err, -errno, "poll() failed: %s",
 				                    strerror(errno));
-			if (dd_cancelled())
+			/* stop_on_cancel: dd_exec stops the process, and its last
+			 * output still comes here until the daemon ends the stream. */
+			if (dd_cancelled() && !opts->stop_on_cancel)
 				return dd_error_set(err, -ECANCELED, "Interrupted");
 			continue;
 		}

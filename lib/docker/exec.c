@@ -2,12 +2,18 @@
  * Interactive exec (stdin, TTY) needs the upgraded connection: see attach.c. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
 #include "docker/docker-internal.h"
 #include "docker/exec-internal.h"
+#include "docker/objects.h"
 #include "docker/stream-internal.h"
 #include "util.h"
 
@@ -167,46 +173,181 @@ static int on_frame(int stream, const char *buf, size_t len, void *userdata)
 	return opts->on_output ? opts->on_output(stream, buf, len, opts->userdata) : 0;
 }
 
-int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts, int *ret_exit_code,
-            dd_error *err)
+int dd_exec_inspect(dd_docker *d, const char *exec_id, bool *ret_running, long *ret_pid,
+                    json_t **ret_info, dd_error *err)
 {
-	const char *label = user_opts->name ? user_opts->name : container;
-	_cleanup_free_ struct start_filter *filter = dd_malloc0(sizeof(*filter));
-	filter->user = user_opts;
-	dd_exec_opts fopts = *user_opts;
-	fopts.on_output = filter_output;
-	fopts.userdata = filter;
-	const dd_exec_opts *opts = &fopts;
-
-	_cleanup_json_ json_t *body = json_pack(
-	    "{s:b, s:b, s:b, s:b, s:o}", "AttachStdin", opts->stdin_fd >= 0, "AttachStdout", 1,
-	    "AttachStderr", 1, "Tty", opts->tty, "Cmd", strv_json(opts->argv));
-	if (opts->env)
-		json_object_set_new(body, "Env", strv_json(opts->env));
-	if (opts->user)
-		json_object_set_new(body, "User", json_string(opts->user));
-	if (opts->workdir)
-		json_object_set_new(body, "WorkingDir", json_string(opts->workdir));
-
-	_cleanup_free_ char *esc = dd_docker_escape(container);
-	_cleanup_free_ char *path = dd_asprintf("/containers/%s/exec", esc);
-	_cleanup_json_ json_t *created = NULL;
-	int r = dd_docker_call(d, "POST", path, body, &created, NULL, err);
-	if (r < 0) {
-		if (r == -EEXIST) {
-			dd_error_set(err, -ESRCH, "Node %s is not running", label);
-			return dd_error_hint(err, "Start it with 'docker start %s'.", container);
-		}
-		if (r == -ENOENT)
-			return dd_error_set(err, -ENOENT,
-			                    "Node %s does not exist (container %s is gone)", label,
-			                    container);
-		return dd_error_prefix(err, "Failed to run a command in %s: ", label);
+	_cleanup_free_ char *path = DD_PATH("/exec/%s/json", exec_id);
+	_cleanup_json_ json_t *info = NULL;
+	int r = dd_docker_call(d, "GET", path, NULL, &info, NULL, err);
+	if (r < 0)
+		return r;
+	if (ret_running)
+		*ret_running = json_is_true(json_object_get(info, "Running"));
+	if (ret_pid) {
+		json_t *pid = json_object_get(info, "Pid");
+		*ret_pid = json_is_integer(pid) ? (long)json_integer_value(pid) : 0;
 	}
-	const char *id = json_string_value(json_object_get(created, "Id"));
-	if (!id)
-		return dd_error_set(err, -EPROTO, "The Docker daemon returned no exec id");
+	if (ret_info)
+		*ret_info = TAKE_PTR(info);
+	return 0;
+}
 
+/* ---- stopping a cancelled exec (stop_on_cancel) ----
+ *
+ * Docker cannot signal an exec: there is no kill endpoint for one, and the
+ * Pid of GET /exec/{id}/json is "the system process ID for the exec process"
+ * (Engine API docs), a pid of the daemon's host: for an exec in node
+ * container C it is 15731 where the node sees 7 (/proc/15731/status on the
+ * host: "NSpid: 15731 7"). Killing it from here would only work for a daemon
+ * on this host and as root. So a second exec in the same node signals it,
+ * finding it by the random token the stopped exec got in its environment.
+ * runc starts each exec in a session and process group of its own (its
+ * parent, outside the node's pid namespace, shows as PPid 0), so the signal
+ * goes to that group, as a terminal's Ctrl-C goes to its foreground group;
+ * SIGKILL also reaches every other process that carries the token. */
+
+/* $1: the token's NAME=VALUE, $2: the signal's name. Exit 0 when the exec's
+ * process was found. Nothing user-given is in the script. */
+static const char stop_script[] =
+    "found=1\n"
+    "for d in /proc/[0-9]*; do\n"
+    "  p=${d#/proc/}\n"
+    "  [ \"$p\" = \"$$\" ] && continue\n"
+    "  tr '\\0' '\\n' <\"$d/environ\" 2>/dev/null | grep -qxF -e \"$1\" || continue\n"
+    "  [ \"$2\" = KILL ] && kill -KILL \"$p\" 2>/dev/null\n"
+    "  if grep -q '^PPid:[[:space:]]*0$' \"$d/status\" 2>/dev/null; then\n"
+    /* dash's kill takes no "--": "-PID" after the signal is the group. */
+    "    kill -\"$2\" \"-$p\" 2>/dev/null && found=0\n"
+    "  fi\n"
+    "done\n"
+    "exit $found\n";
+
+struct stopper {
+	dd_docker *d; /* a connection of its own: the exec's carries its stream */
+	const char *container, *exec_id, *token_env, *label;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;      /* dd_exec will not start the process (any more) */
+	bool cancelled; /* a cancellation came while the exec could run */
+	int r;
+	dd_error err;
+};
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT: return "INT";
+	case SIGHUP: return "HUP";
+	case SIGQUIT: return "QUIT";
+	default: return "TERM";
+	}
+}
+
+/* Waits up to seconds or until dd_exec says it is done; returns that. */
+static bool stopper_nap(struct stopper *s, double seconds)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long ns = ts.tv_nsec + (long)(seconds * 1e9);
+	ts.tv_sec += ns / 1000000000L;
+	ts.tv_nsec = ns % 1000000000L;
+	pthread_mutex_lock(&s->lock);
+	if (!s->done)
+		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+	bool done = s->done;
+	pthread_mutex_unlock(&s->lock);
+	return done;
+}
+
+/* 1: the process group got sig, 0: the process was not found, or -errno. */
+static int stopper_signal(struct stopper *s, const char *sig)
+{
+	const char *argv[] = {"/bin/sh", "-c", stop_script, "sh", s->token_env, sig, NULL};
+	dd_exec_opts o = {
+	    .argv = argv, .user = "0:0", .stdin_fd = -1, .resize_fd = -1, .name = s->label};
+	int code = 0;
+	dd_error e = {0};
+	int r = dd_exec(s->d, s->container, &o, &code, &e);
+	if (r < 0) {
+		dd_error_copy(&s->err, &e);
+		return r;
+	}
+	return code == 0;
+}
+
+static void *stopper_main(void *arg)
+{
+	struct stopper *s = arg;
+	while (!dd_cancelled())
+		if (stopper_nap(s, 0.1))
+			return NULL; /* done without a cancellation */
+	s->cancelled = true;
+	const char *sig = signal_name(dd_cancel_signal());
+	enum { FINDING, SIGNALLED, KILLED } phase = FINDING;
+	double deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+	for (;;) {
+		bool running = false;
+		long pid = 0;
+		dd_error e = {0};
+		int r = dd_exec_inspect(s->d, s->exec_id, &running, &pid, NULL, &e);
+		if (r == -ENOENT)
+			break; /* the exec went with its container */
+		if (r < 0) {
+			dd_error_copy(&s->err, &e);
+			s->r = dd_error_prefix(&s->err,
+			                       "Could not stop the command in %s: ", s->label);
+			break;
+		}
+		if (!running) {
+			/* Ended; or never started, and dd_exec will not start it. */
+			bool done = stopper_nap(s, 0);
+			if (pid != 0 || done)
+				break;
+		} else if (phase == FINDING) {
+			r = stopper_signal(s, sig);
+			if (r < 0) {
+				s->r = dd_error_prefix(
+				    &s->err, "Could not stop the command in %s: ", s->label);
+				break;
+			}
+			if (r > 0) {
+				phase = SIGNALLED;
+				deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+			} else if (dd_now() >= deadline) {
+				s->r =
+				    dd_error_set(&s->err, -ESRCH,
+				                 "Could not find the command in %s to stop it "
+				                 "(it cleared its environment?); it may still run",
+				                 s->label);
+				break;
+			}
+		} else if (dd_now() >= deadline) {
+			if (phase == KILLED) {
+				s->r =
+				    dd_error_set(&s->err, -ETIMEDOUT,
+				                 "The command in %s still runs %d s after SIGKILL",
+				                 s->label, DD_EXEC_STOP_GRACE_S);
+				break;
+			}
+			r = stopper_signal(s, "KILL");
+			if (r < 0) {
+				s->r = dd_error_prefix(
+				    &s->err, "Could not stop the command in %s: ", s->label);
+				break;
+			}
+			phase = KILLED;
+			deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+		}
+		(void)stopper_nap(s, 0.1);
+	}
+	return NULL;
+}
+
+static int exec_start(dd_docker *d, const char *container, const char *id, const char *label,
+                      const dd_exec_opts *opts, struct start_filter *filter, int *ret_exit_code,
+                      dd_error *err)
+{
+	int r;
 	if (opts->stdin_fd >= 0 || opts->tty) {
 		r = dd_exec_interactive(d, id, label, opts, err);
 		if (r < 0)
@@ -240,17 +381,17 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts, 
 			                    container, st);
 	}
 
-	_cleanup_free_ char *inspect = dd_asprintf("/exec/%s/json", id);
 	_cleanup_json_ json_t *info = NULL;
 	/* The stream closes when the process exits; the daemon records the exit
 	 * status in the same step, but give a lagging daemon a moment. */
 	for (int tries = 0;; tries++) {
 		json_decref(info);
 		info = NULL;
-		r = dd_docker_call(d, "GET", inspect, NULL, &info, NULL, err);
+		bool running = false;
+		r = dd_exec_inspect(d, id, &running, NULL, &info, err);
 		if (r < 0)
 			return r;
-		if (!json_is_true(json_object_get(info, "Running")) || tries >= 200)
+		if (!running || tries >= 200)
 			break;
 		usleep(5000);
 	}
@@ -274,6 +415,107 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts, 
 	}
 	*ret_exit_code = exit_code;
 	return 0;
+}
+
+int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts, int *ret_exit_code,
+            dd_error *err)
+{
+	const char *label = user_opts->name ? user_opts->name : container;
+	bool stoppable = user_opts->stop_on_cancel;
+	if (stoppable && dd_cancelled())
+		return dd_error_set(err, -ECANCELED, "Interrupted");
+	_cleanup_free_ struct start_filter *filter = dd_malloc0(sizeof(*filter));
+	filter->user = user_opts;
+	dd_exec_opts fopts = *user_opts;
+	fopts.on_output = filter_output;
+	fopts.userdata = filter;
+	const dd_exec_opts *opts = &fopts;
+
+	_cleanup_json_ json_t *body = json_pack(
+	    "{s:b, s:b, s:b, s:b, s:o}", "AttachStdin", opts->stdin_fd >= 0, "AttachStdout", 1,
+	    "AttachStderr", 1, "Tty", opts->tty, "Cmd", strv_json(opts->argv));
+	char token[2 * 16 + 1];
+	_cleanup_free_ char *token_env = NULL;
+	if (stoppable) {
+		int r = dd_random_hex(token, 16);
+		if (r < 0)
+			return dd_error_set(err, r, "No random token for the command in %s: %s",
+			                    label, strerror(-r));
+		token_env = dd_asprintf(DD_EXEC_TOKEN_ENV "=%s", token);
+	}
+	if (opts->env || token_env) {
+		json_t *env = strv_json(opts->env);
+		if (token_env)
+			json_array_append_new(env, json_string(token_env));
+		json_object_set_new(body, "Env", env);
+	}
+	if (opts->user)
+		json_object_set_new(body, "User", json_string(opts->user));
+	if (opts->workdir)
+		json_object_set_new(body, "WorkingDir", json_string(opts->workdir));
+
+	_cleanup_free_ char *esc = dd_docker_escape(container);
+	_cleanup_free_ char *path = dd_asprintf("/containers/%s/exec", esc);
+	_cleanup_json_ json_t *created = NULL;
+	int r = dd_docker_call(d, "POST", path, body, &created, NULL, err);
+	if (r < 0) {
+		if (r == -EEXIST) {
+			dd_error_set(err, -ESRCH, "Node %s is not running", label);
+			return dd_error_hint(err, "Start it with 'docker start %s'.", container);
+		}
+		if (r == -ENOENT)
+			return dd_error_set(err, -ENOENT,
+			                    "Node %s does not exist (container %s is gone)", label,
+			                    container);
+		return dd_error_prefix(err, "Failed to run a command in %s: ", label);
+	}
+	const char *id = json_string_value(json_object_get(created, "Id"));
+	if (!id)
+		return dd_error_set(err, -EPROTO, "The Docker daemon returned no exec id");
+	if (!stoppable)
+		return exec_start(d, container, id, label, opts, filter, ret_exit_code, err);
+
+	struct stopper s = {
+	    .container = container, .exec_id = id, .token_env = token_env, .label = label};
+	pthread_t thread;
+	bool watching = dd_docker_dup(d, &s.d, err) == 0;
+	if (watching) {
+		pthread_mutex_init(&s.lock, NULL);
+		pthread_cond_init(&s.cond, NULL);
+		watching = pthread_create(&thread, NULL, stopper_main, &s) == 0;
+		if (!watching) {
+			pthread_cond_destroy(&s.cond);
+			pthread_mutex_destroy(&s.lock);
+			dd_docker_free(s.d);
+			dd_error_set(err, -EAGAIN, "Cannot watch the command in %s for Ctrl-C",
+			             label);
+		}
+	}
+	if (!watching)
+		return dd_error_prefix(err, "Not running the command: ");
+	/* A cancellation from here on is the stopper's: it waits for the start
+	 * when it is under way. */
+	if (dd_cancelled())
+		r = -ECANCELED;
+	else
+		r = exec_start(d, container, id, label, opts, filter, ret_exit_code, err);
+	pthread_mutex_lock(&s.lock);
+	s.done = true;
+	pthread_cond_signal(&s.cond);
+	pthread_mutex_unlock(&s.lock);
+	pthread_join(thread, NULL);
+	pthread_cond_destroy(&s.cond);
+	pthread_mutex_destroy(&s.lock);
+	dd_docker_free(s.d);
+	if (s.cancelled || r == -ECANCELED) {
+		/* The interruption, not what it did to the stream, is the result. */
+		if (s.r < 0) {
+			dd_error_copy(err, &s.err);
+			return s.r;
+		}
+		return dd_error_set(err, -ECANCELED, "Interrupted");
+	}
+	return r;
 }
 
 /* Keeps the head of each stream: callers want a bounded summary. */

@@ -1,8 +1,9 @@
 #!/bin/bash
 # `dcos-docker run` on a real daemon: exit codes, separate stdout and stderr,
 # stdin and stdout streaming 50 MB byte for byte, arguments that reach the node
-# unchanged, node selection and prefixed output on several nodes, and clear
-# errors for missing executables and for unknown or stopped nodes.
+# unchanged, node selection and prefixed output on several nodes, Ctrl-C and
+# SIGTERM stopping the command in every node, and clear errors for missing
+# executables and for unknown or stopped nodes.
 source "$(dirname "$0")/lib.sh"
 cluster=$TEST_PREFIX-run
 tmp=$(mktemp -d)
@@ -126,6 +127,65 @@ run -n --node all -- sh -c 'case $(hostname) in *agent1) exit 5;; *) exit 0;; es
 run -n --node master1,agent1 -- sh -c 'case $(hostname) in *master1) exit 6;; *) exit 7;; esac'
 [ "$rc" -eq 6 ] || fail "two failing nodes: exit code $rc, expected 6 (the first in node order)"
 pass "several nodes: the exit code is the first non-zero one"
+
+# ---- Ctrl-C and SIGTERM stop the command in the nodes ----
+# poll CAP CMD...: until CMD succeeds, at most CAP seconds.
+poll() {
+	local cap=$1 t0=$SECONDS
+	shift
+	until "$@"; do
+		[ $((SECONDS - t0)) -lt "$cap" ] || return 1
+		sleep 0.2
+	done
+}
+running_in() { docker exec "$cluster-$1" pgrep -xf "$2" >/dev/null; }
+gone_everywhere() { ! running_in master1 "$1" && ! running_in agent1 "$1"; }
+cli_ended() { ! kill -0 "$1" 2>/dev/null; }
+# interrupt SIG PATTERN CMD...: starts CMD in the background, sends SIG to it
+# once PATTERN runs in every node CMD runs on (NODES), waits for it to end;
+# rc gets its exit code.
+interrupt() {
+	local sig=$1 pattern=$2 n
+	shift 2
+	# A script's background job starts with SIGINT ignored; a command run
+	# from a terminal does not: restore the default, as a terminal's Ctrl-C finds it.
+	python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$tmp/out" 2>"$tmp/err" &
+	local pid=$!
+	on_exit "kill -KILL $pid"
+	for n in $NODES; do
+		poll 120 running_in "$n" "$pattern" || fail "'$pattern' never started in $n: $(err)"
+	done
+	kill -"$sig" "$pid"
+	poll 120 cli_ended "$pid" || fail "dcos-docker run did not end after SIG$sig"
+	wait "$pid" && rc=0 || rc=$?
+}
+
+NODES="master1 agent1" interrupt INT "sleep 1001" \
+	"$DCOS_DOCKER" run --cluster "$cluster" --node all -n -- sleep 1001
+[ "$rc" -eq 130 ] || fail "Ctrl-C of run --node all: exit code $rc, expected 130 (stderr: $(err))"
+poll 60 gone_everywhere "sleep 1001" || fail "Ctrl-C of run --node all left the command running in a node"
+[ ! -s "$tmp/err" ] || fail "Ctrl-C of run --node all: unexpected stderr '$(err)'"
+pass "Ctrl-C of run on 2 nodes: exit 130, the command is gone from every node"
+
+# SIGTERM reaches the command as SIGTERM (its trap runs), with stdin attached.
+script='trap "echo got-TERM >/tmp/term-marker; exit 143" TERM; while :; do sleep 1002; done'
+docker exec "$cluster-agent1" rm -f /tmp/term-marker
+NODES=agent1 interrupt TERM "sleep 1002" \
+	"$DCOS_DOCKER" run --cluster "$cluster" --node agent1 -- sh -c "$script" <"$tmp/small"
+[ "$rc" -eq 143 ] || fail "SIGTERM of run: exit code $rc, expected 143 (stderr: $(err))"
+poll 60 gone_everywhere "sleep 1002" || fail "SIGTERM of run left the command running"
+[ "$(docker exec "$cluster-agent1" cat /tmp/term-marker)" = got-TERM ] ||
+	fail "the command did not get SIGTERM (its trap did not run)"
+pass "SIGTERM of run: the command gets SIGTERM (its trap ran), exit 143, nothing left"
+
+# A command that ignores the signal gets SIGKILL after the grace time.
+NODES=master1 interrupt INT "sleep 1003" \
+	"$DCOS_DOCKER" run --cluster "$cluster" -n -- sh -c 'trap "" INT TERM; sleep 1003'
+[ "$rc" -eq 130 ] || fail "Ctrl-C of a command ignoring it: exit code $rc, expected 130 (stderr: $(err))"
+poll 60 gone_everywhere "sleep 1003" || fail "a command ignoring SIGINT was not killed"
+pass "Ctrl-C of a command that ignores SIGINT and SIGTERM: SIGKILL follows, exit 130, nothing left"
 
 # ---- unknown and stopped nodes ----
 run -n --node agent9 -- true

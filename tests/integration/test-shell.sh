@@ -145,12 +145,22 @@ drive "run --tty: a TTY for one command, its exit code" '
 expect TTY-/dev/pts/[0-9]+ 33 101
 exit 5' -- "$DCOS_DOCKER" run --cluster "$cluster" --tty -- sh -c 'sleep 0.3; echo "TTY-$(tty) $(stty size)"; exit 5'
 
-# Without a terminal the session still works (input through a pipe), and the
-# remote side still gets a TTY.
-out=$(printf 'tty\nexit 4\n' | "$DCOS_DOCKER" shell --cluster "$cluster" 2>&1) && rc=0 || rc=$?
+# Without a terminal on stdin the login shell reads its commands from stdin,
+# with no TTY, and ends at EOF (it used to wait for keys forever). timeout:
+# a generous cap that tells a hang from an end (124).
+out=$(printf 'tty\necho "P-$((6*7))-$(hostname)"\nexit 4\n' |
+	timeout 60 "$DCOS_DOCKER" shell --cluster "$cluster" 2>&1) && rc=0 || rc=$?
 [ "$rc" -eq 4 ] || fail "piped shell: exit code $rc, expected 4 (output: $out)"
-grep -q '/dev/pts/' <<<"$out" || fail "piped shell: no TTY in the node (output: $out)"
-pass "shell with piped input: remote TTY, exit code"
+grep -qx "P-42-$cluster-master1" <<<"$out" || fail "piped shell: the commands did not run (output: $out)"
+grep -qx "not a tty" <<<"$out" || fail "piped shell: a TTY without a terminal (output: $out)"
+pass "shell with piped input: the commands run without a TTY, the exit code comes back"
+
+out=$(printf 'echo "E-$((2*3))"; false\n' | timeout 60 "$DCOS_DOCKER" shell --cluster "$cluster" agent1 2>&1) &&
+	rc=0 || rc=$?
+[ "$rc" -eq 1 ] && grep -qx "E-6" <<<"$out" || fail "piped shell without exit: rc $rc (124: it hung), output: $out"
+timeout 60 "$DCOS_DOCKER" shell --cluster "$cluster" </dev/null >"$tmp/o" 2>&1 && rc=0 || rc=$?
+[ "$rc" -eq 0 ] || fail "shell </dev/null: exit code $rc (124: it hung), output: $(cat "$tmp/o")"
+pass "shell ends at the end of its input: a pipe without 'exit' (its last status), /dev/null (0)"
 
 "$DCOS_DOCKER" shell --cluster "$cluster" nosuchnode </dev/null >"$tmp/o" 2>&1 && rc=0 || rc=$?
 [ "$rc" -eq 2 ] || fail "unknown node: exit code $rc, expected 2"

@@ -7,6 +7,28 @@ INSTALLER=$(fixture_installer) || fail "cannot build the stand-in installer"
 INSTALLER_EE=$(fixture_installer --variant ee) || fail "cannot build the Enterprise stand-in installer"
 tmp=$(mktemp -d)
 on_exit "rm -rf '$tmp'"
+# expect_one_stuck WAIT-ARGS...: `wait` on $C must time out with exactly one
+# node not passing (in $ERR, the timeout in $STUCK_T). The healthy nodes' checks
+# must pass within the timeout, and on a loaded machine they may need longer
+# than a fast one: the timeout grows (20, 60, 120 s) until they did, so that
+# no result depends on the machine's speed.
+expect_one_stuck() {
+  for STUCK_T in 20 60 120; do
+    expect_exit 1 dd wait --cluster "$C" --timeout "$STUCK_T" "$@"
+    printf '%s\n' "$ERR" | grep -q "^dcos-docker: error: DC/OS did not become healthy within $STUCK_T s on 1 of 6 nodes" &&
+      return 0
+  done
+  fail "wait never had just one node left: $ERR"
+}
+# poll CAP CMD...: until CMD succeeds, at most CAP seconds.
+poll() {
+  local cap=$1 t0=$SECONDS
+  shift
+  until "$@"; do
+    [ $((SECONDS - t0)) -lt "$cap" ] || return 1
+    sleep 0.2
+  done
+}
 ip_of() { dd inspect --cluster "$1" | python3 -c "import json,sys; print([n['ip'] for n in json.load(sys.stdin)['nodes'] if n['short_name']=='$2'][0])"; }
 
 # ---- 3 masters, Enterprise: create, install, wait ----
@@ -47,20 +69,19 @@ pass "wait: all 6 nodes of the 3-master cluster pass"
 gw=$(dd inspect --cluster "$C" | jq -r .network.gateway)
 block=(INPUT -p tcp --dport 61001 -s "$gw" -j REJECT --reject-with tcp-reset)
 docker exec "$C-agent2" iptables -I "${block[@]}"
-expect_exit 1 dd wait --cluster "$C" --timeout 20
+expect_one_stuck
 a2=$(ip_of "$C" agent2)
-printf '%s\n' "$ERR" | grep -q "^dcos-docker: error: DC/OS did not become healthy within 20 s on 1 of 6 nodes" || fail "wait: $ERR"
 printf '%s\n' "$ERR" | grep -q "^node agent2 ($C-agent2, $a2) stuck at Admin Router: GET http://$a2:61001/dcos-metadata/dcos-version.json did not pass: .*" ||
   fail "wait does not name agent2's Admin Router check: $ERR"
 printf '%s\n' "$ERR" | grep -qi "refused\|connect" || fail "no check output: $ERR"
-dd wait --cluster "$C" --timeout 30 --skip-http-checks -q || fail "--skip-http-checks still checks Admin Router"
+dd wait --cluster "$C" --timeout 120 --skip-http-checks -q || fail "--skip-http-checks still checks Admin Router"
 docker exec "$C-agent2" iptables -D "${block[@]}"
 pass "Admin Router unreachable on agent2: wait times out naming it; --skip-http-checks passes"
 
 # Admin Router down on one agent: DC/OS's own components check fails there
 # (dcos-checks components), and wait names it with the unit.
 docker exec "$C-agent2" systemctl stop dcos-adminrouter-agent.service
-expect_exit 1 dd wait --cluster "$C" --timeout 20
+expect_one_stuck
 # (The agent's components check asks dcos-diagnostics through Admin Router on
 # 61001, dcos-checks --port 61001: with Admin Router down it cannot connect.)
 printf '%s\n' "$ERR" | grep -q "^node agent2 ($C-agent2, $a2) stuck at poststart: .*components_agent: .*$a2:61001/system/health/v1: .*connection refused" ||
@@ -89,26 +110,30 @@ T=$TEST_PREFIX-never
 create_cluster "$T" --agents 1 --public-agents 0 >/dev/null
 ta=$(ip_of "$T" agent1)
 printf "dcos_fixture_never_healthy: '%s'\n" "$ta" >"$tmp/never.yaml"
-# 60 s: long enough for master1 to pass on a loaded machine, so that agent1
-# alone is named.
-t0=$(date +%s)
-expect_exit 1 dd install --cluster "$T" --extra-config "$tmp/never.yaml" -q --wait --timeout 60 "$INSTALLER"
-took=$(($(date +%s) - t0))
-printf '%s\n' "$ERR" | grep -q "^dcos-docker: error: DC/OS did not become healthy within 60 s on 1 of 2 nodes" || fail "timeout: $ERR"
+# 120 s: a generous cap for master1 to pass on a loaded machine, so that
+# agent1 alone is named.
+t0=$SECONDS
+expect_exit 1 dd install --cluster "$T" --extra-config "$tmp/never.yaml" -q --wait --timeout 120 "$INSTALLER"
+took=$((SECONDS - t0))
+printf '%s\n' "$ERR" | grep -q "^dcos-docker: error: DC/OS did not become healthy within 120 s on 1 of 2 nodes" || fail "timeout: $ERR"
 printf '%s\n' "$ERR" | grep -q "^node agent1 ($T-agent1, $ta) stuck at poststart: the node-poststart check (dcos-check-runner check node-poststart) did not pass: fixture_never_healthy: dcos_fixture_never_healthy is set for $ta" ||
   fail "timeout does not name agent1, the check and its output: $ERR"
 printf '%s\n' "$ERR" | grep -q "master1" && fail "master1 is blamed too: $ERR"
 pass "wait timing out: exit 1 naming agent1, the poststart check and its output (${took}s)"
 
+# Ctrl-C once wait is waiting (its first line is out): it stops long before
+# its 600 s timeout, without asserting how fast (the cap only tells a stop
+# from a hang).
 "$DCOS_DOCKER" wait --cluster "$T" --timeout 600 2>"$tmp/int" & pid=$!
-sleep 2
+on_exit "kill -KILL $pid"
+poll 120 grep -q "Waiting for DC/OS" "$tmp/int" || fail "wait did not start: $(cat "$tmp/int")"
 kill -INT $pid
-t0=$(date +%s)
+ended() { ! kill -0 "$pid" 2>/dev/null; }
+poll 120 ended || fail "wait did not stop after SIGINT: $(cat "$tmp/int")"
 rc=0
 wait $pid || rc=$?
 [ "$rc" = 130 ] || fail "wait after SIGINT exited $rc: $(cat "$tmp/int")"
-[ $(($(date +%s) - t0)) -le 3 ] || fail "wait took more than 3 s to stop after SIGINT"
-pass "Ctrl-C stops wait at once (exit 130)"
+pass "Ctrl-C stops a waiting wait (exit 130)"
 
 # A stopped node: a clear error naming it, at once.
 docker stop "$T-agent1" >/dev/null
