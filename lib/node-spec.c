@@ -131,5 +131,7 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 	    "SIGRTMIN+3", "Cmd", "/sbin/init", "ExposedPorts", exposed, "HostConfig", host,
 	    "NetworkingConfig", "EndpointsConfig", s->network, "IPAMConfig", "IPv4Address", s->ip,
 	    "Aliases", s->short_name);
+	_cleanup_free_ char *shape = dd_cluster_shape_label(o->counts);
+	json_object_set_new(json_object_get(body, "Labels"), DD_LABEL_NODES, json_string(shape));
 	return body;
 }
