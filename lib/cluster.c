@@ -973,8 +973,11 @@ static dd_leftover *leftover_add(dd_leftover **list, size_t *n)
  * "dcos-docker-installer-version-<pid>" (--version), run by the installer's
  * own wrapper, so without our labels. Left over: not running, or its
  * cluster or process gone. */
-static int installer_leftovers(dd_docker *d, const dd_cluster_summary *clusters, size_t n_clusters,
-                               bool dry_run, dd_leftover **list, size_t *n, dd_error *err)
+static bool under_root(const char *root, const char *ws);
+
+static int installer_leftovers(dd_docker *d, const char *root, const dd_cluster_summary *clusters,
+                               size_t n_clusters, bool dry_run, dd_leftover **list, size_t *n,
+                               dd_error *err)
 {
 	_cleanup_json_ json_t *f = json_pack("{s:[s]}", "name", "installer");
 	_cleanup_free_ char *text = json_dumps(f, JSON_COMPACT);
@@ -1008,8 +1011,14 @@ static int installer_leftovers(dd_docker *d, const dd_cluster_summary *clusters,
 			snprintf(cluster, sizeof(cluster), "%.*s",
 			         (int)(strlen(name) - strlen("-installer")), name);
 			gone = true;
+			bool theirs = false;
 			for (size_t k = 0; k < n_clusters && gone; k++)
-				gone = strcmp(clusters[k].name, cluster) != 0;
+				if (strcmp(clusters[k].name, cluster) == 0) {
+					gone = false;
+					theirs = !under_root(root, clusters[k].workspace);
+				}
+			if (theirs)
+				continue; /* another workspace root's cluster */
 		} else
 			continue;
 		if (running && !gone)
@@ -1030,6 +1039,17 @@ static int installer_leftovers(dd_docker *d, const dd_cluster_summary *clusters,
 	return 0;
 }
 
+/* Clean takes only the clusters of this workspace root: those of another
+ * (another user's, a test's) are theirs to clean, and one whose workspace
+ * is elsewhere (--workspace) is left to destroy. */
+static bool under_root(const char *root, const char *ws)
+{
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	return ws[0] && strncmp(ws, root, n) == 0 && ws[n] == '/' && !strstr(ws + n, "/../");
+}
+
 int dd_clean_leftovers(dd_docker *d, bool dry_run, dd_leftover **ret, size_t *ret_n, dd_error *err)
 {
 	*ret = NULL;
@@ -1047,9 +1067,10 @@ int dd_clean_leftovers(dd_docker *d, bool dry_run, dd_leftover **ret, size_t *re
 		return r;
 	dd_leftover *list = NULL;
 	size_t n = 0;
+	_cleanup_free_ char *root = dd_workspace_root();
 	for (size_t i = 0; i < n_clusters; i++) {
 		const dd_cluster_summary *s = &clusters[i];
-		if (s->complete)
+		if (s->complete || !under_root(root, s->workspace))
 			continue;
 		dd_leftover *l = leftover_add(&list, &n);
 		l->cluster = true;
@@ -1075,8 +1096,9 @@ int dd_clean_leftovers(dd_docker *d, bool dry_run, dd_leftover **ret, size_t *re
 		if (dd_cancelled())
 			break;
 	}
-	r = dd_cancelled() ? 0
-	                   : installer_leftovers(d, clusters, n_clusters, dry_run, &list, &n, err);
+	r = dd_cancelled()
+	        ? 0
+	        : installer_leftovers(d, root, clusters, n_clusters, dry_run, &list, &n, err);
 	*ret = list;
 	*ret_n = n;
 	return r;

@@ -113,8 +113,9 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 /* What `clean` finds left over by interrupted or killed runs. A cluster is
  * left over when it is incomplete (see dd_cluster_summary: no node running,
  * and nodes it was made with, or its network, missing; a workspace without
- * any Docker object) and no create is making it now; then destroy removes
- * it. Installer containers are left over when not running (or their cluster
+ * any Docker object), its workspace is under the workspace root (another
+ * root's clusters are not ours to clean) and no create is making it now; then
+ * destroy removes it. Installer containers are left over when not running (or their cluster
  * or process is gone). Complete clusters, running or stopped, are kept. */
 typedef struct dd_leftover {
 	bool cluster;       /* a cluster (else an installer container) */
