@@ -466,8 +466,10 @@ static int collect(dd_docker *d, const char *only, struct coll *c, dd_error *err
 	}
 	json_array_foreach (vols, i, o) {
 		const char *name = dd_json_label(json_object_get(o, "Labels"), DD_LABEL_CLUSTER);
-		if (name)
-			c->list[coll_get(c, name)].n_volumes++;
+		if (!name)
+			continue;
+		size_t k = coll_get(c, name); /* may move c->list */
+		c->list[k].n_volumes++;
 	}
 	json_array_foreach (nets, i, o) {
 		json_t *labels = json_object_get(o, "Labels");
@@ -676,6 +678,8 @@ static int wait_container_gone(dd_docker *d, const char *id, dd_error *err)
 			return dd_error_set(err, -ETIMEDOUT,
 			                    "another removal of it did not end within %.0f s",
 			                    GONE_WAIT_S);
+		if (dd_cancelled())
+			return dd_error_set(err, -ECANCELED, "Interrupted");
 		/* A removal that failed leaves it there, no longer in progress:
 		 * then try once more ourselves. */
 		const char *st =
@@ -748,7 +752,8 @@ static bool busy_error(int r, const dd_error *e)
 }
 
 /* Removes the cluster's volumes or networks (volumes true or false). */
-static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_error *err)
+static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_progress_cb progress,
+                           void *userdata, dd_error *err)
 {
 	_cleanup_json_ json_t *list = NULL;
 	int r = volumes ? dd_volume_list(d, DD_LABEL_CLUSTER, name, &list, err)
@@ -762,12 +767,23 @@ static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_erro
 		if (!key)
 			continue;
 		double start = dd_now();
+		bool said = false;
 		for (;;) {
 			dd_error_clear(err);
 			r = volumes ? dd_volume_remove(d, key, DD_RM_FORCE | DD_RM_MISSING_OK, err)
 			            : dd_network_remove(d, key, DD_RM_MISSING_OK, err);
 			if (r == 0 || !busy_error(r, err) || dd_now() - start > GONE_WAIT_S)
 				break;
+			if (dd_cancelled())
+				return dd_error_set(err, -ECANCELED, "Interrupted");
+			if (progress && !said) {
+				/* Not silent: it may be a container of someone's. */
+				_cleanup_free_ char *what =
+				    dd_asprintf("waiting: %s %s is in use",
+				                volumes ? "volume" : "network", key);
+				progress(NULL, what, false, userdata);
+				said = true;
+			}
 			pause_ms(200);
 		}
 		if (r < 0)
@@ -934,11 +950,13 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 	/* Containers are removed whole even after Ctrl-C (a node half removed
 	 * helps no one); the steps after are not begun. */
 	r = dd_remove_containers_parallel(d, ctrs, progress, userdata, err);
-	if (r < 0)
+	if (r < 0 && !dd_cancelled())
 		return r;
 	if (dd_cancelled())
 		return interrupted(name, err);
-	r = remove_labelled(d, true, name, err);
+	r = remove_labelled(d, true, name, progress, userdata, err);
+	if (r == -ECANCELED)
+		return interrupted(name, err);
 	if (r < 0)
 		return r;
 	if (dd_cancelled())
@@ -954,7 +972,8 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 		return r;
 	if (dd_cancelled())
 		return interrupted(name, err);
-	return remove_labelled(d, false, name, err);
+	r = remove_labelled(d, false, name, progress, userdata, err);
+	return r == -ECANCELED ? interrupted(name, err) : r;
 }
 
 /* ---- clean ---- */

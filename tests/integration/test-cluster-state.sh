@@ -83,9 +83,9 @@ for i in 1 2 3 4 5; do
   R=$TEST_PREFIX-r$i
   create_cluster "$R" --agents 0 --public-agents 0
   wsR=$(dd inspect --cluster "$R" | jq -r .workspace)
-  dd destroy --cluster "$R" -q 2>"$tmp_err.1" &
+  "$DCOS_DOCKER" destroy --cluster "$R" -q 2>"$tmp_err.1" &
   p1=$!
-  dd destroy --cluster "$R" -q 2>"$tmp_err.2" &
+  "$DCOS_DOCKER" destroy --cluster "$R" -q 2>"$tmp_err.2" &
   p2=$!
   rc1=0 rc2=0
   wait $p1 || rc1=$?
@@ -98,22 +98,27 @@ done
 pass "two destroys of one cluster at once: both exit 0, nothing left (5 runs)"
 
 # ---- an interrupted destroy says what is left ----
+# A container of ours holding one of the cluster's volumes keeps destroy
+# waiting at the volumes (it says so): the signal comes at a known step.
 I=$TEST_PREFIX-i
-create_cluster "$I" --agents 1 --public-agents 0
-dd destroy --cluster "$I" 2>"$tmp_err" &
+create_cluster "$I" --agents 0 --public-agents 0
+vol=$(docker volume ls -q --filter "label=dcos-docker.cluster=$I" | head -1)
+holder=$TEST_PREFIX-holder
+docker create --name "$holder" -v "$vol:/held" "$(docker inspect -f '{{.Config.Image}}' "$I-master1")" /bin/true >/dev/null
+on_exit "docker rm -f $holder"
+"$DCOS_DOCKER" destroy --cluster "$I" 2>"$tmp_err" & # not the dd function: the signal must reach the tool
 pd=$!
-# Once it reports the first node removed, the next steps are not begun.
-for _ in $(seq 600); do grep -q "removed" "$tmp_err" && break; sleep 0.1; done
-kill -INT $pd
+for _ in $(seq 1200); do grep -q "is in use" "$tmp_err" && break; sleep 0.1; done
+grep -q "is in use" "$tmp_err" || fail "destroy did not wait for the held volume: $(cat "$tmp_err")"
+kill -TERM $pd
 rc=0
 wait $pd || rc=$?
-if [ $rc = 130 ]; then
-  grep -q "partly destroyed; left: " "$tmp_err" || fail "interrupted destroy does not say what is left: $(cat "$tmp_err")"
-  grep -q "destroy --cluster $I' again" "$tmp_err" || fail "no hint to run destroy again: $(cat "$tmp_err")"
-else
-  # The signal came after the last step: then it is all gone.
-  [ $rc = 0 ] || fail "interrupted destroy exited $rc: $(cat "$tmp_err")"
-fi
-dd destroy --cluster "$I" -q --ignore-missing || fail "the second destroy failed"
+[ $rc = 143 ] || fail "interrupted destroy exited $rc: $(cat "$tmp_err")"
+grep -q "partly destroyed; left: 1 volume, network, workspace" "$tmp_err" ||
+  fail "interrupted destroy does not say what is left: $(cat "$tmp_err")"
+grep -q "destroy --cluster $I' again" "$tmp_err" || fail "no hint to run destroy again: $(cat "$tmp_err")"
+[ "$(state_of "$I")" = "incomplete (volumes, network, workspace)" ] || fail "list after the interrupted destroy: $(state_of "$I")"
+docker rm -f "$holder" >/dev/null
+dd destroy --cluster "$I" -q || fail "the second destroy failed"
 assert_nothing_left "$I"
-pass "an interrupted destroy says what is left and to run it again"
+pass "an interrupted destroy says what is left and to run it again; the next one removes it"
