@@ -14,6 +14,9 @@
 #define DD_LABEL_INDEX     "dcos-docker.index"
 #define DD_LABEL_WORKSPACE "dcos-docker.workspace"
 #define DD_LABEL_PRIVILEGE "dcos-docker.privilege"
+/* The nodes a cluster was made with ("master1,agent1,pubagent1"), on its
+ * network and every node: list tells a degraded cluster from a complete one. */
+#define DD_LABEL_NODES "dcos-docker.nodes"
 
 /* Where the cluster's install bootstrap is mounted in every node. */
 #define DD_NODE_INSTALL_DIR "/opt/dcos_install_tmp"
@@ -30,6 +33,16 @@ char *dd_workspace_root(void);
 
 /* A file in every workspace the tool made; destroy removes only marked directories. */
 #define DD_WORKSPACE_MARKER ".dcos-docker-workspace"
+
+/* The DD_LABEL_NODES value for these counts per role (caller frees). */
+char *dd_cluster_shape_label(const int counts[DD_ROLE_COUNT]);
+
+/* Takes the lock on the workspace root that create holds while it claims a
+ * name (and clean while it decides what is left over): *ret_fd, to close. */
+int dd_workspace_root_lock(int *ret_fd, dd_error *err);
+/* A create holds its workspace (a shared lock on the directory) until it is
+ * done: clean never takes a cluster that is being made. -1 when it cannot. */
+int dd_workspace_hold(const char *ws);
 
 const char *dd_json_label(json_t *labels, const char *key);
 /* Fills a node from one entry of GET /containers/json; its address is the

@@ -167,6 +167,9 @@ static int create_network(struct create_ctx *ctx, dd_error *err)
 		    DD_LABEL_RUN, ctx->run_id, "IPAM", "Driver", "default", "Config", "Subnet",
 		    ctx->subnet, "Gateway", ctx->gateway, "Options",
 		    "com.docker.network.bridge.enable_ip_masquerade", "true");
+		_cleanup_free_ char *shape = dd_cluster_shape_label(ctx->opts->counts);
+		json_object_set_new(json_object_get(body, "Labels"), DD_LABEL_NODES,
+		                    json_string(shape));
 		dd_error e = {0};
 		r = dd_network_create(ctx->d, body, ctx->network_id, sizeof(ctx->network_id), &e);
 		if (r == 0)
@@ -703,30 +706,6 @@ static int write_known_hosts(struct create_ctx *ctx, dd_error *err)
 	return 0;
 }
 
-/* Serialises the short step that claims a name (check it is free, make the
- * workspace and the network that carries the cluster label) among the
- * creates of this workspace root. A lock on the root directory itself leaves
- * no file per cluster behind; the labelled network holds the name after. */
-static int lock_root(int *ret_fd, dd_error *err)
-{
-	_cleanup_free_ char *root = dd_workspace_root();
-	int r = dd_mkdir_p(root, 0700);
-	if (r < 0)
-		return dd_error_set(err, r, "Failed to create %s: %s", root, strerror(-r));
-	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return dd_error_set(err, -errno, "Failed to open %s: %s", root, strerror(errno));
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno == EINTR && !dd_cancelled())
-			continue;
-		r = errno == EINTR ? -ECANCELED : -errno;
-		close(fd);
-		return dd_error_set(err, r, "Failed to lock %s: %s", root, strerror(-r));
-	}
-	*ret_fd = fd;
-	return 0;
-}
-
 static int check_name_free(dd_docker *d, const char *name, dd_error *err)
 {
 	for (int networks = 0; networks < 2; networks++) {
@@ -794,13 +773,13 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	if ((r = dd_random_hex(ctx.run_id, 16)) < 0)
 		return dd_error_set(err, r, "Failed to make a run id: %s", strerror(-r));
 	pthread_mutex_init(&ctx.progress_lock, NULL);
-	_cleanup_close_ int lockfd = -1;
+	_cleanup_close_ int lockfd = -1, wsfd = -1;
 	_cleanup_free_ struct node_job *jobs = NULL;
 	bool made_workspace = false;
 
 	if ((r = check_image(d, opts->image, err)) < 0 || (r = host_facts(&ctx, err)) < 0 ||
-	    (r = lock_root(&lockfd, err)) < 0 || (r = check_name_free(d, opts->name, err)) < 0 ||
-	    (r = resolve_workspace(&ctx, err)) < 0)
+	    (r = dd_workspace_root_lock(&lockfd, err)) < 0 ||
+	    (r = check_name_free(d, opts->name, err)) < 0 || (r = resolve_workspace(&ctx, err)) < 0)
 		goto out;
 	if (dd_cancelled()) {
 		r = cancelled_error(err);
@@ -819,6 +798,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 		goto out;
 	}
 	made_workspace = true;
+	wsfd = dd_workspace_hold(ctx.workspace); /* clean keeps off it until we are done */
 	progress(&ctx, NULL, "creating network", false);
 	r = create_network(&ctx, err);
 	if (r < 0)

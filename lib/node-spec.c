@@ -131,9 +131,11 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 	    "SIGRTMIN+3", "Cmd", "/sbin/init", "ExposedPorts", exposed, "HostConfig", host,
 	    "NetworkingConfig", "EndpointsConfig", s->network, "IPAMConfig", "IPv4Address", s->ip,
 	    "Aliases", s->short_name);
+	json_t *labels = json_object_get(body, "Labels");
+	_cleanup_free_ char *shape = dd_cluster_shape_label(o->counts);
+	json_object_set_new(labels, DD_LABEL_NODES, json_string(shape));
 	/* The user's labels (their keys were checked: none is one of ours),
 	 * global ones first, so a role's own value for a key wins. */
-	json_t *labels = json_object_get(body, "Labels");
 	for (size_t i = 0; i < o->n_labels[s->role]; i++)
 		json_object_set_new(labels, o->labels[s->role][i].key,
 		                    json_string(o->labels[s->role][i].value));

@@ -1,10 +1,14 @@
-/* dcos-docker clean: removes what no cluster uses any more. Today: the
- * extracted DC/OS installers (about 1 GB each) and their genconf images. */
+/* dcos-docker clean: removes what interrupted or killed runs left (incomplete
+ * clusters, stale workspaces, installer containers) and what no cluster uses
+ * any more (the extracted DC/OS installers, about 1 GB each, and their
+ * genconf images). */
 #include <inttypes.h>
 #include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "dcos-docker/cancel.h"
+#include "dcos-docker/cluster.h"
 #include "dcos-docker/installer.h"
 #include "util.h"
 
@@ -12,12 +16,25 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "Usage: dcos-docker clean [--dry-run] [-q]\n\n"
-	        "Removes the DC/OS installers extracted for clusters that no longer exist:\n"
-	        "each installer file is extracted once (its ~1 GB payload and the\n"
-	        "mesosphere/dcos-genconf image it loads) and shared by the clusters made from\n"
-	        "it; the last of them to be destroyed removes it, and this removes what\n"
-	        "interrupted runs left. Installers in use by a cluster or a running install are\n"
-	        "kept.\n\n"
+	        "Removes what interrupted or killed runs left, and what no cluster uses, listing\n"
+	        "each thing it removes:\n"
+	        "  - incomplete clusters: every labelled container, volume and network, and the\n"
+	        "    workspace, of a cluster none of whose nodes is running AND that misses\n"
+	        "    nodes it was made with (or has none left) or its network. A workspace\n"
+	        "    under the workspace root with no Docker object left is one too.\n"
+	        "    Never taken: a cluster with a node running (degraded ones included), a\n"
+	        "    complete cluster (all its nodes and its network there), even stopped, and\n"
+	        "    a cluster that a create is making right now. Only the clusters whose\n"
+	        "    workspace is under the workspace root are considered (another user's or\n"
+	        "    another DCOS_DOCKER_WORKSPACE_ROOT's are theirs; one made with --workspace\n"
+	        "    elsewhere is left to 'dcos-docker destroy').\n"
+	        "  - the DC/OS installer's containers that are not running, or whose cluster\n"
+	        "    or process is gone (genconf's <cluster>-installer, --version's).\n"
+	        "  - the DC/OS installers extracted for clusters that no longer exist: each\n"
+	        "    installer file is extracted once (its ~1 GB payload and the\n"
+	        "    mesosphere/dcos-genconf image it loads) and shared by the clusters made\n"
+	        "    from it; the last of them to be destroyed removes it. Installers in use by\n"
+	        "    a cluster or a running install are kept.\n\n"
 	        "Options:\n"
 	        "  -n, --dry-run   only list what would be removed\n"
 	        "  -q, --quiet     print nothing but errors\n"
@@ -49,9 +66,34 @@ int cmd_clean(int argc, char **argv)
 	if (c == CLI_EXIT || !cli_open(&cmd, CLI_NO_NAME | CLI_NO_LOAD))
 		return cmd.exit;
 	dd_error err = {0};
+	/* Ctrl-C: the cluster under way is finished, the rest are left. */
+	cli_trap_signals();
+	_cleanup_free_ dd_leftover *left = NULL;
+	size_t n_left = 0;
+	int r = dd_clean_leftovers(cmd.d, dry, &left, &n_left, &err);
+	bool failed = false;
+	for (size_t i = 0; i < n_left; i++) {
+		const dd_leftover *l = &left[i];
+		const char *what = l->cluster ? "cluster" : "installer container";
+		if (l->error[0]) {
+			fprintf(stderr, "dcos-docker: error: Failed to remove %s %s: %s\n", what,
+			        l->name, l->error);
+			failed = true;
+		} else if (quiet)
+			continue;
+		else if (l->kept)
+			printf("kept %s %s: %s\n", what, l->name, l->state);
+		else if (l->removed || dry)
+			printf("%s %s %s (%s)\n", dry ? "would remove" : "removed", what, l->name,
+			       l->state);
+	}
+	if (r < 0)
+		return cli_fail(&err);
+	if (dd_cancelled())
+		return cli_signal_exit();
 	_cleanup_free_ dd_installer_place_info *places = NULL;
 	size_t n = 0;
-	int r = dd_installer_places(cmd.d, NULL, !dry, &places, &n, &err);
+	r = dd_installer_places(cmd.d, NULL, !dry, &places, &n, &err);
 	uint64_t freed = 0;
 	for (size_t i = 0; i < n && !quiet; i++) {
 		const dd_installer_place_info *p = &places[i];
@@ -77,5 +119,5 @@ int cmd_clean(int argc, char **argv)
 	}
 	if (r < 0)
 		return cli_fail(&err);
-	return EXIT_OK;
+	return failed ? EXIT_FAILED : EXIT_OK;
 }

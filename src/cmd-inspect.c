@@ -10,15 +10,21 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: dcos-docker inspect [--cluster NAME]\n\n"
-	           "Prints the cluster as JSON: network and subnet, workspace, SSH key, privilege\n"
-	           "mode, and for every node its role, index, names, container id, IP, state and\n"
-	           "the ssh command that logs into it; once DC/OS is installed, its version,\n"
-	           "variant and web UI address (\"dcos\", \"web_ui\"; null before), and where its\n"
-	           "installer was extracted with the disk that takes (\"installer\").\n\n"
-	           "Options:\n"
-	           "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
-	           "  -h, --help           show this help\n");
+	fprintf(f,
+	        "Usage: dcos-docker inspect [--cluster NAME]\n\n"
+	        "Prints the cluster as JSON: network and subnet, workspace, SSH key, privilege\n"
+	        "mode, and for every node its role, index, names, container id, IP, state and\n"
+	        "the ssh command that logs into it; once DC/OS is installed, its version,\n"
+	        "variant and web UI address (\"dcos\", \"web_ui\"; null before), and where its\n"
+	        "installer was extracted with the disk that takes (\"installer\"); the\n"
+	        "cluster's state as 'list' gives it and the nodes it was made with that are\n"
+	        "gone (\"state\", \"missing_nodes\"); the host ports each node publishes\n"
+	        "(--publish: \"ports\", \"HOST_IP:HOST_PORT->PORT/PROTO\").\n"
+	        "Of a cluster that is incomplete (no node left: a killed create, an interrupted\n"
+	        "destroy) it describes what is left; 'dcos-docker destroy' removes that.\n\n"
+	        "Options:\n"
+	        "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
+	        "  -h, --help           show this help\n");
 }
 
 json_t *cli_ssh_argv_json(const dd_cluster *c, const dd_node *n)
@@ -117,13 +123,59 @@ json_t *cli_cluster_json(const dd_cluster *c)
 	return j;
 }
 
+static json_t *missing_json(const dd_cluster_summary *s)
+{
+	json_t *a = json_array();
+	_cleanup_free_ char *m = dd_strdup(s->missing);
+	for (char *save = NULL, *t = strtok_r(m, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+		json_array_append_new(a, json_string(t));
+	return a;
+}
+
+/* What is left of a cluster without nodes. */
+static int inspect_incomplete(const dd_cluster_summary *s)
+{
+	_cleanup_free_ char *hint =
+	    dd_asprintf("'dcos-docker destroy --cluster %s' removes it", s->name);
+	_cleanup_json_ json_t *j = json_pack(
+	    "{s:s, s:s, s:b, s:b, s:I, s:{s:s, s:b}, s:o, s:o, s:s}", "cluster", s->name, "state",
+	    s->state, "complete", s->complete, "network", s->network, "volumes",
+	    (json_int_t)s->n_volumes, "workspace", "path", s->workspace, "exists", s->workspace_dir,
+	    "missing_nodes", missing_json(s), "nodes", json_array(), "hint", hint);
+	_cleanup_free_ char *out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", out);
+	fprintf(stderr, "Cluster '%s' is %s; %s.\n", s->name, s->state, hint);
+	return EXIT_OK;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	_cleanup_(cli_cmd_clear)
 	    cli_cmd cmd = {.verb = "inspect", .usage = usage, .cluster_opt = true};
-	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, 0))
+	if (cli_getopt(&cmd, argc, argv) == CLI_EXIT || !cli_open(&cmd, CLI_NO_LOAD))
 		return cmd.exit;
-	_cleanup_json_ json_t *j = cli_cluster_json(cmd.cluster);
+	dd_error err = {0};
+	dd_cluster_summary sum;
+	if (dd_cluster_summary_get(cmd.d, cmd.name, &sum, &err) < 0)
+		return cli_fail(&err);
+	if (sum.total == 0)
+		return inspect_incomplete(&sum);
+	if (dd_cluster_load(cmd.d, cmd.name, &cmd.cluster, &err) < 0)
+		return cli_fail(&err);
+	const dd_cluster *c = cmd.cluster;
+	_cleanup_json_ json_t *j = cli_cluster_json(c);
+	json_object_set_new(j, "state", json_string(sum.state));
+	json_object_set_new(j, "missing_nodes", missing_json(&sum));
+	json_t *nodes = json_object_get(j, "nodes");
+	for (size_t i = 0; i < c->n_nodes && i < json_array_size(nodes); i++) {
+		char buf[4096];
+		json_t *ports = json_array();
+		if (dd_node_ports(cmd.d, &c->nodes[i], buf, sizeof(buf), &err) == 0)
+			for (char *save = NULL, *t = strtok_r(buf, "\n", &save); t;
+			     t = strtok_r(NULL, "\n", &save))
+				json_array_append_new(ports, json_string(t));
+		json_object_set_new(json_array_get(nodes, i), "ports", ports);
+	}
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", s);
 	return EXIT_OK;

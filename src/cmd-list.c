@@ -7,21 +7,20 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: dcos-docker list [--json]\n\n"
-	           "Lists the clusters on this Docker host (found by their labels), with node\n"
-	           "counts and state.\n\n"
-	           "Options:\n"
-	           "      --json   machine-readable output\n"
-	           "  -h, --help   show this help\n");
-}
-
-static const char *state_of(const dd_cluster_summary *s)
-{
-	if (s->total == 0)
-		return "incomplete (no nodes; destroy removes the rest)";
-	if (s->running == s->total)
-		return "running";
-	return s->running == 0 ? "stopped" : "partly running";
+	fprintf(
+	    f, "Usage: dcos-docker list [--json]\n\n"
+	       "Lists the clusters on this Docker host: every cluster anything of which exists\n"
+	       "(node containers, volumes, its network, or its workspace under the workspace\n"
+	       "root), found by their labels, with node counts and state:\n"
+	       "  running, stopped, partly running (N/M)   all the nodes it was made with\n"
+	       "  degraded (agent1 missing)                nodes gone, others running\n"
+	       "  incomplete (network only), incomplete (network, workspace), ...\n"
+	       "                                           what a killed create or an\n"
+	       "                                           interrupted destroy left: 'dcos-docker\n"
+	       "                                           destroy' or 'clean' removes it\n\n"
+	       "Options:\n"
+	       "      --json   machine-readable output\n"
+	       "  -h, --help   show this help\n");
 }
 
 int cmd_list(int argc, char **argv)
@@ -39,15 +38,26 @@ int cmd_list(int argc, char **argv)
 		return cli_fail(&err);
 	if (json) {
 		_cleanup_json_ json_t *arr = json_array();
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			const dd_cluster_summary *s = &list[i];
+			json_t *missing = json_array();
+			_cleanup_free_ char *m = dd_strdup(s->missing);
+			for (char *save = NULL, *t = strtok_r(m, ", ", &save); t;
+			     t = strtok_r(NULL, ", ", &save))
+				json_array_append_new(missing, json_string(t));
 			json_array_append_new(
 			    arr,
-			    json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s}", "name",
-			              list[i].name, "masters", list[i].counts[0], "agents",
-			              list[i].counts[1], "public_agents", list[i].counts[2],
-			              "nodes", list[i].total, "running", list[i].running, "state",
-			              state_of(&list[i]), "workspace", list[i].workspace));
-		_cleanup_free_ char *s = json_dumps(arr, JSON_INDENT(2));
+			    json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:b, s:b, s:o, "
+			              "s:b, s:I, s:b}",
+			              "name", s->name, "masters", s->counts[0], "agents",
+			              s->counts[1], "public_agents", s->counts[2], "nodes",
+			              s->total, "running", s->running, "state", s->state,
+			              "workspace", s->workspace, "complete", s->complete,
+			              "incomplete", s->incomplete, "missing_nodes", missing,
+			              "network", s->network, "volumes", (json_int_t)s->n_volumes,
+			              "workspace_exists", s->workspace_dir));
+		}
+		_cleanup_free_ char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("%s\n", s);
 		return EXIT_OK;
 	}
@@ -57,9 +67,13 @@ int cmd_list(int argc, char **argv)
 	}
 	printf("%-24s %7s %6s %13s  %s\n", "CLUSTER", "MASTERS", "AGENTS", "PUBLIC-AGENTS",
 	       "STATE");
-	for (size_t i = 0; i < n; i++)
-		printf("%-24s %7d %6d %13d  %s (%d/%d)\n", list[i].name, list[i].counts[0],
-		       list[i].counts[1], list[i].counts[2], state_of(&list[i]), list[i].running,
-		       list[i].total);
+	for (size_t i = 0; i < n; i++) {
+		const dd_cluster_summary *s = &list[i];
+		char count[32] = "";
+		if (s->total > 0)
+			snprintf(count, sizeof(count), " (%d/%d)", s->running, s->total);
+		printf("%-24s %7d %6d %13d  %s%s\n", s->name, s->counts[0], s->counts[1],
+		       s->counts[2], s->state, count);
+	}
 	return EXIT_OK;
 }

@@ -54,8 +54,9 @@ static inline void dd_cluster_freep(dd_cluster **c)
  * DD_CLUSTER_NAME_MAX: it becomes part of hostnames. Usage error otherwise. */
 int dd_cluster_name_check(const char *name, dd_error *err);
 
-/* Loads a cluster by its labels. -ENOENT with "Cluster 'x' does not exist" when it has no
- * container. */
+/* Loads a cluster by its labels. -ENOENT when it has no node container: a usage
+ * error "Cluster 'x' does not exist" when nothing of it exists, else an error
+ * saying it is incomplete and that destroy removes it. */
 int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *err);
 
 /* Paths inside a cluster's workspace (caller frees). */
@@ -70,22 +71,62 @@ int dd_cluster_find_node(const dd_cluster *c, const char *spec, const dd_node **
 int dd_cluster_select(const dd_cluster *c, const char *spec, const dd_node ***nodes, size_t *n,
                       dd_error *err);
 
-/* One line per cluster for `list`. */
+/* One line per cluster for `list`: every cluster anything of which exists
+ * (node containers, labelled volumes, its network, a marked workspace). */
 typedef struct dd_cluster_summary {
 	char name[DD_CLUSTER_NAME_MAX + 1];
-	int counts[DD_ROLE_COUNT];
+	int counts[DD_ROLE_COUNT]; /* node containers there are, per role */
 	int running, total;
 	char workspace[4096];
+	size_t n_volumes;   /* labelled volumes */
+	bool network;       /* its network exists (or a node's network does) */
+	bool workspace_dir; /* its marked workspace directory exists */
+	bool shape_known;   /* it records the nodes it was made with */
+	char missing[512];  /* "agent1, agent2": made with them, now gone */
+	/* Complete: nodes, network, and none of the nodes it was made with
+	 * missing. Incomplete (`clean` removes it): no node running, and nodes
+	 * or the network missing. A cluster with a node running is never. */
+	bool complete, incomplete;
+	/* running, stopped, partly running, degraded (agent1 missing),
+	 * incomplete (network only), incomplete (network, workspace), ... */
+	char state[640];
 } dd_cluster_summary;
 int dd_cluster_list(dd_docker *d, dd_cluster_summary **ret, size_t *ret_n, dd_error *err);
+/* One cluster's summary; -ENOENT (a usage error) when nothing of it exists. */
+int dd_cluster_summary_get(dd_docker *d, const char *name, dd_cluster_summary *ret, dd_error *err);
+
+/* The host ports a node publishes (--publish), from its HostConfig (a stopped
+ * node keeps them): "HOST_IP:HOST_PORT->PORT/PROTO" lines ('\n' after each)
+ * in buf, "" for none. */
+int dd_node_ports(dd_docker *d, const dd_node *n, char *buf, size_t size, dd_error *err);
 
 /* Progress of long operations, per node (node may be NULL for cluster-wide steps). */
 typedef void (*dd_progress_cb)(const char *node, const char *status, bool done, void *userdata);
 
 /* Removes the cluster's containers (with volumes), labelled volumes, network and workspace.
- * -ENOENT when nothing carries the cluster's label. */
+ * -ENOENT (a usage error) when nothing of it exists. Safe to run twice at once:
+ * what another destroy is removing is waited for. On Ctrl-C it stops between
+ * steps with -ECANCELED (dd_cluster_summary_get then says what is left). */
 int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, void *userdata,
                        dd_error *err);
+
+/* What `clean` finds left over by interrupted or killed runs. A cluster is
+ * left over when it is incomplete (see dd_cluster_summary: no node running,
+ * and nodes it was made with, or its network, missing; a workspace without
+ * any Docker object), its workspace is under the workspace root (another
+ * root's clusters are not ours to clean) and no create is making it now; then
+ * destroy removes it. Installer containers are left over when not running (or their cluster
+ * or process is gone). Complete clusters, running or stopped, are kept. */
+typedef struct dd_leftover {
+	bool cluster;       /* a cluster (else an installer container) */
+	char name[256];     /* the cluster's or the container's name */
+	char state[640];    /* the cluster's state, the container's */
+	bool removed, kept; /* kept: why in state (a node running, being created) */
+	char error[512];    /* why removing it failed */
+} dd_leftover;
+/* Lists (dry_run) or removes the leftovers; *ret is malloc'ed. The creates
+ * of this workspace root wait meanwhile. */
+int dd_clean_leftovers(dd_docker *d, bool dry_run, dd_leftover **ret, size_t *ret_n, dd_error *err);
 
 /* A cluster's default workspace: <workspace root>/<name> (caller frees). */
 char *dd_cluster_workspace_path(const char *name);

@@ -49,7 +49,7 @@ d=$tmp/logs2/$cluster-agent1
 grep -q "Reached target" "$tmp/logs2/$cluster-master1/journal.log" || fail "running node not exported"
 pass "export-logs with a stopped node"
 
-expect_exit 1 dd export-logs --cluster "no-such-cluster-$$" "$tmp/logs3"
+expect_exit 2 dd export-logs --cluster "no-such-cluster-$$" "$tmp/logs3"
 [ ! -e "$tmp/logs3" ] || fail "a failed export created its directory"
 expect_exit 2 dd export-logs --cluster "$cluster"
 pass "export-logs errors"

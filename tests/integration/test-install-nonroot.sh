@@ -121,6 +121,6 @@ docker rm -fv "$(node_id "$C" master1)" >/dev/null
 docker network rm "$(docker network ls -q --filter "label=dcos-docker.cluster=$C")" >/dev/null
 as_user "$home/bin/dcos-docker" destroy --cluster "$C" -q || fail "destroy of a workspace-only cluster failed"
 [ ! -e "$wsC" ] || fail "destroy left the workspace-only cluster's $wsC"
-expect_exit 1 as_user "$home/bin/dcos-docker" destroy --cluster "$C"
+expect_exit 2 as_user "$home/bin/dcos-docker" destroy --cluster "$C"
 assert_one_line_error "does not exist"
 pass "a destroy stopped at the workspace keeps the cluster listed; the next destroy finishes it"

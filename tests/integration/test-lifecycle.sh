@@ -102,7 +102,7 @@ assert_nothing_left "$C"
 docker inspect "$decoy" >/dev/null 2>&1 || fail "destroy removed the user's container $decoy"
 pass "destroy removes containers, volumes, network and workspace, and nothing else"
 
-expect_exit 1 dd destroy --cluster "$C"
+expect_exit 2 dd destroy --cluster "$C"
 assert_one_line_error "$C"
 expect_exit 0 dd destroy --cluster "$C" --ignore-missing
-pass "destroying a missing cluster is an error naming it (exit 1); --ignore-missing is not"
+pass "destroying a missing cluster is a usage error naming it (exit 2); --ignore-missing is not"
