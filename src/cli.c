@@ -29,11 +29,66 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* After getopt's own message about an unknown option. */
-static int cli_bad_option(const char *verb)
+int cli_option_error(const char *verb, const char *fmt, ...)
 {
-	fprintf(stderr, "  hint: see 'dcos-docker %s --help'\n", verb);
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "dcos-docker: error: %s: ", verb);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n  hint: see 'dcos-docker %s --help'\n", verb);
+	va_end(ap);
 	return EXIT_USAGE;
+}
+
+/* The option cli_getopt returned last, as "--name" or "-c" (for messages
+ * about its value: getopt's optarg has no such partner). */
+static char current_option[80];
+
+const char *cli_optname(void)
+{
+	return current_option;
+}
+
+/* getopt's own messages (opterr = 0) neither have our form nor always name
+ * the option: say what was wrong with the word the user typed. */
+static int cli_bad_option(const cli_cmd *cmd, char **argv, int c, int optind_before)
+{
+	/* A long option always moves optind past its word; a short one inside
+	 * a group (-xq) does not, and argv[optind - 1] is then another word. */
+	const char *word = optind > optind_before ? argv[optind - 1] : "";
+	if (strncmp(word, "--", 2) != 0) {
+		/* A short option, maybe inside a group such as -qx. */
+		if (c == ':')
+			return cli_option_error(cmd->verb, "option '-%c' needs a value", optopt);
+		return cli_option_error(cmd->verb, "unknown option '-%c'", optopt);
+	}
+	size_t len = strcspn(word + 2, "=");
+	if (c == ':')
+		return cli_option_error(cmd->verb, "option '--%.*s' needs a value", (int)len,
+		                        word + 2);
+	/* Unknown, ambiguous, or given a value it does not take: getopt tells
+	 * these apart only in its message, so match the name again. */
+	const struct option *exact = NULL, *first = NULL;
+	size_t n_prefix = 0;
+	char others[256] = "";
+	for (const struct option *o = cmd->all_longopts; o->name; o++) {
+		if (strncmp(o->name, word + 2, len) != 0)
+			continue;
+		if (strlen(o->name) == len)
+			exact = o;
+		if (!first)
+			first = o;
+		n_prefix++;
+		size_t used = strlen(others);
+		snprintf(others + used, sizeof(others) - used, "%s--%s", used ? ", " : "", o->name);
+	}
+	const struct option *o = exact ? exact : n_prefix == 1 ? first : NULL;
+	if (o && word[2 + len] == '=' && o->has_arg == no_argument)
+		return cli_option_error(cmd->verb, "option '--%s' takes no value", o->name);
+	if (!o && n_prefix > 1)
+		return cli_option_error(cmd->verb, "option '--%.*s' is ambiguous (%s)", (int)len,
+		                        word + 2, others);
+	return cli_option_error(cmd->verb, "unknown option '--%.*s'", (int)len, word + 2);
 }
 
 /* Opens the daemon connection and pings it: 0, or the exit code after printing. */
@@ -58,8 +113,9 @@ int cli_getopt(cli_cmd *cmd, int argc, char **argv)
 	if (!cmd->all_longopts[0].name) {
 		const char *own = cmd->shortopts ? cmd->shortopts : "";
 		bool plus = own[0] == '+';
-		snprintf(cmd->all_shortopts, sizeof(cmd->all_shortopts), "%s%sh%s", plus ? "+" : "",
-		         cmd->cluster_opt ? "c:" : "", own + plus);
+		/* ':' first: a missing value is told apart from an unknown option. */
+		snprintf(cmd->all_shortopts, sizeof(cmd->all_shortopts), "%s:%sh%s",
+		         plus ? "+" : "", cmd->cluster_opt ? "c:" : "", own + plus);
 		size_t n = 0;
 		for (const struct option *o = cmd->longopts; o && o->name; o++)
 			n++;
@@ -75,8 +131,15 @@ int cli_getopt(cli_cmd *cmd, int argc, char **argv)
 		if (!cmd->name)
 			cmd->name = DD_DEFAULT_CLUSTER;
 	}
+	opterr = 0; /* cli_bad_option says it in our form */
 	for (;;) {
-		int c = getopt_long(argc, argv, cmd->all_shortopts, cmd->all_longopts, NULL);
+		int idx = -1, before = optind;
+		int c = getopt_long(argc, argv, cmd->all_shortopts, cmd->all_longopts, &idx);
+		if (idx >= 0)
+			snprintf(current_option, sizeof(current_option), "--%s",
+			         cmd->all_longopts[idx].name);
+		else
+			snprintf(current_option, sizeof(current_option), "-%c", c);
 		switch (c) {
 		case 'c':
 			if (!cmd->cluster_opt)
@@ -89,7 +152,7 @@ int cli_getopt(cli_cmd *cmd, int argc, char **argv)
 			cmd->exit = EXIT_OK;
 			return CLI_EXIT;
 		case '?':
-		case ':': cmd->exit = cli_bad_option(cmd->verb); return CLI_EXIT;
+		case ':': cmd->exit = cli_bad_option(cmd, argv, c, before); return CLI_EXIT;
 		case 0: continue; /* a long option with a flag: getopt set it */
 		case -1:
 			cmd->exit = cli_operands(cmd, argc, argv, cmd->min_args, cmd->max_args,
@@ -170,4 +233,7 @@ void cli_trap_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* Ctrl-\ is an interruption too: without a handler it would kill us
+	 * with the cluster half made. */
+	sigaction(SIGQUIT, &sa, NULL);
 }

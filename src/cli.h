@@ -21,9 +21,17 @@ int cli_fail(const dd_error *err);
 /* Prints a usage error for `verb` and returns EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A usage error about an option: "dcos-docker: error: VERB: <msg>" and the
+ * --help hint; returns EXIT_USAGE. */
+int cli_option_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The option cli_getopt returned last, spelled out ("--masters", "-v"), for a
+ * message about its value: cli_option_error(verb, "invalid number '%s' for %s",
+ * optarg, cli_optname()). */
+const char *cli_optname(void);
+
 /* What every command takes, so that each command parses only its own options:
- * -h/--help, -c/--cluster NAME (with .cluster_opt), getopt's hint after an
- * unknown option and the operand count; cli_open then checks the name,
+ * -h/--help, -c/--cluster NAME (with .cluster_opt), the error for an unknown
+ * option or a missing value, and the operand count; cli_open then checks the name,
  * connects and loads the cluster. The usual shape:
  *	while ((c = cli_getopt(&cmd, argc, argv)) > 0)
  *		switch (c) { the command's own options }
@@ -82,8 +90,9 @@ bool cli_parse_int(const char *s, long min, long max, long *ret);
 /* True when stderr is a terminal (progress lines redraw in place then). */
 bool cli_is_tty(int fd);
 
-/* Installs SIGINT/SIGTERM handlers that only set a flag (the library polls
- * dd_cancelled() and rolls back). */
+/* Installs SIGINT/SIGTERM/SIGHUP/SIGQUIT handlers that only set a flag (the
+ * library polls dd_cancelled() and rolls back). SIGPIPE is ignored by main()
+ * for every command that does work (see main.c). */
 void cli_trap_signals(void);
 
 #endif

@@ -181,7 +181,8 @@ static int create_option(struct create_args *a, int c, const char *arg)
 	case OPT_AGENTS:
 	case OPT_PUBLIC_AGENTS:
 		if (!cli_parse_int(arg, 0, 1000, &v))
-			return cli_usage_error("create", "Invalid number '%s'", arg);
+			return cli_option_error("create", "invalid number '%s' for %s", arg,
+			                        cli_optname());
 		o->counts[c - OPT_MASTERS] = (int)v;
 		break;
 	case OPT_DISTRO: a->distro = arg; break;
@@ -219,22 +220,25 @@ static int create_option(struct create_args *a, int c, const char *arg)
 	case OPT_WORKSPACE: o->workspace = arg; break;
 	case OPT_TIMEOUT:
 		if (!cli_parse_int(arg, 1, 86400, &v))
-			return cli_usage_error("create", "Invalid timeout '%s'", arg);
+			return cli_option_error("create", "invalid number '%s' for %s (seconds)",
+			                        arg, cli_optname());
 		o->timeout = (double)v;
 		break;
 	case OPT_AGENT_CPUS:
 	case OPT_PUBLIC_CPUS:
 		if (!parse_cpus(
 		        arg, &o->cpus[c == OPT_AGENT_CPUS ? DD_ROLE_AGENT : DD_ROLE_PUBLIC_AGENT]))
-			return cli_usage_error("create", "Invalid CPU count '%s'", arg);
+			return cli_option_error("create", "invalid CPU count '%s' for %s", arg,
+			                        cli_optname());
 		break;
 	case OPT_AGENT_MEM:
 	case OPT_PUBLIC_MEM:
 		if (!parse_size(
 		        arg, &o->memory[c == OPT_AGENT_MEM ? DD_ROLE_AGENT : DD_ROLE_PUBLIC_AGENT]))
-			return cli_usage_error(
-			    "create", "Invalid memory size '%s' (e.g. 4g, 512m; at least 64m)",
-			    arg);
+			return cli_option_error(
+			    "create",
+			    "invalid memory size '%s' for %s (e.g. 4g, 512m; at least 64m)", arg,
+			    cli_optname());
 		break;
 	case 'q': a->quiet = true; break;
 	}

@@ -174,7 +174,9 @@ int cmd_install(int argc, char **argv)
 		case 'v': ci.verbose = true; break;
 		case 't':
 			if (!cli_parse_int(optarg, 1, 7 * 86400, &v))
-				return cli_usage_error("install", "Invalid timeout '%s'", optarg);
+				return cli_option_error("install",
+				                        "invalid number '%s' for %s (seconds)",
+				                        optarg, cli_optname());
 			ci.timeout = (double)v;
 			timeout_set = true;
 			break;

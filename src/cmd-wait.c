@@ -105,8 +105,9 @@ int cmd_wait(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (!cli_parse_int(optarg, 1, 7 * 86400, &v))
-				return cli_usage_error(
-				    "wait", "Invalid timeout '%s' (whole seconds)", optarg);
+				return cli_option_error("wait",
+				                        "invalid number '%s' for %s (seconds)",
+				                        optarg, cli_optname());
 			timeout = (double)v;
 			break;
 		case 's': skip_http = true; break;

@@ -1,6 +1,11 @@
-/* dcos-docker: DC/OS clusters in Docker containers. Dispatch table only. */
+/* dcos-docker: DC/OS clusters in Docker containers. The dispatch table, and
+ * what every command shares around it: SIGPIPE and the check of the output. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -9,6 +14,11 @@ struct command {
 	const char *verb;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	/* A closed output pipe ends it, as it ends the local command it stands
+	 * for (and the ssh it execs keeps its own SIGPIPE default). Every other
+	 * command ignores SIGPIPE: its output is a report on work that must not
+	 * stop half-way because a reader went away. */
+	bool pipe_ends;
 };
 
 static const struct command commands[] = {
@@ -18,9 +28,9 @@ static const struct command commands[] = {
     {"inspect", cmd_inspect, "Show a cluster's nodes, network, keys and commands as JSON"},
     {"destroy", cmd_destroy, "Remove a cluster: containers, volumes, network, workspace"},
     {"clean", cmd_clean, "Remove extracted DC/OS installers no cluster uses"},
-    {"run", cmd_run, "Run a command on nodes"},
-    {"shell", cmd_shell, "Open an interactive shell on a node"},
-    {"ssh", cmd_ssh, "SSH into a node with the cluster's key"},
+    {"run", cmd_run, "Run a command on nodes", true},
+    {"shell", cmd_shell, "Open an interactive shell on a node", true},
+    {"ssh", cmd_ssh, "SSH into a node with the cluster's key", true},
     {"send-file", cmd_send_file, "Copy a file or directory to nodes"},
     {"download-file", cmd_download_file, "Copy a file or directory from a node"},
     {"export-logs", cmd_export_logs, "Collect journals, console logs and state of every node"},
@@ -43,6 +53,30 @@ static void usage(FILE *f)
 	           "Environment: DOCKER_HOST (unix sockets only), DCOS_DOCKER_WORKSPACE_ROOT.\n");
 }
 
+/* The reader of fd is gone (a pipe without readers, a closed socket). */
+static bool reader_gone(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/* The exit code once the output is written. A reader that stopped reading
+ * (`| head`, `| true`) is not an error: the command did its work, its exit
+ * code stands. Output that could not be written otherwise (a full disk) is:
+ * exit 1 when the work itself succeeded. */
+static int finish_output(int ret)
+{
+	errno = 0;
+	bool bad = fflush(stdout) != 0;
+	int e = errno;
+	bad = bad || ferror(stdout);
+	if (!bad || e == EPIPE || reader_gone(STDOUT_FILENO))
+		return ret;
+	fprintf(stderr, "dcos-docker: error: cannot write the output: %s\n",
+	        e ? strerror(e) : "write error");
+	return ret == EXIT_OK ? EXIT_FAILED : ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -59,8 +93,12 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(verb, commands[i].verb) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+		if (strcmp(verb, commands[i].verb) == 0) {
+			/* Programs we start get the default back (dd_process_exec). */
+			if (!commands[i].pipe_ends)
+				signal(SIGPIPE, SIG_IGN);
+			return finish_output(commands[i].run(argc - 1, argv + 1));
+		}
 	fprintf(stderr, "dcos-docker: error: unknown command '%s'\n", verb);
 	fprintf(stderr, "  hint: run 'dcos-docker --help' for the list of commands\n");
 	return EXIT_USAGE;

@@ -35,6 +35,24 @@ expect_exit 2 dd frobnicate
 nothing_created "$C"
 pass "unknown distro, unusable storage driver, bad volumes and ports, unknown flags and images: exit 2, nothing created"
 
+# Option errors in our form, naming the option, with the --help hint.
+assert_option_error() { # assert_option_error VERB MESSAGE
+  [ "$(printf '%s\n' "$ERR" | head -1)" = "dcos-docker: error: $1: $2" ] || fail "not '$1: $2': $ERR"
+  [ "$(printf '%s\n' "$ERR" | sed -n 2p)" = "  hint: see 'dcos-docker $1 --help'" ] || fail "no hint: $ERR"
+  [ "$(printf '%s\n' "$ERR" | wc -l)" = 2 ] || fail "more than two lines: $ERR"
+}
+expect_exit 2 dd create --cluster "$C" --bogus; assert_option_error create "unknown option '--bogus'"
+expect_exit 2 dd create --cluster "$C" --bogus=1; assert_option_error create "unknown option '--bogus'"
+expect_exit 2 dd create --cluster "$C" -x; assert_option_error create "unknown option '-x'"
+expect_exit 2 dd create --cluster "$C" --masters; assert_option_error create "option '--masters' needs a value"
+expect_exit 2 dd inspect -c; assert_option_error inspect "option '-c' needs a value"
+expect_exit 2 dd create --cluster "$C" --masters -1; assert_option_error create "invalid number '-1' for --masters"
+expect_exit 2 dd create --cluster "$C" --agents=x; assert_option_error create "invalid number 'x' for --agents"
+expect_exit 2 dd destroy --cluster "$C" --all=1; assert_option_error destroy "option '--all' takes no value"
+expect_exit 2 dd wait --cluster "$C" --timeout 0; assert_option_error wait "invalid number '0' for --timeout (seconds)"
+nothing_created "$C"
+pass "option errors: 'VERB: unknown option', 'needs a value', 'invalid number ... for --OPTION', hint, exit 2"
+
 mine=$(mktemp -d); echo keep > "$mine/precious"
 expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" --workspace "$mine"; assert_one_line_error "not empty"
 [ "$(cat "$mine/precious")" = keep ] || fail "a non-empty --workspace was touched"
