@@ -18,6 +18,7 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/image.h"
+#include "dcos-docker/specs.h"
 #include "dcos/installer-internal.h"
 #include "docker/objects.h"
 #include "pool.h"
@@ -80,8 +81,12 @@ void dd_cluster_free(dd_cluster *c)
 char *dd_workspace_root(void)
 {
 	const char *e = getenv("DCOS_DOCKER_WORKSPACE_ROOT");
-	if (e && *e)
-		return dd_strdup(e);
+	/* Relative to where the command runs, as --workspace is: the nodes
+	 * bind it, and the daemon takes a relative source for a volume name. */
+	if (e && *e) {
+		char *abs = dd_path_absolute(e);
+		return abs ? abs : dd_strdup(e);
+	}
 	e = getenv("XDG_STATE_HOME");
 	if (e && *e == '/')
 		return dd_asprintf("%s/dcos-docker", e);

@@ -120,9 +120,31 @@ int dd_create_opts_check(const dd_create_opts *o, dd_error *err)
 		for (size_t i = 0; i < o->n_labels[role]; i++)
 			if ((r = dd_label_key_check(o->labels[role][i].key, err)) < 0)
 				return r;
-	if (o->storage_driver && strcmp(o->storage_driver, "auto") != 0)
-		return dd_storage_driver_check(o->storage_driver, err);
-	return 0;
+	if (o->storage_driver && strcmp(o->storage_driver, "auto") != 0) {
+		r = dd_storage_driver_check(o->storage_driver, err);
+		if (r < 0)
+			return r;
+	}
+	struct stat st;
+	if (o->workspace && stat(o->workspace, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		dd_error_usage(err, -ENOTDIR, "Workspace %s is not a directory", o->workspace);
+		return dd_error_hint(err, "Pass a new or empty directory to --workspace.");
+	}
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		for (size_t i = 0; i < o->n_mounts[role]; i++) {
+			/* The daemon would refuse the node with "Duplicate mount point"
+			 * once the network and the other nodes exist. */
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(o->mounts[role][i].dst, o->mounts[role][j].dst) == 0)
+					return dd_error_usage(err, -EINVAL,
+					                      "Two volumes of the %ss go to %s",
+					                      dd_role_label((enum dd_role)role),
+					                      o->mounts[role][i].dst);
+			r = dd_mount_target_check(o->mounts[role][i].dst, err);
+			if (r < 0)
+				return r;
+		}
+	return dd_port_specs_check(o->ports, o->n_ports, err);
 }
 
 /* ---- the network ---- */
@@ -237,8 +259,19 @@ static int resolve_workspace(struct create_ctx *ctx, dd_error *err)
 		_cleanup_free_ char *root = dd_workspace_root();
 		ws = def = dd_asprintf("%s/%s", root, ctx->opts->name);
 	}
-	if (dd_snprintf(ctx->workspace, sizeof(ctx->workspace), "%s", ws) < 0)
+	/* The workspace is a bind source of every node: a relative one would be
+	 * taken by the daemon for a volume name, after the network was made. */
+	_cleanup_free_ char *abs = dd_path_absolute(ws);
+	if (!abs)
+		return dd_error_set(err, -errno, "Failed to resolve the workspace %s: %s", ws,
+		                    strerror(errno));
+	if (dd_snprintf(ctx->workspace, sizeof(ctx->workspace), "%s", abs) < 0)
 		return dd_error_usage(err, -ENAMETOOLONG, "Workspace path too long");
+	struct stat st;
+	if (stat(ctx->workspace, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		dd_error_usage(err, -ENOTDIR, "Workspace %s is not a directory", ctx->workspace);
+		return dd_error_hint(err, "Pass a new or empty directory to --workspace.");
+	}
 	/* destroy removes the workspace whole: a directory of the user's that
 	 * already holds files must never become one. */
 	_cleanup_free_ char *mark = dd_asprintf("%s/" DD_WORKSPACE_MARKER, ctx->workspace);

@@ -145,6 +145,7 @@ struct create_args {
 	size_t n_ports;
 	bool quiet;
 	char *tag;        /* the built image's, unless --image */
+	char *workspace;  /* --workspace made absolute */
 	char *default_ws; /* [DC/OS install] the workspace genconf will run in */
 	cli_install ci;   /* [DC/OS install] */
 };
@@ -162,6 +163,7 @@ static void create_args_clear(struct create_args *a)
 		free(a->role_labels[role]);
 	}
 	free(a->tag);
+	free(a->workspace);
 	free(a->default_ws);
 }
 
@@ -280,6 +282,14 @@ static int create_check(struct create_args *a)
 	}
 	o->ports = a->ports;
 	o->n_ports = a->n_ports;
+	/* Relative to here, as volume sources are; the same path for genconf. */
+	if (o->workspace) {
+		a->workspace = dd_path_absolute(o->workspace);
+		if (!a->workspace)
+			return cli_usage_error("create", "Cannot resolve the workspace '%s'",
+			                       o->workspace);
+		o->workspace = a->workspace;
+	}
 	if (dd_create_opts_check(o, &err) < 0)
 		return cli_fail(&err);
 	/* [DC/OS install] The DC/OS options need an installer. */

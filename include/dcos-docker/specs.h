@@ -3,6 +3,7 @@
 #define DCOS_DOCKER_SPECS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "dcos-docker/error.h"
 
@@ -15,9 +16,19 @@ typedef struct dd_mount_spec {
 	bool ro;
 } dd_mount_spec;
 
-/* Parses SRC:DST[:ro|:rw]; SRC must exist (made absolute), DST absolute. Usage errors. */
+/* Parses SRC:DST[:ro|:rw]; SRC must exist (made absolute), DST absolute and
+ * not a place the node needs (dd_mount_target_check; stored cleaned). Usage errors. */
 int dd_mount_spec_parse(const char *spec, dd_mount_spec *ret, dd_error *err);
 void dd_mount_spec_clear(dd_mount_spec *m);
+/* A volume's node path (clean, absolute) that the node needs itself: "/",
+ * what the node mounts and the directories above them, the kernel's
+ * filesystems, the system directories (/etc, /usr, ...). Usage error. */
+int dd_mount_target_check(const char *dst, dd_error *err);
+
+/* PATH made absolute against the working directory and cleaned lexically
+ * ("//", ".", ".." resolved; no symlinks followed, PATH need not exist).
+ * NULL when the working directory cannot be told. */
+char *dd_path_absolute(const char *path);
 
 typedef struct dd_port_spec {
 	char host_ip[48]; /* "" = all addresses */
@@ -27,6 +38,12 @@ typedef struct dd_port_spec {
 } dd_port_spec;
 /* [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]. Usage errors. */
 int dd_port_spec_parse(const char *spec, dd_port_spec *ret, dd_error *err);
+/* Whether the host port of a mapping is free on this host: bound and closed
+ * again at once (TCP, or UDP for /udp). Racy by nature, so the daemon's own
+ * refusal must still be handled; a usage error when taken. */
+int dd_port_spec_check_free(const dd_port_spec *p, dd_error *err);
+/* The mappings of one create: no host port twice, each free. Usage errors. */
+int dd_port_specs_check(const dd_port_spec *ports, size_t n, dd_error *err);
 
 /* A user's container label, KEY=VALUE (or KEY alone: an empty value, as
  * `docker run --label KEY` gives). */

@@ -1,0 +1,69 @@
+#!/bin/bash
+# create refuses what would fail late (relative or non-directory workspaces,
+# volumes over what the node needs, taken host ports) before it makes anything.
+source "$(dirname "$0")/lib.sh"
+C=$TEST_PREFIX-chk
+SMALL=(--masters 1 --agents 0 --public-agents 0)
+
+# Only the workspace root's lock directory may exist afterwards.
+nothing_created() {
+  assert_nothing_left "$1"
+  [ -z "$(ls -A "$DCOS_DOCKER_WORKSPACE_ROOT" | grep -v '^\.')" ] ||
+    fail "workspace files were created: $(ls -A "$DCOS_DOCKER_WORKSPACE_ROOT")"
+}
+
+# --workspace on a regular file.
+file=$(mktemp); on_exit "rm -f $file"
+expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" "${SMALL[@]}" --workspace "$file"
+assert_one_line_error "is not a directory"
+[ -f "$file" ] && [ ! -s "$file" ] || fail "the file given as --workspace was touched"
+nothing_created "$C"
+pass "--workspace on a file: exit 2 'is not a directory', nothing created"
+
+# Volumes over / and over what the node needs: refused, the source untouched.
+src=$(mktemp -d); on_exit "rm -rf $src"
+for dst in / /etc /usr /var/lib/docker /opt /opt/dcos_install_tmp /run /tmp /sys/fs/cgroup \
+  /proc /etc/ssh /etc/machine-id /root /var/lib/docker/x /a/../etc; do
+  expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" "${SMALL[@]}" --volume "$src:$dst"
+  assert_one_line_error "${dst#/a/..}"
+  [ -z "$(ls -A "$src")" ] || fail "--volume SRC:$dst left files in SRC: $(ls -A "$src")"
+done
+expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" "${SMALL[@]}" \
+  --volume "$src:/src" --master-volume "$src:/src"
+assert_one_line_error "/src"
+nothing_created "$C"
+pass "--volume onto /, /etc and the node's own mounts, or twice onto one path: exit 2, nothing created, SRC empty"
+
+# A host port something listens on (perl is there wherever git is).
+port=$(perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:0") or die; print $s->sockport')
+perl -MIO::Socket::INET -e '
+  my $s = IO::Socket::INET->new(Listen => 5, LocalAddr => "0.0.0.0:'"$port"'", ReuseAddr => 1) or die "listen: $!";
+  sleep 600' &
+listener=$!; on_exit "kill $listener"
+for _ in $(seq 300); do
+  perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(PeerAddr => "127.0.0.1:'"$port"'")' && break
+  sleep 0.1
+done
+expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" "${SMALL[@]}" --publish "$port:80"
+assert_one_line_error "$port"
+printf '%s' "$ERR" | grep -q -- "--publish" || fail "the error does not name --publish: $ERR"
+nothing_created "$C"
+expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" "${SMALL[@]}" -p 18080:80 -p 18080:81
+assert_one_line_error "18080"
+nothing_created "$C"
+pass "--publish on a host port in use, or twice on one: exit 2 naming the port, nothing created"
+
+# Relative workspace and workspace root: made absolute, and the cluster works.
+cd "$(mktemp -d)"; here=$PWD; on_exit "rm -rf $here"
+create_cluster "$C" "${SMALL[@]}" --workspace rel/ws >/dev/null
+[ -f "$here/rel/ws/genconf/ssh_key" ] || fail "a relative --workspace did not go under the working directory"
+dd run --cluster "$C" true || fail "run in a cluster with a relative --workspace"
+dd destroy --cluster "$C" --quiet
+[ ! -e "$here/rel/ws" ] || fail "destroy left the relative workspace"
+assert_nothing_left "$C"
+DCOS_DOCKER_WORKSPACE_ROOT=relroot create_cluster "$C" "${SMALL[@]}" >/dev/null
+[ -d "$here/relroot/$C" ] || fail "a relative DCOS_DOCKER_WORKSPACE_ROOT did not go under the working directory"
+DCOS_DOCKER_WORKSPACE_ROOT=relroot dd destroy --cluster "$C" --quiet
+[ -z "$(ls -A "$here/relroot")" ] || fail "destroy left files in the relative root: $(ls -A "$here/relroot")"
+assert_nothing_left "$C"
+pass "a relative --workspace and DCOS_DOCKER_WORKSPACE_ROOT are taken from the working directory; destroy removes them"
