@@ -70,7 +70,7 @@ static bool path_at_or_under(const char *path, const char *dir)
  * user's on one of these, or on a directory above one, would hide it or be
  * refused by the daemon as a duplicate mount point; over a file it binds
  * (machine-id, the host key), Docker even creates empty files in the user's
- * directory before the node fails to boot. tests/unit/test-specs.c checks
+ * directory before the node fails to boot. tests/unit/test-create.c checks
  * that every destination of dd_node_spec_body() is here. */
 static const char *const node_mounts[] = {
     "/sys/fs/cgroup",

@@ -256,6 +256,45 @@ static void test_info_backing_fs(void **state)
 	assert_null(dd_backing_fs_name("/does/not/exist"));
 }
 
+/* Every place a node mounts itself is refused as a user's volume target
+ * (lib/specs.c keeps its own list: this keeps the two in step). */
+static void test_node_mounts_refused(void **state)
+{
+	(void)state;
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		for (int mode = 0; mode < 3; mode++) {
+			_cleanup_json_ json_t *j =
+			    spec((enum dd_role)role, 1, mode != 0, mode == 2 ? 2 : 1);
+			json_t *h = HOST(j), *v;
+			size_t i, n = 0;
+			const char *dsts[64];
+			json_array_foreach (json_object_get(h, "Binds"), i, v) {
+				const char *b = strchr(json_string_value(v), ':');
+				assert_non_null(b);
+				static char buf[64][256];
+				snprintf(buf[n], sizeof(buf[n]), "%s", b + 1);
+				char *colon = strchr(buf[n], ':');
+				if (colon)
+					*colon = '\0';
+				dsts[n] = buf[n];
+				n++;
+			}
+			json_array_foreach (json_object_get(h, "Mounts"), i, v)
+				dsts[n++] = STR(v, "Target");
+			const char *key;
+			json_object_foreach (json_object_get(h, "Tmpfs"), key, v)
+				dsts[n++] = key;
+			assert_true(n > 5);
+			for (size_t k = 0; k < n; k++) {
+				dd_error err = {0};
+				if (dd_mount_target_check(dsts[k], &err) != -EINVAL)
+					fail_msg("role %d: the node's own %s is allowed as a "
+					         "volume target",
+					         role, dsts[k]);
+			}
+		}
+}
+
 static void test_parse_cidr(void **state)
 {
 	(void)state;
@@ -407,12 +446,13 @@ static void test_node_from_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_spec_privileged_v2), cmocka_unit_test(test_spec_privileged_v1),
-	    cmocka_unit_test(test_spec_capabilities),  cmocka_unit_test(test_spec_common),
-	    cmocka_unit_test(test_storage_auto),       cmocka_unit_test(test_info_backing_fs),
-	    cmocka_unit_test(test_spec_user_labels),   cmocka_unit_test(test_label_parse),
-	    cmocka_unit_test(test_parse_cidr),         cmocka_unit_test(test_next_subnet),
-	    cmocka_unit_test(test_used_sources),       cmocka_unit_test(test_node_from_json),
+	    cmocka_unit_test(test_spec_privileged_v2),  cmocka_unit_test(test_spec_privileged_v1),
+	    cmocka_unit_test(test_spec_capabilities),   cmocka_unit_test(test_spec_common),
+	    cmocka_unit_test(test_node_mounts_refused), cmocka_unit_test(test_storage_auto),
+	    cmocka_unit_test(test_info_backing_fs),     cmocka_unit_test(test_spec_user_labels),
+	    cmocka_unit_test(test_label_parse),         cmocka_unit_test(test_parse_cidr),
+	    cmocka_unit_test(test_next_subnet),         cmocka_unit_test(test_used_sources),
+	    cmocka_unit_test(test_node_from_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
