@@ -3,6 +3,8 @@
 #   make MASTERS=3 AGENTS=5   ... with other node counts
 #   make postflight           wait until DC/OS is healthy
 #   make clean                destroy the cluster
+#   make recreate             destroy the cluster and create it anew
+#   make V=1                  show the build's and the tools' full output
 #   make test                 run the whole test suite
 #   make help                 list the targets
 MASTERS ?= 1
@@ -24,9 +26,19 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 CLANG_FORMAT ?= clang-format
 JOBS ?= 2
 CLI := $(BUILD_DIR)/dcos-docker
+# Quiet by default: no "Entering directory" lines from the cmake-made
+# makefiles; V=1 shows them and every compiler line.
+MAKEFLAGS += --no-print-directory
+V ?=
+ifeq ($(V),1)
+QUIET_BUILD :=
+else
+# The build's output goes to a log, shown only when the build fails.
+QUIET_BUILD = >$(BUILD_DIR)/build.log 2>&1 || { tail -40 $(BUILD_DIR)/build.log; exit 1; }
+endif
 
 .PHONY: all deps docker build build-image cluster install-dcos postflight info clean test \
-	test-unit test-integration test-asan test-clang fuzz format format-check bench help install web
+	test-unit test-integration test-asan test-clang fuzz format format-check bench help install web recreate
 
 all: deps docker build build-image cluster install-dcos info ## Set up, build and bring up the default cluster (and DC/OS when the installer is here)
 
@@ -38,18 +50,29 @@ docker: deps ## Start a Docker daemon if none answers
 
 build: deps ## Build the dcos-docker CLI into build/
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDD_WERROR=ON >/dev/null
-	@cmake --build $(BUILD_DIR) -j$(JOBS)
+	@cmake --build $(BUILD_DIR) -j$(JOBS) $(QUIET_BUILD)
 
+# The tag names the recipe's hash: an image of that tag is up to date, and
+# a quiet make says nothing about it (V=1 lets build-image say so).
 build-image: build docker ## Build the node image (cached: a no-op when the recipe did not change)
-	@$(CLI) build-image --distro $(DISTRO)
+ifeq ($(V),1)
+	@$(CLI) build-image --distro $(DISTRO) --verbose
+else
+	@docker image inspect "$$($(CLI) build-image --distro $(DISTRO) --print-tag)" >/dev/null 2>&1 || \
+		$(CLI) build-image --distro $(DISTRO) >/dev/null
+endif
 
-cluster: build-image ## (Re)create the cluster with MASTERS, AGENTS, PUBLIC_AGENTS, DISTRO
-	@$(CLI) destroy --cluster $(CLUSTER) --ignore-missing --quiet
-	@$(CLI) create --cluster $(CLUSTER) --masters $(MASTERS) --agents $(AGENTS) \
-		--public-agents $(PUBLIC_AGENTS) --distro $(DISTRO) >/dev/null
+cluster: build-image ## Create the cluster; keep it when it is up with MASTERS, AGENTS, PUBLIC_AGENTS, DISTRO
+	@scripts/make-cluster $(CLI) $(CLUSTER) $(MASTERS) $(AGENTS) $(PUBLIC_AGENTS) $(DISTRO) $(CLUSTER_MODE)
 
-install-dcos: cluster ## Install DC/OS when $(DCOS_GENERATE_CONFIG_PATH) exists
-	@if [ -f "$(DCOS_GENERATE_CONFIG_PATH)" ]; then \
+recreate: ## As make, but destroy the cluster and create it anew (DC/OS too, with the installer here)
+	@$(MAKE) all CLUSTER_MODE=recreate
+
+# A kept cluster keeps its DC/OS: installing twice is refused by the nodes anyway.
+install-dcos: cluster ## Install DC/OS when $(DCOS_GENERATE_CONFIG_PATH) exists (and the cluster has none)
+	@if $(CLI) inspect --cluster $(CLUSTER) 2>/dev/null | grep -q '^  "dcos": {'; then \
+		echo "DC/OS is installed on $(CLUSTER): kept"; \
+	elif [ -f "$(DCOS_GENERATE_CONFIG_PATH)" ]; then \
 		$(CLI) install --cluster $(CLUSTER) \
 			$(if $(EXTRA_GENCONF_CONFIG_FILE),--extra-config "$(EXTRA_GENCONF_CONFIG_FILE)") \
 			"$(DCOS_GENERATE_CONFIG_PATH)"; \
