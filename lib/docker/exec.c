@@ -461,12 +461,14 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts, 
 	if (r < 0) {
 		if (r == -EEXIST) {
 			dd_error_set(err, -ESRCH, "Node %s is not running", label);
-			return dd_error_hint(err, "Start it with 'docker start %s'.", container);
+			/* A 12-digit id as docker ps shows it, never the raw 64. */
+			return dd_error_hint(err, "Start it with 'docker start %.12s'.", container);
 		}
 		if (r == -ENOENT)
 			return dd_error_set(err, -ENOENT,
-			                    "Node %s does not exist (container %s is gone)", label,
-			                    container);
+			                    "Node %s is gone: its container was removed (is the "
+			                    "cluster being destroyed?)",
+			                    label);
 		return dd_error_prefix(err, "Failed to run a command in %s: ", label);
 	}
 	const char *id = json_string_value(json_object_get(created, "Id"));
