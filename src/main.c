@@ -27,7 +27,7 @@ static const struct command commands[] = {
     {"list", cmd_list, "List clusters"},
     {"inspect", cmd_inspect, "Show a cluster's nodes, network, keys and commands as JSON"},
     {"destroy", cmd_destroy, "Remove a cluster: containers, volumes, network, workspace"},
-    {"clean", cmd_clean, "Remove extracted DC/OS installers no cluster uses"},
+    {"clean", cmd_clean, "Remove what interrupted runs left and unused DC/OS installers"},
     {"run", cmd_run, "Run a command on nodes", true},
     {"shell", cmd_shell, "Open an interactive shell on a node", true},
     {"ssh", cmd_ssh, "SSH into a node with the cluster's key", true},
