@@ -17,6 +17,8 @@
 /* The nodes a cluster was made with ("master1,agent1,pubagent1"), on its
  * network and every node: list tells a degraded cluster from a complete one. */
 #define DD_LABEL_NODES "dcos-docker.nodes"
+/* On nodes: the network they were made on (the cluster's own, or --network). */
+#define DD_LABEL_NETWORK "dcos-docker.network"
 
 /* Where the cluster's install bootstrap is mounted in every node. */
 #define DD_NODE_INSTALL_DIR "/opt/dcos_install_tmp"

@@ -187,6 +187,12 @@ int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *
 	dd_cluster *c = dd_malloc0(sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	json_t *net = json_array_get(nets, 0);
+	/* No network of ours: the nodes are on one the user gave (--network). */
+	_cleanup_json_ json_t *user_net = NULL;
+	const char *on =
+	    dd_json_label(json_object_get(json_array_get(ctrs, 0), "Labels"), DD_LABEL_NETWORK);
+	if (!net && on && dd_network_inspect(d, on, &user_net, NULL) == 0)
+		net = user_net;
 	if (net) {
 		snprintf(c->network, sizeof(c->network), "%s",
 		         json_string_value(json_object_get(net, "Name")) ?: "");

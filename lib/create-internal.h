@@ -34,6 +34,12 @@ void dd_used_add_networks(struct dd_used_nets *u, json_t *networks);
 void dd_used_add_routes(struct dd_used_nets *u, const char *proc_net_route);
 /* The next free /24 from *cursor on (which it advances); false when none is left. */
 bool dd_next_subnet(const struct dd_used_nets *u, uint32_t *cursor, uint32_t *ret);
+/* For create --network: from the network's inspect answer, its first IPv4
+ * subnet and gateway, and want free addresses in it (not the network, gateway
+ * or broadcast address, nor one an attached container has), lowest first.
+ * Usage errors: no IPv4 subnet, too few free addresses. */
+int dd_user_network_addrs(json_t *net, size_t want, char *subnet, size_t subnet_size, char *gateway,
+                          size_t gw_size, uint32_t *ret, dd_error *err);
 
 /* ---- the container spec of a node ---- */
 struct dd_node_spec {

@@ -60,6 +60,7 @@ struct create_ctx {
 	char network_id[72];
 	char subnet[32];
 	char gateway[20];
+	uint32_t *user_addrs; /* --network: the nodes' addresses, in node order */
 	char workspace[4096];
 	bool privileged;
 	char **missing_caps;
@@ -125,6 +126,8 @@ int dd_create_opts_check(const dd_create_opts *o, dd_error *err)
 		if (r < 0)
 			return r;
 	}
+	if (o->network && (!*o->network || strlen(o->network) > 128))
+		return dd_error_usage(err, -EINVAL, "Invalid network name '%s'", o->network);
 	struct stat st;
 	if (o->workspace && stat(o->workspace, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		dd_error_usage(err, -ENOTDIR, "Workspace %s is not a directory", o->workspace);
@@ -161,6 +164,43 @@ static int collect_used(dd_docker *d, struct dd_used_nets *u, dd_error *err)
 	_cleanup_free_ char *routes = NULL;
 	if (dd_read_file("/proc/net/route", 1u << 20, &routes, NULL) == 0)
 		dd_used_add_routes(u, routes);
+	return 0;
+}
+
+/* create --network: the user's network, never created or removed by us. */
+static int take_network(struct create_ctx *ctx, size_t n_nodes, dd_error *err)
+{
+	const char *name = ctx->opts->network;
+	_cleanup_json_ json_t *net = NULL;
+	int r = dd_network_inspect(ctx->d, name, &net, err);
+	if (r == -ENOENT) {
+		dd_error_usage(err, -ENOENT, "Network '%s' does not exist", name);
+		return dd_error_hint(err,
+		                     "Create it first ('docker network create --subnet "
+		                     "10.10.0.0/24 %s'), or leave out --network.",
+		                     name);
+	}
+	if (r < 0)
+		return dd_error_prefix(err, "Failed to look at network '%s': ", name);
+	/* Docker gives static addresses only on user-defined networks. */
+	const char *driver = json_string_value(json_object_get(net, "Driver")) ?: "";
+	const char *real = json_string_value(json_object_get(net, "Name")) ?: name;
+	if (strcmp(real, "bridge") == 0 || strcmp(driver, "host") == 0 ||
+	    strcmp(driver, "null") == 0) {
+		dd_error_usage(err, -EINVAL,
+		               "Network '%s' cannot give the nodes static addresses "
+		               "(Docker does that only on networks made with 'docker network "
+		               "create')",
+		               real);
+		return dd_error_hint(err, "Create a network of your own, or leave out --network.");
+	}
+	ctx->user_addrs = dd_malloc0((n_nodes + 1) * sizeof(*ctx->user_addrs));
+	r = dd_user_network_addrs(net, n_nodes, ctx->subnet, sizeof(ctx->subnet), ctx->gateway,
+	                          sizeof(ctx->gateway), ctx->user_addrs, err);
+	if (r < 0)
+		return r;
+	snprintf(ctx->network, sizeof(ctx->network), "%s", real);
+	/* network_id stays empty: rollback and destroy leave the network alone. */
 	return 0;
 }
 
@@ -810,9 +850,14 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	_cleanup_free_ struct node_job *jobs = NULL;
 	bool made_workspace = false;
 
+	size_t n = 0;
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		n += (size_t)opts->counts[role];
 	if ((r = check_image(d, opts->image, err)) < 0 || (r = host_facts(&ctx, err)) < 0 ||
 	    (r = dd_workspace_root_lock(&lockfd, err)) < 0 ||
-	    (r = check_name_free(d, opts->name, err)) < 0 || (r = resolve_workspace(&ctx, err)) < 0)
+	    (r = check_name_free(d, opts->name, err)) < 0 ||
+	    (r = resolve_workspace(&ctx, err)) < 0 ||
+	    (opts->network && (r = take_network(&ctx, n, err)) < 0))
 		goto out;
 	if (dd_cancelled()) {
 		r = cancelled_error(err);
@@ -832,15 +877,14 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	}
 	made_workspace = true;
 	wsfd = dd_workspace_hold(ctx.workspace); /* clean keeps off it until we are done */
-	progress(&ctx, NULL, "creating network", false);
-	r = create_network(&ctx, err);
-	if (r < 0)
-		goto fail;
-	close(TAKE_FD(lockfd)); /* the labelled network holds the name now */
-
-	size_t n = 0;
-	for (int role = 0; role < DD_ROLE_COUNT; role++)
-		n += (size_t)opts->counts[role];
+	if (!opts->network) {
+		progress(&ctx, NULL, "creating network", false);
+		if ((r = create_network(&ctx, err)) < 0)
+			goto fail;
+	}
+	/* The labelled network holds the name now; on a network of the user's
+	 * the workspace (at the default place) does until the nodes exist. */
+	close(TAKE_FD(lockfd));
 	jobs = dd_malloc0(n * sizeof(*jobs));
 	uint32_t base = 0;
 	int prefix = 0;
@@ -857,7 +901,8 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 			         dd_role_prefix(j->role), i);
 			snprintf(j->name, sizeof(j->name), "%s-%s", opts->name, j->short_name);
 			/* Static addresses in node order, after the gateway (.1). */
-			dd_fmt_ip(base + 2 + (uint32_t)k, j->ip, sizeof(j->ip));
+			dd_fmt_ip(ctx.user_addrs ? ctx.user_addrs[k] : base + 2 + (uint32_t)k,
+			          j->ip, sizeof(j->ip));
 			if (dd_snprintf(j->node_dir, sizeof(j->node_dir), "%s/nodes/%s",
 			                ctx.workspace, j->short_name) < 0) {
 				r = dd_error_usage(err, -ENAMETOOLONG,
@@ -913,6 +958,7 @@ out:
 			free(*c);
 	free(ctx.missing_caps);
 	free(ctx.host_modules);
+	free(ctx.user_addrs);
 	pthread_mutex_destroy(&ctx.progress_lock);
 	return r;
 }

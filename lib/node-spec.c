@@ -134,6 +134,7 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 	json_t *labels = json_object_get(body, "Labels");
 	_cleanup_free_ char *shape = dd_cluster_shape_label(o->counts);
 	json_object_set_new(labels, DD_LABEL_NODES, json_string(shape));
+	json_object_set_new(labels, DD_LABEL_NETWORK, json_string(s->network));
 	/* The user's labels (their keys were checked: none is one of ours),
 	 * global ones first, so a role's own value for a key wins. */
 	for (size_t i = 0; i < o->n_labels[s->role]; i++)

@@ -102,3 +102,68 @@ bool dd_next_subnet(const struct dd_used_nets *u, uint32_t *cursor, uint32_t *re
 	}
 	return false;
 }
+
+int dd_user_network_addrs(json_t *net, size_t want, char *subnet, size_t subnet_size, char *gateway,
+                          size_t gw_size, uint32_t *ret, dd_error *err)
+{
+	const char *name = json_string_value(json_object_get(net, "Name")) ?: "?";
+	/* The first IPv4 subnet of its IPAM config: static addresses must be in
+	 * one the network declares (Docker refuses others). */
+	uint32_t base = 0;
+	int prefix = 0;
+	const char *gw = NULL;
+	size_t i;
+	json_t *cfg;
+	json_array_foreach (json_object_get(json_object_get(net, "IPAM"), "Config"), i, cfg) {
+		const char *sn = json_string_value(json_object_get(cfg, "Subnet"));
+		if (sn && dd_parse_cidr(sn, &base, &prefix) == 0) {
+			snprintf(subnet, subnet_size, "%s", sn);
+			gw = json_string_value(json_object_get(cfg, "Gateway"));
+			break;
+		}
+	}
+	if (!prefix) {
+		dd_error_usage(err, -EINVAL, "Network '%s' has no IPv4 subnet of its own", name);
+		return dd_error_hint(err, "The nodes need static addresses: create the network "
+		                          "with one, e.g. 'docker network create --subnet "
+		                          "10.10.0.0/24 NAME'.");
+	}
+	if (prefix > 29)
+		return dd_error_usage(err, -EINVAL, "Network '%s' (%s) is too small for a cluster",
+		                      name, subnet);
+	/* In use: the network address, the gateway (the first address unless
+	 * it names another), the broadcast address and every attached container. */
+	uint32_t size = 1u << (32 - prefix);
+	uint32_t gw_addr = base + 1;
+	int gw_prefix = 0;
+	if (gw && *gw) {
+		_cleanup_free_ char *cidr = dd_asprintf("%s/32", gw);
+		if (dd_parse_cidr(cidr, &gw_addr, &gw_prefix) < 0)
+			gw_addr = base + 1;
+	}
+	dd_fmt_ip(gw_addr, gateway, gw_size);
+	json_t *ctrs = json_object_get(net, "Containers");
+	size_t n = 0;
+	for (uint32_t a = base + 1; a < base + size - 1 && n < want; a++) {
+		if (a == gw_addr)
+			continue;
+		bool used = false;
+		const char *id;
+		json_t *c;
+		json_object_foreach (ctrs, id, c) {
+			uint32_t ca = 0;
+			int cp = 0;
+			const char *ip = json_string_value(json_object_get(c, "IPv4Address"));
+			if (ip && dd_parse_cidr(ip, &ca, &cp) == 0 && ca == a)
+				used = true;
+		}
+		if (!used)
+			ret[n++] = a;
+	}
+	if (n < want)
+		return dd_error_usage(err, -EADDRNOTAVAIL,
+		                      "Network '%s' (%s) has %zu free addresses, the cluster needs "
+		                      "%zu",
+		                      name, subnet, n, want);
+	return 0;
+}

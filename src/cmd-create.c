@@ -43,6 +43,9 @@ static void usage(FILE *f)
 	    "  -p, --publish [IP:]HOSTPORT:PORT[/udp]  publish a port of master1 (repeatable)\n"
 	    "      --agent-cpus N, --agent-memory SIZE           limit each agent (e.g. 2, 4g)\n"
 	    "      --public-agent-cpus N, --public-agent-memory SIZE\n"
+	    "      --network NAME            put the nodes on this existing Docker network,\n"
+	    "                                with free addresses of its subnet (it is never\n"
+	    "                                removed; default: a network of the cluster's own)\n"
 	    "      --workspace DIR           the cluster's files (default: under $XDG_STATE_HOME)\n"
 	    "      --timeout SECONDS         for the nodes to become ready (default: 120);\n"
 	    "                                with --wait also for DC/OS to become healthy\n"
@@ -65,6 +68,7 @@ enum {
 	OPT_MASTER_VOL,
 	OPT_AGENT_VOL,
 	OPT_PUBLIC_VOL,
+	OPT_NETWORK,
 	OPT_MASTER_LABEL, /* in role order, as the volumes */
 	OPT_AGENT_LABEL,
 	OPT_PUBLIC_LABEL,
@@ -220,6 +224,7 @@ static int create_option(struct create_args *a, int c, const char *arg)
 		a->n_ports++;
 		break;
 	case OPT_WORKSPACE: o->workspace = arg; break;
+	case OPT_NETWORK: o->network = arg; break;
 	case OPT_TIMEOUT:
 		if (!cli_parse_int(arg, 1, 86400, &v))
 			return cli_option_error("create", "invalid number '%s' for %s (seconds)",
@@ -332,6 +337,7 @@ int cmd_create(int argc, char **argv)
 	    {"public-agent-label", required_argument, NULL, OPT_PUBLIC_LABEL},
 	    {"publish", required_argument, NULL, 'p'},
 	    {"workspace", required_argument, NULL, OPT_WORKSPACE},
+	    {"network", required_argument, NULL, OPT_NETWORK},
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"agent-cpus", required_argument, NULL, OPT_AGENT_CPUS},
 	    {"agent-memory", required_argument, NULL, OPT_AGENT_MEM},

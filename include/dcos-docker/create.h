@@ -18,9 +18,11 @@
 typedef struct dd_create_opts {
 	const char *name;
 	int counts[DD_ROLE_COUNT];
-	const char *image;                          /* image reference; must exist */
-	const char *storage_driver;                 /* "auto" (NULL) or a driver name */
-	const char *workspace;                      /* NULL: <state dir>/<name> */
+	const char *image;          /* image reference; must exist */
+	const char *storage_driver; /* "auto" (NULL) or a driver name */
+	const char *workspace;      /* NULL: <state dir>/<name> */
+	const char *network;        /* an existing network of the user's to put the nodes on, with
+	                               addresses from its subnet; never removed. NULL: the cluster's own */
 	const dd_mount_spec *mounts[DD_ROLE_COUNT]; /* per role, already merged with global ones */
 	size_t n_mounts[DD_ROLE_COUNT];
 	const dd_label_spec *labels[DD_ROLE_COUNT]; /* per role, already merged with global ones */

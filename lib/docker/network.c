@@ -27,3 +27,9 @@ int dd_network_remove(dd_docker *d, const char *id, unsigned flags, dd_error *er
 	_cleanup_free_ char *path = DD_PATH("/networks/%s", id);
 	return dd_docker_delete(d, path, flags, err);
 }
+
+int dd_network_inspect(dd_docker *d, const char *name, json_t **ret, dd_error *err)
+{
+	_cleanup_free_ char *path = DD_PATH("/networks/%s", name);
+	return dd_docker_call(d, "GET", path, NULL, ret, NULL, err);
+}

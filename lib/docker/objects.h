@@ -66,6 +66,8 @@ int dd_network_create(dd_docker *d, json_t *body, char *ret_id, size_t id_size, 
 int dd_network_list(dd_docker *d, const char *label, const char *value, json_t **ret,
                     dd_error *err);
 int dd_network_remove(dd_docker *d, const char *id, unsigned flags, dd_error *err);
+/* GET /networks/{name or id}: -ENOENT when there is none. */
+int dd_network_inspect(dd_docker *d, const char *name, json_t **ret, dd_error *err);
 
 /* ---- volumes (volume.c) ---- */
 /* The array of volumes (the "Volumes" member of Docker's answer). */

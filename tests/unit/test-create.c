@@ -295,6 +295,44 @@ static void test_node_mounts_refused(void **state)
 		}
 }
 
+/* --network: free addresses of the user's subnet, around the gateway and
+ * the containers already on it; refused without an IPv4 subnet or room. */
+static void test_user_network_addrs(void **state)
+{
+	(void)state;
+	_cleanup_json_ json_t *net =
+	    json_loads("{\"Name\":\"u\",\"IPAM\":{\"Config\":[{\"Subnet\":\"fd00::/64\"},"
+	               "{\"Subnet\":\"10.9.0.0/29\",\"Gateway\":\"10.9.0.3\"}]},"
+	               "\"Containers\":{\"x\":{\"IPv4Address\":\"10.9.0.2/29\"}}}",
+	               0, NULL);
+	assert_non_null(net);
+	char subnet[32], gw[20];
+	uint32_t a[4];
+	dd_error err = {0};
+	assert_int_equal(
+	    dd_user_network_addrs(net, 3, subnet, sizeof(subnet), gw, sizeof(gw), a, &err), 0);
+	assert_string_equal(subnet, "10.9.0.0/29");
+	assert_string_equal(gw, "10.9.0.3");
+	char ip[20];
+	const char *want[] = {"10.9.0.1", "10.9.0.4", "10.9.0.5"};
+	for (int i = 0; i < 3; i++) {
+		dd_fmt_ip(a[i], ip, sizeof(ip));
+		assert_string_equal(ip, want[i]);
+	}
+	/* .6 is the last usable one (.7 is the broadcast): five nodes do not fit. */
+	uint32_t b[5];
+	assert_int_equal(
+	    dd_user_network_addrs(net, 5, subnet, sizeof(subnet), gw, sizeof(gw), b, &err),
+	    -EADDRNOTAVAIL);
+	assert_int_equal(err.kind, DD_ERR_USAGE);
+	_cleanup_json_ json_t *v6 = json_loads(
+	    "{\"Name\":\"s\",\"IPAM\":{\"Config\":[{\"Subnet\":\"fd00::/64\"}]}}", 0, NULL);
+	dd_error e = {0};
+	assert_int_equal(
+	    dd_user_network_addrs(v6, 1, subnet, sizeof(subnet), gw, sizeof(gw), b, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "no IPv4 subnet"));
+}
+
 static void test_parse_cidr(void **state)
 {
 	(void)state;
@@ -448,11 +486,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spec_privileged_v2),  cmocka_unit_test(test_spec_privileged_v1),
 	    cmocka_unit_test(test_spec_capabilities),   cmocka_unit_test(test_spec_common),
-	    cmocka_unit_test(test_node_mounts_refused), cmocka_unit_test(test_storage_auto),
-	    cmocka_unit_test(test_info_backing_fs),     cmocka_unit_test(test_spec_user_labels),
-	    cmocka_unit_test(test_label_parse),         cmocka_unit_test(test_parse_cidr),
-	    cmocka_unit_test(test_next_subnet),         cmocka_unit_test(test_used_sources),
-	    cmocka_unit_test(test_node_from_json),
+	    cmocka_unit_test(test_node_mounts_refused), cmocka_unit_test(test_user_network_addrs),
+	    cmocka_unit_test(test_storage_auto),        cmocka_unit_test(test_info_backing_fs),
+	    cmocka_unit_test(test_spec_user_labels),    cmocka_unit_test(test_label_parse),
+	    cmocka_unit_test(test_parse_cidr),          cmocka_unit_test(test_next_subnet),
+	    cmocka_unit_test(test_used_sources),        cmocka_unit_test(test_node_from_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
