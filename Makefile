@@ -70,7 +70,7 @@ recreate: ## As make, but destroy the cluster and create it anew (DC/OS too, wit
 
 # A kept cluster keeps its DC/OS: installing twice is refused by the nodes anyway.
 install-dcos: cluster ## Install DC/OS when $(DCOS_GENERATE_CONFIG_PATH) exists (and the cluster has none)
-	@if $(CLI) inspect --cluster $(CLUSTER) 2>/dev/null | grep -q '^  "dcos": {'; then \
+	@if [ "$$($(CLI) inspect --cluster $(CLUSTER) 2>/dev/null | jq -r '.dcos != null')" = true ]; then \
 		echo "DC/OS is installed on $(CLUSTER): kept"; \
 	elif [ -f "$(DCOS_GENERATE_CONFIG_PATH)" ]; then \
 		$(CLI) install --cluster $(CLUSTER) \
@@ -86,9 +86,8 @@ postflight: build ## Wait until DC/OS is healthy on every node
 	@$(CLI) wait --cluster $(CLUSTER)
 
 info: build ## Print each node's role, name and IP
-	@$(CLI) inspect --cluster $(CLUSTER) | python3 -c 'import json,sys; c=json.load(sys.stdin); \
-		[print("%-13s %-32s %s" % (n["role"], n["container_name"], n["ip"])) for n in c["nodes"]]; \
-		print("DC/OS %s (%s), web UI: %s" % (c["dcos"]["version"], c["dcos"]["variant"], c["web_ui"])) if c.get("dcos") else None'
+	@$(CLI) inspect --cluster $(CLUSTER) | jq -r '(.nodes[] | "\(.role)\t\(.container_name)\t\(.ip)"), (select(.dcos) | "DC/OS \(.dcos.version) (\(.dcos.variant)), web UI: \(.web_ui)")' | \
+		awk -F'\t' 'NF == 3 { printf "%-13s %-32s %s\n", $$1, $$2, $$3; next } { print }'
 
 web: build ## Print the web UI address of master1
 	@$(CLI) web --cluster $(CLUSTER)
