@@ -58,6 +58,17 @@ expect_exit() {
   [ "$got" = "$want" ] || fail "'$*' exited $got, expected $want; stderr: $ERR"
 }
 
+# poll CAP CMD...: until CMD succeeds, at most CAP seconds (a state, never a
+# speed: CAP is generous; speed is measured in bench/ only).
+poll() {
+  local cap=$1 t0=$SECONDS
+  shift
+  until "$@"; do
+    [ $((SECONDS - t0)) -lt "$cap" ] || return 1
+    sleep 0.2
+  done
+}
+
 # The error is one line naming the problem ("dcos-docker: error: ...", maybe a hint line).
 assert_one_line_error() {
   local first

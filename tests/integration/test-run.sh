@@ -129,15 +129,6 @@ run -n --node master1,agent1 -- sh -c 'case $(hostname) in *master1) exit 6;; *)
 pass "several nodes: the exit code is the first non-zero one"
 
 # ---- Ctrl-C and SIGTERM stop the command in the nodes ----
-# poll CAP CMD...: until CMD succeeds, at most CAP seconds.
-poll() {
-	local cap=$1 t0=$SECONDS
-	shift
-	until "$@"; do
-		[ $((SECONDS - t0)) -lt "$cap" ] || return 1
-		sleep 0.2
-	done
-}
 running_in() { docker exec "$cluster-$1" pgrep -xf "$2" >/dev/null; }
 gone_everywhere() { ! running_in master1 "$1" && ! running_in agent1 "$1"; }
 cli_ended() { ! kill -0 "$1" 2>/dev/null; }

@@ -20,15 +20,6 @@ expect_one_stuck() {
   done
   fail "wait never had just one node left: $ERR"
 }
-# poll CAP CMD...: until CMD succeeds, at most CAP seconds.
-poll() {
-  local cap=$1 t0=$SECONDS
-  shift
-  until "$@"; do
-    [ $((SECONDS - t0)) -lt "$cap" ] || return 1
-    sleep 0.2
-  done
-}
 ip_of() { dd inspect --cluster "$1" | python3 -c "import json,sys; print([n['ip'] for n in json.load(sys.stdin)['nodes'] if n['short_name']=='$2'][0])"; }
 
 # ---- 3 masters, Enterprise: create, install, wait ----
