@@ -224,7 +224,8 @@ int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *
 			         json_string_value(json_object_get(ctr, "Image")) ?: "");
 		c->n_nodes++;
 	}
-	qsort(c->nodes, c->n_nodes, sizeof(dd_node), node_cmp);
+	if (c->n_nodes)
+		qsort(c->nodes, c->n_nodes, sizeof(dd_node), node_cmp);
 	*ret = c;
 	return 0;
 }
@@ -543,7 +544,8 @@ static int collect(dd_docker *d, const char *only, struct coll *c, dd_error *err
 	free(c->extra);
 	c->extra = NULL;
 	c->n = kept;
-	qsort(c->list, c->n, sizeof(*c->list), summary_cmp);
+	if (c->n) /* qsort of a NULL list is undefined even for 0 elements */
+		qsort(c->list, c->n, sizeof(*c->list), summary_cmp);
 	return 0;
 }
 
