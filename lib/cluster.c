@@ -764,6 +764,34 @@ static bool busy_error(int r, const dd_error *e)
 	return r == -EEXIST || strstr(e->msg, "in use") || strstr(e->msg, "active endpoints");
 }
 
+/* Endpoints left on network id by containers that no longer exist. The
+ * daemon can keep such a stale endpoint after the container is removed
+ * (seen with a nested daemon under load: "has active endpoints" for the
+ * whole wait, with every node gone); it never goes by itself, so it is
+ * force-disconnected by its name, which the daemon then deletes. An
+ * endpoint of a container that exists is left alone and waited out: it
+ * may be someone's. Returns how many were dropped. */
+static int drop_stale_endpoints(dd_docker *d, const char *id)
+{
+	_cleanup_json_ json_t *net = NULL;
+	if (dd_network_inspect(d, id, &net, NULL) < 0)
+		return 0;
+	int dropped = 0;
+	const char *cid;
+	json_t *ep;
+	json_object_foreach (json_object_get(net, "Containers"), cid, ep) {
+		const char *ename = json_string_value(json_object_get(ep, "Name"));
+		_cleanup_json_ json_t *ctr = NULL;
+		dd_error e = {0};
+		if (!ename || dd_container_inspect(d, cid, &ctr, &e) != -ENOENT)
+			continue;
+		dd_error_clear(&e);
+		if (dd_network_disconnect(d, id, ename, true, &e) == 0)
+			dropped++;
+	}
+	return dropped;
+}
+
 /* Removes the cluster's volumes or networks (volumes true or false). */
 static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_progress_cb progress,
                            void *userdata, dd_error *err)
@@ -787,6 +815,10 @@ static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_prog
 			            : dd_network_remove(d, key, DD_RM_MISSING_OK, err);
 			if (r == 0 || !busy_error(r, err) || dd_now() - start > GONE_WAIT_S)
 				break;
+			if (!volumes && drop_stale_endpoints(d, key) > 0) {
+				pause_ms(50);
+				continue;
+			}
 			if (dd_cancelled())
 				return dd_error_set(err, -ECANCELED, "Interrupted");
 			if (progress && !said) {

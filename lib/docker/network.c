@@ -33,3 +33,12 @@ int dd_network_inspect(dd_docker *d, const char *name, json_t **ret, dd_error *e
 	_cleanup_free_ char *path = DD_PATH("/networks/%s", name);
 	return dd_docker_call(d, "GET", path, NULL, ret, NULL, err);
 }
+
+int dd_network_disconnect(dd_docker *d, const char *id, const char *container, bool force,
+                          dd_error *err)
+{
+	_cleanup_free_ char *path = DD_PATH("/networks/%s/disconnect", id);
+	_cleanup_json_ json_t *body =
+	    json_pack("{s:s, s:b}", "Container", container, "Force", force);
+	return dd_docker_call(d, "POST", path, body, NULL, NULL, err);
+}

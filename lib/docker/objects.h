@@ -68,6 +68,10 @@ int dd_network_list(dd_docker *d, const char *label, const char *value, json_t *
 int dd_network_remove(dd_docker *d, const char *id, unsigned flags, dd_error *err);
 /* GET /networks/{name or id}: -ENOENT when there is none. */
 int dd_network_inspect(dd_docker *d, const char *name, json_t **ret, dd_error *err);
+/* Detaches a container; with force, also an endpoint whose container is
+ * gone (the daemon then deletes the endpoint by that name). */
+int dd_network_disconnect(dd_docker *d, const char *id, const char *container, bool force,
+                          dd_error *err);
 
 /* ---- volumes (volume.c) ---- */
 /* The array of volumes (the "Volumes" member of Docker's answer). */

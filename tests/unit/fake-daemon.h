@@ -150,7 +150,8 @@ static int fake_respond(int fd, int status, const char *reason, const char *cont
 
 /* Sends buf in pieces of 1..max_piece bytes (a fixed pseudo-random pattern),
  * pausing pause_us between them, so the client sees every kind of split. */
-static int fake_send_trickle(int fd, const char *buf, size_t len, size_t max_piece, long pause_us)
+__attribute__((unused)) static int fake_send_trickle(int fd, const char *buf, size_t len,
+                                                     size_t max_piece, long pause_us)
 {
 	unsigned seed = 12345;
 	while (len > 0) {
@@ -171,7 +172,8 @@ static int fake_send_trickle(int fd, const char *buf, size_t len, size_t max_pie
 
 /* Encodes body as chunks of 1..max_chunk bytes (hex sizes, one with an
  * extension) into a malloc'ed buffer, final chunk and CRLF included. */
-static char *fake_chunk_encode(const char *body, size_t len, size_t max_chunk, size_t *ret_len)
+__attribute__((unused)) static char *fake_chunk_encode(const char *body, size_t len,
+                                                       size_t max_chunk, size_t *ret_len)
 {
 	size_t cap = len * 16 + 64, n = 0;
 	char *out = malloc(cap);
