@@ -38,6 +38,8 @@ static const struct command commands[] = {
     {"install", cmd_install, "Install DC/OS on an existing cluster"},
     {"wait", cmd_wait, "Wait until DC/OS is healthy on every node (postflight)"},
     {"web", cmd_web, "Print (or open) the DC/OS web UI address"},
+    {"download-installer", cmd_download_installer,
+     "Download the DC/OS installer (resumable, verified)"},
     {"build-image", cmd_build_image, "Build the node image from Debian's mirror"},
     {"doctor", cmd_doctor, "Check the host for what clusters need"},
 };
@@ -48,7 +50,7 @@ static void usage(FILE *f)
 	           "Runs multi-node DC/OS clusters on one Docker host, one container per node.\n\n"
 	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-14s %s\n", commands[i].verb, commands[i].summary);
+		fprintf(f, "  %-19s %s\n", commands[i].verb, commands[i].summary);
 	fprintf(f, "\nRun 'dcos-docker COMMAND --help' for a command's options.\n"
 	           "Environment: DOCKER_HOST (unix sockets only), DCOS_DOCKER_WORKSPACE_ROOT.\n");
 }
