@@ -38,6 +38,7 @@ static const struct command commands[] = {
     {"install", cmd_install, "Install DC/OS on an existing cluster"},
     {"wait", cmd_wait, "Wait until DC/OS is healthy on every node (postflight)"},
     {"web", cmd_web, "Print (or open) the DC/OS web UI address"},
+    {"hosts", cmd_hosts, "Name the nodes (m1.dcos, a1.dcos...) in the host's /etc/hosts"},
     {"download-installer", cmd_download_installer,
      "Download the DC/OS installer (resumable, verified)"},
     {"build-image", cmd_build_image, "Build the node image from Debian's mirror"},
