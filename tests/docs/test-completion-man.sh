@@ -9,17 +9,19 @@ source "$(dirname "$0")/options.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # shellcheck source=/dev/null
 source "$completion"
+# Never piped into grep -q: under pipefail, grep quitting early would fail the
+# pipeline (SIGPIPE in the writer), at random.
 complete_words() { # WORDS...: what the completion offers for the last word
   COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMPREPLY=()
   _dcos_docker
   printf '%s\n' "${COMPREPLY[@]}"
 }
 [ "$(complete_words "$cli" cre)" = create ] || fail "'cre' completes to: $(complete_words "$cli" cre)"
-complete_words "$cli" '' | grep -qx doctor || fail "no command list for an empty word"
+grep -qx doctor <<<"$(complete_words "$cli" '')" || fail "no command list for an empty word"
 [ "$(complete_words "$cli" create --tim)" = --timeout ] || fail "'create --tim': $(complete_words "$cli" create --tim)"
-complete_words "$cli" create --mas | grep -qx -- --masters || fail "'create --mas' lacks --masters"
+grep -qx -- --masters <<<"$(complete_words "$cli" create --mas)" || fail "'create --mas' lacks --masters"
 [ "$(complete_words "$cli" -c x destroy --ign)" = --ignore-missing ] || fail "options after -c NAME"
-complete_words "$cli" run --node '' | grep -qx public-agents || fail "--node offers no groups"
+grep -qx public-agents <<<"$(complete_words "$cli" run --node '')" || fail "--node offers no groups"
 pass_c="the completion completes commands, a command's options and --node groups"
 
 [ -s "$man" ] || fail "no man page at $man"

@@ -22,7 +22,7 @@ no_leftovers() {
   [ ! -e "$out.part" ] && [ ! -e "$out.part.json" ] || fail "$1: a .part file was left: $(ls "$dir")"
 }
 
-dd download-installer --help | grep -q -- "--sha256" || fail "--help does not describe --sha256"
+grep -q -- "--sha256" <<<"$(dd download-installer --help)" || fail "--help does not describe --sha256"
 
 # The whole file, byte for byte; only the finished file is left.
 dl --url "$base/file" -o "$out" 2>"$dir/err" || fail "download failed: $(cat "$dir/err")"
