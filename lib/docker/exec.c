@@ -285,6 +285,9 @@ static void *stopper_main(void *arg)
 	const char *sig = signal_name(dd_cancel_signal());
 	enum { FINDING, SIGNALLED, KILLED } phase = FINDING;
 	double deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+	/* Most commands end within milliseconds of a signal: poll soon after
+	 * one, then less often (20 ms doubling to 200 ms). */
+	double interval = 0.02;
 	for (;;) {
 		bool running = false;
 		long pid = 0;
@@ -313,6 +316,7 @@ static void *stopper_main(void *arg)
 			if (r > 0) {
 				phase = SIGNALLED;
 				deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+				interval = 0.02;
 			} else if (dd_now() >= deadline) {
 				s->r =
 				    dd_error_set(&s->err, -ESRCH,
@@ -337,8 +341,10 @@ static void *stopper_main(void *arg)
 			}
 			phase = KILLED;
 			deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+			interval = 0.02;
 		}
-		(void)stopper_nap(s, 0.1);
+		(void)stopper_nap(s, interval);
+		interval = interval * 2 < 0.2 ? interval * 2 : 0.2;
 	}
 	return NULL;
 }
