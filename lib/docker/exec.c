@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cancel-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
 #include "docker/docker-internal.h"
@@ -490,7 +491,7 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts, 
 	if (watching) {
 		pthread_mutex_init(&s.lock, NULL);
 		pthread_cond_init(&s.cond, NULL);
-		watching = pthread_create(&thread, NULL, stopper_main, &s) == 0;
+		watching = dd_thread_create(&thread, stopper_main, &s) == 0;
 		if (!watching) {
 			pthread_cond_destroy(&s.cond);
 			pthread_mutex_destroy(&s.lock);
