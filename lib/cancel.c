@@ -12,8 +12,9 @@
 static volatile sig_atomic_t cancel_signal;
 
 struct dd_cancel {
-	atomic_bool cancelled; /* lock-free on the targets we build for: signal-safe */
+	atomic_bool cancelled;
 };
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "dd_cancel_cancel is async-signal-safe when lock-free");
 
 /* Per thread: an operation runs on its caller's thread and on the threads
  * the library starts for it (dd_thread_create), so that is where its token
