@@ -17,6 +17,7 @@
 #include "cluster-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/create.h"
 #include "dcos-docker/image.h"
 #include "dcos-docker/specs.h"
 #include "dcos/installer-internal.h"
@@ -375,16 +376,26 @@ static bool marker_owner(const char *ws, char *owner, size_t size)
 	return true;
 }
 
+_Static_assert(DD_CLUSTER_NODES_MAX >= DD_MASTERS_MAX + 2 * DD_AGENTS_MAX,
+               "dd_cluster_summary.missing_nodes holds every node of a cluster");
+
 static void summary_finish(dd_cluster_summary *s, struct extra *x)
 {
 	s->shape_known = x->shape[0] != '\0';
 	size_t off = 0;
 	char shape[sizeof(x->shape)];
 	snprintf(shape, sizeof(shape), "%s", x->shape);
-	for (char *save = NULL, *t = strtok_r(shape, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (!json_object_get(x->present, t) && off + strlen(t) + 3 < sizeof(s->missing))
+	for (char *save = NULL, *t = strtok_r(shape, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		if (json_object_get(x->present, t))
+			continue;
+		if (s->n_missing < ELEMENTSOF(s->missing_nodes))
+			snprintf(s->missing_nodes[s->n_missing++], sizeof(s->missing_nodes[0]),
+			         "%s", t);
+		if (off + strlen(t) + 3 < sizeof(s->missing))
 			off += (size_t)snprintf(s->missing + off, sizeof(s->missing) - off, "%s%s",
 			                        off ? ", " : "", t);
+	}
 	if (s->workspace[0]) {
 		_cleanup_free_ char *marker = dd_asprintf("%s/" DD_WORKSPACE_MARKER, s->workspace);
 		s->workspace_dir = access(marker, F_OK) == 0;

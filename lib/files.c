@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cancel-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
 #include "docker/objects.h"
@@ -1204,7 +1205,7 @@ static int stream_in(struct remote *rm, const char *src, const dd_copy_plan *pla
 	if (r < 0)
 		return r;
 	struct producer prod = {.src = src, .name = plan->name, .opts = *wo, .fd = sv[1]};
-	if (pthread_create(&prod.thread, NULL, producer_main, &prod) != 0) {
+	if (dd_thread_create(&prod.thread, producer_main, &prod) != 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return dd_error_set(err, -EAGAIN, "Cannot start a thread");
@@ -1573,7 +1574,7 @@ static int stream_out(dd_docker *d, const char *container, const char *label, co
 	if (r < 0)
 		return r;
 	struct extractor x = {.root = root, .flags = flags, .fd = sv[0]};
-	if (pthread_create(&x.thread, NULL, extractor_main, &x) != 0) {
+	if (dd_thread_create(&x.thread, extractor_main, &x) != 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return dd_error_set(err, -EAGAIN, "Cannot start a thread");

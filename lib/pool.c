@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "cancel-internal.h"
 #include "dcos-docker/cancel.h"
 #include "util.h"
 
@@ -91,7 +92,7 @@ int dd_pool_run(const dd_pool *p, int *results)
 	_cleanup_free_ pthread_t *threads = dd_malloc0(nthreads * sizeof(*threads));
 	size_t started = 0;
 	for (; started < nthreads; started++)
-		if (pthread_create(&threads[started], NULL, worker, &run) != 0)
+		if (dd_thread_create(&threads[started], worker, &run) != 0)
 			break;
 	if (started == 0)
 		worker(&run); /* no thread at all: the jobs still run, one by one */

@@ -127,24 +127,71 @@ static bool parse_cpus(const char *s, double *ret)
 	return true;
 }
 
+/* An option given for every role (--volume, --label) and per role
+ * (--master-volume, ...): the specs in the order given, each with its role
+ * (-1: every role), then each role's list. One type serves every spec type:
+ * specs are `size` bytes each. */
+struct role_list {
+	size_t size;
+	char *specs;
+	int *roles;
+	size_t n;
+	char *per_role[DD_ROLE_COUNT]; /* copies of the specs, sharing what they point to */
+	size_t n_per_role[DD_ROLE_COUNT];
+};
+
+/* Room for max specs (each option adds at most one). */
+static void role_list_init(struct role_list *l, size_t size, size_t max)
+{
+	*l = (struct role_list){
+	    .size = size, .specs = dd_malloc0(max * size), .roles = dd_malloc0(max * sizeof(int))};
+}
+
+/* Where the next spec is parsed into; role_list_push keeps it. */
+static void *role_list_next(struct role_list *l)
+{
+	return l->specs + l->n * l->size;
+}
+
+static void role_list_push(struct role_list *l, int role)
+{
+	l->roles[l->n++] = role;
+}
+
+static void *role_list_at(const struct role_list *l, size_t i)
+{
+	return l->specs + i * l->size;
+}
+
+/* Each role's list: the global specs first, then the role's own, as the
+ * original tool ordered them (a role's label thus wins over a global one). */
+static void role_list_merge(struct role_list *l)
+{
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		l->per_role[role] = dd_malloc0((l->n + 1) * l->size);
+		for (int own = 0; own < 2; own++)
+			for (size_t i = 0; i < l->n; i++)
+				if (l->roles[i] == (own ? role : -1))
+					memcpy(l->per_role[role] + l->n_per_role[role]++ * l->size,
+					       role_list_at(l, i), l->size);
+	}
+}
+
+/* Frees the lists; the caller clears the specs (role_list_at) first. */
+static void role_list_free(struct role_list *l)
+{
+	free(l->specs);
+	free(l->roles);
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		free(l->per_role[role]);
+}
+
 /* Everything `create` was told, and what it derives before making anything. */
 struct create_args {
 	dd_create_opts o;
 	const char *distro, *image;
-	/* --volume (role -1: every role) and --ROLE-volume, in the order given. */
-	struct volume {
-		dd_mount_spec spec;
-		int role;
-	} * volumes;
-	size_t n_volumes;
-	dd_mount_spec *mounts[DD_ROLE_COUNT]; /* each role's, sharing the paths of volumes */
-	/* --label (role -1: every role) and --ROLE-label, the same way. */
-	struct label {
-		dd_label_spec spec;
-		int role;
-	} * labels;
-	size_t n_labels;
-	dd_label_spec *role_labels[DD_ROLE_COUNT];
+	struct role_list volumes; /* dd_mount_spec: --volume, --ROLE-volume */
+	struct role_list labels;  /* dd_label_spec: --label, --ROLE-label */
 	dd_port_spec ports[64];
 	size_t n_ports;
 	bool quiet;
@@ -156,16 +203,12 @@ struct create_args {
 
 static void create_args_clear(struct create_args *a)
 {
-	for (size_t i = 0; i < a->n_volumes; i++)
-		dd_mount_spec_clear(&a->volumes[i].spec);
-	free(a->volumes);
-	for (size_t i = 0; i < a->n_labels; i++)
-		dd_label_spec_clear(&a->labels[i].spec);
-	free(a->labels);
-	for (int role = 0; role < DD_ROLE_COUNT; role++) {
-		free(a->mounts[role]);
-		free(a->role_labels[role]);
-	}
+	for (size_t i = 0; i < a->volumes.n; i++)
+		dd_mount_spec_clear(role_list_at(&a->volumes, i));
+	role_list_free(&a->volumes);
+	for (size_t i = 0; i < a->labels.n; i++)
+		dd_label_spec_clear(role_list_at(&a->labels, i));
+	role_list_free(&a->labels);
 	free(a->tag);
 	free(a->workspace);
 	free(a->default_ws);
@@ -197,25 +240,19 @@ static int create_option(struct create_args *a, int c, const char *arg)
 	case 'v':
 	case OPT_MASTER_VOL:
 	case OPT_AGENT_VOL:
-	case OPT_PUBLIC_VOL: {
-		struct volume *vol = &a->volumes[a->n_volumes];
-		if (dd_mount_spec_parse(arg, &vol->spec, &err) < 0)
+	case OPT_PUBLIC_VOL:
+		if (dd_mount_spec_parse(arg, role_list_next(&a->volumes), &err) < 0)
 			return cli_fail(&err);
-		vol->role = c == 'v' ? -1 : c - OPT_MASTER_VOL;
-		a->n_volumes++;
+		role_list_push(&a->volumes, c == 'v' ? -1 : c - OPT_MASTER_VOL);
 		break;
-	}
 	case 'l':
 	case OPT_MASTER_LABEL:
 	case OPT_AGENT_LABEL:
-	case OPT_PUBLIC_LABEL: {
-		struct label *l = &a->labels[a->n_labels];
-		if (dd_label_spec_parse(arg, &l->spec, &err) < 0)
+	case OPT_PUBLIC_LABEL:
+		if (dd_label_spec_parse(arg, role_list_next(&a->labels), &err) < 0)
 			return cli_fail(&err);
-		l->role = c == 'l' ? -1 : c - OPT_MASTER_LABEL;
-		a->n_labels++;
+		role_list_push(&a->labels, c == 'l' ? -1 : c - OPT_MASTER_LABEL);
 		break;
-	}
 	case 'p':
 		if (a->n_ports == ELEMENTSOF(a->ports))
 			return cli_usage_error("create", "Too many --publish options");
@@ -269,21 +306,13 @@ static int create_check(struct create_args *a)
 			return cli_fail(&err);
 		o->image = a->tag = dd_image_tag(distro);
 	}
+	role_list_merge(&a->volumes);
+	role_list_merge(&a->labels);
 	for (int role = 0; role < DD_ROLE_COUNT; role++) {
-		dd_mount_spec *m = a->mounts[role] = dd_malloc0((a->n_volumes + 1) * sizeof(*m));
-		/* Global volumes first, then the role's own, as the original tool ordered them. */
-		for (int own = 0; own < 2; own++)
-			for (size_t i = 0; i < a->n_volumes; i++)
-				if (a->volumes[i].role == (own ? role : -1))
-					m[o->n_mounts[role]++] = a->volumes[i].spec;
-		o->mounts[role] = m;
-		dd_label_spec *l = a->role_labels[role] =
-		    dd_malloc0((a->n_labels + 1) * sizeof(*l));
-		for (int own = 0; own < 2; own++)
-			for (size_t i = 0; i < a->n_labels; i++)
-				if (a->labels[i].role == (own ? role : -1))
-					l[o->n_labels[role]++] = a->labels[i].spec;
-		o->labels[role] = l;
+		o->mounts[role] = (const dd_mount_spec *)a->volumes.per_role[role];
+		o->n_mounts[role] = a->volumes.n_per_role[role];
+		o->labels[role] = (const dd_label_spec *)a->labels.per_role[role];
+		o->n_labels[role] = a->labels.n_per_role[role];
 	}
 	o->ports = a->ports;
 	o->n_ports = a->n_ports;
@@ -353,10 +382,9 @@ int cmd_create(int argc, char **argv)
 	                                        .cluster_opt = true,
 	                                        .shortopts = "v:l:p:q",
 	                                        .longopts = longopts};
-	_cleanup_(create_args_clear) struct create_args a = {
-	    .o.counts = {1, 1, 1},
-	    .volumes = dd_malloc0((size_t)argc * sizeof(struct volume)),
-	    .labels = dd_malloc0((size_t)argc * sizeof(struct label))};
+	_cleanup_(create_args_clear) struct create_args a = {.o.counts = {1, 1, 1}};
+	role_list_init(&a.volumes, sizeof(dd_mount_spec), (size_t)argc);
+	role_list_init(&a.labels, sizeof(dd_label_spec), (size_t)argc);
 	int c, ret;
 
 	/* Parse and check. */

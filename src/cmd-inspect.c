@@ -123,12 +123,11 @@ json_t *cli_cluster_json(const dd_cluster *c)
 	return j;
 }
 
-static json_t *missing_json(const dd_cluster_summary *s)
+json_t *cli_missing_nodes_json(const dd_cluster_summary *s)
 {
 	json_t *a = json_array();
-	_cleanup_free_ char *m = dd_strdup(s->missing);
-	for (char *save = NULL, *t = strtok_r(m, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-		json_array_append_new(a, json_string(t));
+	for (size_t i = 0; i < s->n_missing; i++)
+		json_array_append_new(a, json_string(s->missing_nodes[i]));
 	return a;
 }
 
@@ -141,7 +140,7 @@ static int inspect_incomplete(const dd_cluster_summary *s)
 	    "{s:s, s:s, s:b, s:b, s:I, s:{s:s, s:b}, s:o, s:o, s:s}", "cluster", s->name, "state",
 	    s->state, "complete", s->complete, "network", s->network, "volumes",
 	    (json_int_t)s->n_volumes, "workspace", "path", s->workspace, "exists", s->workspace_dir,
-	    "missing_nodes", missing_json(s), "nodes", json_array(), "hint", hint);
+	    "missing_nodes", cli_missing_nodes_json(s), "nodes", json_array(), "hint", hint);
 	_cleanup_free_ char *out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", out);
 	fprintf(stderr, "Cluster '%s' is %s; %s.\n", s->name, s->state, hint);
@@ -165,7 +164,7 @@ int cmd_inspect(int argc, char **argv)
 	const dd_cluster *c = cmd.cluster;
 	_cleanup_json_ json_t *j = cli_cluster_json(c);
 	json_object_set_new(j, "state", json_string(sum.state));
-	json_object_set_new(j, "missing_nodes", missing_json(&sum));
+	json_object_set_new(j, "missing_nodes", cli_missing_nodes_json(&sum));
 	json_t *nodes = json_object_get(j, "nodes");
 	for (size_t i = 0; i < c->n_nodes && i < json_array_size(nodes); i++) {
 		char buf[4096];

@@ -1,8 +1,7 @@
-#include <string.h>
-
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
+#include "inspect.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -40,22 +39,17 @@ int cmd_list(int argc, char **argv)
 		_cleanup_json_ json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++) {
 			const dd_cluster_summary *s = &list[i];
-			json_t *missing = json_array();
-			_cleanup_free_ char *m = dd_strdup(s->missing);
-			for (char *save = NULL, *t = strtok_r(m, ", ", &save); t;
-			     t = strtok_r(NULL, ", ", &save))
-				json_array_append_new(missing, json_string(t));
 			json_array_append_new(
-			    arr,
-			    json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:b, s:b, s:o, "
-			              "s:b, s:I, s:b}",
-			              "name", s->name, "masters", s->counts[0], "agents",
-			              s->counts[1], "public_agents", s->counts[2], "nodes",
-			              s->total, "running", s->running, "state", s->state,
-			              "workspace", s->workspace, "complete", s->complete,
-			              "incomplete", s->incomplete, "missing_nodes", missing,
-			              "network", s->network, "volumes", (json_int_t)s->n_volumes,
-			              "workspace_exists", s->workspace_dir));
+			    arr, json_pack(
+			             "{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:b, s:b, s:o, "
+			             "s:b, s:I, s:b}",
+			             "name", s->name, "masters", s->counts[0], "agents",
+			             s->counts[1], "public_agents", s->counts[2], "nodes", s->total,
+			             "running", s->running, "state", s->state, "workspace",
+			             s->workspace, "complete", s->complete, "incomplete",
+			             s->incomplete, "missing_nodes", cli_missing_nodes_json(s),
+			             "network", s->network, "volumes", (json_int_t)s->n_volumes,
+			             "workspace_exists", s->workspace_dir));
 		}
 		_cleanup_free_ char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("%s\n", s);

@@ -15,5 +15,7 @@ bool cli_shell_plain(const char *s);
 /* Shell-quoted rendering of an argv array, for display. */
 char *cli_shell_join(json_t *argv);
 json_t *cli_cluster_json(const dd_cluster *c);
+/* The summary's missing nodes as a JSON array of short names (list, inspect). */
+json_t *cli_missing_nodes_json(const dd_cluster_summary *s);
 
 #endif

@@ -71,6 +71,9 @@ int dd_cluster_find_node(const dd_cluster *c, const char *spec, const dd_node **
 int dd_cluster_select(const dd_cluster *c, const char *spec, const dd_node ***nodes, size_t *n,
                       dd_error *err);
 
+/* The most nodes a cluster has: DD_MASTERS_MAX + 2 * DD_AGENTS_MAX (create.h). */
+#define DD_CLUSTER_NODES_MAX 209
+
 /* One line per cluster for `list`: every cluster anything of which exists
  * (node containers, labelled volumes, its network, a marked workspace). */
 typedef struct dd_cluster_summary {
@@ -82,7 +85,11 @@ typedef struct dd_cluster_summary {
 	bool network;       /* its network exists (or a node's network does) */
 	bool workspace_dir; /* its marked workspace directory exists */
 	bool shape_known;   /* it records the nodes it was made with */
-	char missing[512];  /* "agent1, agent2": made with them, now gone */
+	/* The nodes it was made with that are gone, by short name ("agent1"), in
+	 * the order it was made with them; missing joins them for people. */
+	char missing_nodes[DD_CLUSTER_NODES_MAX][16];
+	size_t n_missing;
+	char missing[512]; /* "agent1, agent2" */
 	/* Complete: nodes, network, and none of the nodes it was made with
 	 * missing. Incomplete (`clean` removes it): no node running, and nodes
 	 * or the network missing. A cluster with a node running is never. */

@@ -33,8 +33,6 @@ typedef struct dd_image_build_opts {
  * that is removed in every case, also when dd_cancelled() turns true. */
 int dd_image_build_with(dd_docker *d, const dd_image_build_opts *opts, bool *ret_built,
                         dd_error *err);
-int dd_image_build(dd_docker *d, const char *distro, bool force, dd_image_progress_fn progress,
-                   void *userdata, dd_error *err);
 
 #pragma GCC visibility pop
 #endif

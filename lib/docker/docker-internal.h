@@ -1,5 +1,5 @@
 /* Internal: not installed. */
-/* Requests to the Docker Engine API over a dd_docker (http.c). */
+/* Requests to the Docker Engine API over a dd_docker (docker.c). */
 #ifndef DCOS_DOCKER_DOCKER_INTERNAL_H
 #define DCOS_DOCKER_DOCKER_INTERNAL_H
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cancel-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/exec.h"
 #include "docker/docker-internal.h"
@@ -285,6 +286,9 @@ static void *stopper_main(void *arg)
 	const char *sig = signal_name(dd_cancel_signal());
 	enum { FINDING, SIGNALLED, KILLED } phase = FINDING;
 	double deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+	/* Most commands end within milliseconds of a signal: poll soon after
+	 * one, then less often (20 ms doubling to 200 ms). */
+	double interval = 0.02;
 	for (;;) {
 		bool running = false;
 		long pid = 0;
@@ -313,6 +317,7 @@ static void *stopper_main(void *arg)
 			if (r > 0) {
 				phase = SIGNALLED;
 				deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+				interval = 0.02;
 			} else if (dd_now() >= deadline) {
 				s->r =
 				    dd_error_set(&s->err, -ESRCH,
@@ -337,8 +342,10 @@ static void *stopper_main(void *arg)
 			}
 			phase = KILLED;
 			deadline = dd_now() + DD_EXEC_STOP_GRACE_S;
+			interval = 0.02;
 		}
-		(void)stopper_nap(s, 0.1);
+		(void)stopper_nap(s, interval);
+		interval = interval * 2 < 0.2 ? interval * 2 : 0.2;
 	}
 	return NULL;
 }
@@ -484,7 +491,7 @@ int dd_exec(dd_docker *d, const char *container, const dd_exec_opts *user_opts, 
 	if (watching) {
 		pthread_mutex_init(&s.lock, NULL);
 		pthread_cond_init(&s.cond, NULL);
-		watching = pthread_create(&thread, NULL, stopper_main, &s) == 0;
+		watching = dd_thread_create(&thread, stopper_main, &s) == 0;
 		if (!watching) {
 			pthread_cond_destroy(&s.cond);
 			pthread_mutex_destroy(&s.lock);

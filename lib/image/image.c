@@ -1,4 +1,4 @@
-/* Node image names, distros and host facts; the build is in build.c. */
+/* Node image names, distros and host facts; the build is in image-build.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>

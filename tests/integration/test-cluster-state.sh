@@ -37,6 +37,8 @@ docker rm -f "$B-agent1" >/dev/null
 st=$(state_of "$B")
 [ "$st" = "degraded (agent1 missing)" ] || fail "list after rm of agent1: '$st'"
 dd inspect --cluster "$B" | jq -e '.missing_nodes == ["agent1"]' >/dev/null || fail "inspect missing_nodes"
+dd list --json | jq -e --arg n "$B" '.[] | select(.name == $n) | .missing_nodes == ["agent1"]' >/dev/null ||
+  fail "list missing_nodes: $(dd list --json | jq -c --arg n "$B" '.[] | select(.name == $n)')"
 pass "a node removed by hand: degraded (agent1 missing)"
 
 # ---- clean: dry run lists, clean removes the incomplete and keeps the healthy ----

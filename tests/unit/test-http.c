@@ -1,4 +1,4 @@
-/* The Docker API client (lib/docker/http.c) against a fake daemon on a unix
+/* The Docker API client (lib/docker/docker.c) against a fake daemon on a unix
  * socket: protocol corner cases a real daemon rarely produces on demand —
  * bodies split anywhere, chunked answers, errors with and without JSON,
  * oversize and truncated answers, streamed bodies both ways, no daemon. */

@@ -518,11 +518,3 @@ int dd_image_build_with(dd_docker *d, const dd_image_build_opts *o, bool *ret_bu
 		*ret_built = true;
 	return 0;
 }
-
-int dd_image_build(dd_docker *d, const char *distro, bool force, dd_image_progress_fn progress,
-                   void *userdata, dd_error *err)
-{
-	dd_image_build_opts o = {
-	    .distro = distro, .force = force, .progress = progress, .userdata = userdata};
-	return dd_image_build_with(d, &o, NULL, err);
-}
