@@ -18,7 +18,7 @@ vols_of() { docker volume ls -q --filter "label=dcos-docker.cluster=$1" | wc -l;
 
 # ---- grow a bare cluster ----
 create_cluster "$C" --masters 1 --agents 1 --public-agents 0 \
-  --agent-label team=blue --agent-volume "$tmp:/mnt/data:ro" ||
+  --agent-label team=blue --agent-volume "$tmp:/mnt/data:ro" >/dev/null ||
   fail "create failed"
 vols_before=$(vols_of "$C")
 out=$(dd add-node --cluster "$C" 2>"$tmp/err") || fail "add-node failed: $(cat "$tmp/err")"
@@ -143,7 +143,7 @@ pass "destroy after add-node/remove-node leaves nothing"
 # ---- a cluster with DC/OS (the stand-in installer) ----
 INSTALLER=$(fixture_installer) || fail "cannot build the stand-in installer"
 D=$TEST_PREFIX-and
-create_cluster "$D" --masters 1 --agents 1 --public-agents 0 || fail "create $D failed"
+create_cluster "$D" --masters 1 --agents 1 --public-agents 0 >/dev/null || fail "create $D failed"
 # The second add-node's agent (the network's 5th address: .2 .3 taken, agent2
 # gets .4) fails its role install: the stand-in's knob (fail-install-knob.sh).
 subnet=$(dd inspect --cluster "$D" | python3 -c "import json,sys; print(json.load(sys.stdin)['network']['subnet'])")
