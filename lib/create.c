@@ -1091,21 +1091,97 @@ static void add_record_clear(struct add_record *a)
 	json_decref(a->j);
 }
 
-static int load_create_record(const dd_cluster *c, struct add_record *a, dd_error *err)
+/* For a cluster made before create.json: the same record, read back from
+ * its nodes (per role, from one node of it: the user's binds, labels and
+ * limits; the storage driver from a node's daemon.json). A role without a
+ * node gets none of the user's volumes or labels. */
+static int derive_create_record(dd_docker *d, const dd_cluster *c, json_t **ret, dd_error *err)
+{
+	_cleanup_json_ json_t *roles = json_object();
+	_cleanup_free_ char *driver = NULL;
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		json_t *mounts = json_array(), *labels = json_object();
+		double cpus = 0;
+		json_int_t memory = 0;
+		const dd_node *n = NULL;
+		for (size_t i = 0; i < c->n_nodes && !n; i++)
+			if (c->nodes[i].role == (enum dd_role)role)
+				n = &c->nodes[i];
+		_cleanup_json_ json_t *j = NULL;
+		if (n && dd_container_inspect(d, n->id, &j, err) < 0) {
+			json_decref(mounts);
+			json_decref(labels);
+			return dd_error_prefix(err, "Failed to look at node %s: ", n->name);
+		}
+		json_t *host = json_object_get(j, "HostConfig");
+		size_t i;
+		json_t *b;
+		json_array_foreach (json_object_get(host, "Binds"), i, b) {
+			/* Ours: the workspace's files and the cgroup hierarchy. */
+			_cleanup_free_ char *bind = dd_strdup(json_string_value(b) ?: "");
+			char *dst = strchr(bind, ':');
+			if (!dst)
+				continue;
+			*dst++ = '\0';
+			char *mode = strchr(dst, ':');
+			if (mode)
+				*mode++ = '\0';
+			if (strcmp(bind, "/sys/fs/cgroup") == 0 ||
+			    (dd_startswith(bind, c->workspace) &&
+			     bind[strlen(c->workspace)] == '/'))
+				continue;
+			json_array_append_new(mounts,
+			                      json_pack("{s:s, s:s, s:b}", "src", bind, "dst", dst,
+			                                "ro", mode && strstr(mode, "ro") != NULL));
+		}
+		const char *key;
+		json_t *v;
+		json_object_foreach (json_object_get(json_object_get(j, "Config"), "Labels"), key,
+		                     v)
+			if (!dd_startswith(key, DD_LABEL_PREFIX) && json_is_string(v))
+				json_object_set(labels, key, v);
+		cpus = (double)json_integer_value(json_object_get(host, "NanoCpus")) / 1e9;
+		memory = json_integer_value(json_object_get(host, "Memory"));
+		if (n && !driver) {
+			_cleanup_free_ char *path =
+			    dd_asprintf("%s/nodes/%s/daemon.json", c->workspace, n->short_name);
+			_cleanup_free_ char *text = NULL;
+			_cleanup_json_ json_t *dj = NULL;
+			if (dd_read_file(path, 65536, &text, NULL) == 0 &&
+			    (dj = json_loads(text, 0, NULL)) &&
+			    json_string_value(json_object_get(dj, "storage-driver")))
+				driver = dd_strdup(
+				    json_string_value(json_object_get(dj, "storage-driver")));
+		}
+		json_object_set_new(roles, dd_role_label((enum dd_role)role),
+		                    json_pack("{s:o, s:o, s:f, s:I}", "mounts", mounts, "labels",
+		                              labels, "cpus", cpus, "memory", memory));
+	}
+	if (!driver || !c->image[0])
+		return dd_error_set(
+		    err, -ENOENT,
+		    "Cannot tell how the nodes of cluster '%s' were made: no " CREATE_RECORD_FILE
+		    " in %s, and no node's daemon.json",
+		    c->name, c->workspace);
+	*ret = json_pack("{s:s, s:s, s:O}", "image", c->image, "storage_driver", driver, "roles",
+	                 roles);
+	return 0;
+}
+
+static int load_create_record(dd_docker *d, const dd_cluster *c, struct add_record *a,
+                              dd_error *err)
 {
 	_cleanup_free_ char *path = dd_asprintf("%s/" CREATE_RECORD_FILE, c->workspace);
 	_cleanup_free_ char *text = NULL;
 	int r = dd_read_file(path, 4u << 20, &text, NULL);
-	if (r == -ENOENT) {
-		dd_error_set(err, -ENOENT,
-		             "Cluster '%s' was made by an older dcos-docker: %s, which says how "
-		             "its nodes were made, is missing",
-		             c->name, path);
-		return dd_error_hint(err, "Recreate the cluster to add nodes to it.");
-	}
-	if (r < 0)
+	if (r == -ENOENT)
+		r = derive_create_record(d, c, &a->j, err);
+	else if (r < 0)
 		return dd_error_set(err, r, "Failed to read %s: %s", path, strerror(-r));
-	a->j = json_loads(text, 0, NULL);
+	else
+		a->j = json_loads(text, 0, NULL);
+	if (r < 0)
+		return r;
 	const char *image = json_string_value(json_object_get(a->j, "image"));
 	const char *driver = json_string_value(json_object_get(a->j, "storage_driver"));
 	json_t *roles = json_object_get(a->j, "roles");
@@ -1255,7 +1331,7 @@ int dd_cluster_add_nodes(dd_docker *d, const dd_add_nodes_opts *ao, dd_cluster *
 	if (!c->network[0])
 		return dd_error_set(err, -ENOENT, "Cluster '%s' has lost its network", c->name);
 	_cleanup_(add_record_clear) struct add_record rec = {0};
-	if ((r = load_create_record(c, &rec, err)) < 0)
+	if ((r = load_create_record(d, c, &rec, err)) < 0)
 		return r;
 	rec.o.name = ao->name;
 	rec.o.timeout = ao->timeout;

@@ -2,6 +2,7 @@
  * agents. Masters are fixed: DC/OS's static master discovery bakes the
  * master list into every node at install (see lib/create.c). */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "cli.h"
@@ -57,6 +58,39 @@ static void remove_usage(FILE *f)
 	           "  -c, --cluster NAME   the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
 	           "  -q, --quiet          no progress output\n"
 	           "  -h, --help           show this help\n");
+}
+
+/* The DC/OS wait reports every node each poll, with its elapsed time
+ * ("  [12s]"): without a terminal a line is printed only when the rest
+ * changes, as `wait` does. */
+struct add_print {
+	cli_progress prog;
+	char names[256][128];
+	char last[256][160];
+	size_t n;
+};
+
+static void add_progress(const char *node, const char *status, bool done, void *userdata)
+{
+	struct add_print *a = userdata;
+	if (!a->prog.tty && node && !done) {
+		const char *cut = strstr(status, "  [");
+		size_t len = cut ? (size_t)(cut - status) : strlen(status);
+		pthread_mutex_lock(&a->prog.lock);
+		size_t i = 0;
+		while (i < a->n && strcmp(a->names[i], node) != 0)
+			i++;
+		if (i == a->n && a->n < ELEMENTSOF(a->names))
+			snprintf(a->names[a->n++], sizeof(a->names[0]), "%s", node);
+		bool same =
+		    i < a->n && strlen(a->last[i]) == len && strncmp(a->last[i], status, len) == 0;
+		if (i < a->n)
+			snprintf(a->last[i], sizeof(a->last[i]), "%.*s", (int)len, status);
+		pthread_mutex_unlock(&a->prog.lock);
+		if (same)
+			return;
+	}
+	cli_progress_cb(node, status, done, &a->prog);
 }
 
 enum { OPT_AGENTS = 0x100, OPT_PUBLIC, OPT_TIMEOUT, OPT_NO_WAIT, OPT_WAIT_TIMEOUT, OPT_SKIP_HTTP };
@@ -123,14 +157,13 @@ int cmd_add_node(int argc, char **argv)
 	if (!cli_open(&cmd, CLI_NO_LOAD))
 		return cmd.exit;
 	cli_trap_signals();
-	cli_progress prog;
-	cli_progress_init(&prog, stderr, quiet);
-	snprintf(prog.header, sizeof(prog.header),
-	         "Adding to cluster '%s': %d agent(s), %d public "
-	         "agent(s)",
-	         o.name, o.counts[DD_ROLE_AGENT], o.counts[DD_ROLE_PUBLIC_AGENT]);
-	o.progress = cli_progress_cb;
-	o.userdata = &prog;
+	static struct add_print ap; /* large: one per process */
+	cli_progress_init(&ap.prog, stderr, quiet);
+	snprintf(ap.prog.header, sizeof(ap.prog.header),
+	         "Adding to cluster '%s': %d agent(s), %d public agent(s)", o.name,
+	         o.counts[DD_ROLE_AGENT], o.counts[DD_ROLE_PUBLIC_AGENT]);
+	o.progress = add_progress;
+	o.userdata = &ap;
 	double t0 = dd_now();
 	dd_error err = {0};
 	_cleanup_strv_ char **added = NULL;

@@ -127,13 +127,32 @@ assert sorted(n['short_name'] for n in c['nodes']) == ['agent2', 'master1'], c['
 " || fail "inspect after remove-node"
 grep -q "$C-agent1 " "$ws/ssh/known_hosts" && fail "agent1 is still in known_hosts"
 [ "$(dd ssh --cluster "$C" agent2 hostname)" = "$C-agent2" ] || fail "ssh agent2 after remove-node"
+# Made by an older dcos-docker (no create.json): the new node is made like
+# the role's existing one, read from its container. The next agent comes
+# after the highest index there was.
+rm "$ws/create.json"
+out=$(dd add-node --cluster "$C" -q) || fail "add-node without create.json"
+printf '%s\n' "$out" | grep -q "^agent  *$C-agent3 " || fail "not agent3: $out"
+[ "$(dd run --cluster "$C" --node agent3 -- cat /mnt/data/data.txt)" = "from the host" ] ||
+  fail "agent3 (no create.json) lacks the agents' volume"
+[ "$(docker inspect -f '{{index .Config.Labels "team"}}' "$C-agent3")" = blue ] ||
+  fail "agent3 (no create.json) lacks the agents' label"
+[ "$(state "$C")" = "running (3/3)" ] || fail "list after add-node agent3: '$(state "$C")'"
+# Two add-nodes at once: distinct names and addresses.
+dd add-node --cluster "$C" -q >"$tmp/p1" 2>&1 &
+p1=$!
+dd add-node --cluster "$C" -q >"$tmp/p2" 2>&1 &
+p2=$!
+wait "$p1" || fail "parallel add-node 1: $(cat "$tmp/p1")"
+wait "$p2" || fail "parallel add-node 2: $(cat "$tmp/p2")"
+[ "$(cat "$tmp/p1" "$tmp/p2" | awk '{print $2}' | sort | tr '\n' ' ')" = "$C-agent4 $C-agent5 " ] ||
+  fail "two add-nodes at once: $(cat "$tmp/p1" "$tmp/p2")"
+[ "$(cat "$tmp/p1" "$tmp/p2" | awk '{print $3}' | sort -u | wc -l)" = 2 ] || fail "the same address twice"
+[ "$(state "$C")" = "running (5/5)" ] || fail "list after two add-nodes: '$(state "$C")'"
 # A node gone without remove-node is still missing.
 docker rm -f "$C-agent2" >/dev/null
 state "$C" | grep -q "^degraded (agent2 missing)" || fail "a node removed by hand: '$(state "$C")'"
-# The next agent comes after the highest index there was.
-out=$(dd add-node --cluster "$C" -q) || fail "add-node after remove-node"
-printf '%s\n' "$out" | grep -q "^agent  *$C-agent3 " || fail "not agent3: $out"
-pass "remove-node agent1: container and volumes gone, list running (2/2); a hand-removed node is still missing"
+pass "remove-node agent1: container and volumes gone, list running (2/2); add-node without create.json, two at once; a hand-removed node is still missing"
 
 dd destroy --cluster "$C" -q || fail "destroy failed"
 assert_nothing_left "$C"
