@@ -393,7 +393,10 @@ bool dd_nodes_record_read(const char *ws, char *buf, size_t size)
 	json_array_foreach (nodes, i, v)
 		if (json_is_string(v))
 			dd_buf_addf(&b, "%s%s", b.len ? "," : "", json_string_value(v));
-	return dd_snprintf(buf, size, "%s", b.data ? dd_buf_str(&b) : "") == 0;
+	if (b.len >= size) /* never a cut record: a node would show as missing */
+		return false;
+	snprintf(buf, size, "%s", b.data ? dd_buf_str(&b) : "");
+	return true;
 }
 
 int dd_nodes_record_write(const char *ws, const char *csv, dd_error *err)
