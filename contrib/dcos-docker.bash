@@ -41,6 +41,8 @@ _dcos_docker()
 	case $cmd in
 	destroy) COMPREPLY=($(compgen -W "$(_dcos_docker_clusters "$cli")" -- "$cur")) ;;
 	shell | ssh) COMPREPLY=($(compgen -W "$(_dcos_docker_nodes "$cli" "$cluster")" -- "$cur")) ;;
+	remove-node) # masters cannot be removed
+		COMPREPLY=($(compgen -W "$(_dcos_docker_nodes "$cli" "$cluster" | grep -v '^master')" -- "$cur")) ;;
 	*) COMPREPLY=() ;; # -o default: file names
 	esac
 }

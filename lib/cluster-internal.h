@@ -4,6 +4,7 @@
 #define DCOS_DOCKER_CLUSTER_INTERNAL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "dcos-docker/cluster.h"
 
@@ -17,6 +18,15 @@
 /* The nodes a cluster was made with ("master1,agent1,pubagent1"), on its
  * network and every node: list tells a degraded cluster from a complete one. */
 #define DD_LABEL_NODES "dcos-docker.nodes"
+/* In the workspace: the nodes the cluster has now ({"nodes": ["master1", ...]}),
+ * kept by create, add-node and remove-node. list/inspect prefer it to the
+ * DD_LABEL_NODES label, which records the shape at create. */
+#define DD_NODES_RECORD_FILE "nodes.json"
+/* The record as "master1,agent1,..." in buf; false (buf untouched on a
+ * missing file) when there is none or it is damaged. */
+bool dd_nodes_record_read(const char *ws, char *buf, size_t size);
+/* Writes it atomically (0644) from "master1,agent1,...". */
+int dd_nodes_record_write(const char *ws, const char *csv, dd_error *err);
 /* On nodes: the network they were made on (the cluster's own, or --network). */
 #define DD_LABEL_NETWORK "dcos-docker.network"
 

@@ -379,8 +379,51 @@ static bool marker_owner(const char *ws, char *owner, size_t size)
 _Static_assert(DD_CLUSTER_NODES_MAX >= DD_MASTERS_MAX + 2 * DD_AGENTS_MAX,
                "dd_cluster_summary.missing_nodes holds every node of a cluster");
 
+/* ---- the shape record: the nodes a cluster has now ---- */
+
+bool dd_nodes_record_read(const char *ws, char *buf, size_t size)
+{
+	_cleanup_free_ char *path = dd_asprintf("%s/" DD_NODES_RECORD_FILE, ws);
+	_cleanup_free_ char *text = NULL;
+	if (dd_read_file(path, 1u << 20, &text, NULL) < 0)
+		return false;
+	_cleanup_json_ json_t *j = json_loads(text, 0, NULL);
+	json_t *nodes = json_object_get(j, "nodes");
+	if (!json_is_array(nodes))
+		return false;
+	_cleanup_buf_ dd_buf b = DD_BUF_HEAD(64 * 1024);
+	size_t i;
+	json_t *v;
+	json_array_foreach (nodes, i, v)
+		if (json_is_string(v))
+			dd_buf_addf(&b, "%s%s", b.len ? "," : "", json_string_value(v));
+	if (b.len >= size) /* never a cut record: a node would show as missing */
+		return false;
+	snprintf(buf, size, "%s", b.data ? dd_buf_str(&b) : "");
+	return true;
+}
+
+int dd_nodes_record_write(const char *ws, const char *csv, dd_error *err)
+{
+	_cleanup_json_ json_t *nodes = json_array();
+	_cleanup_free_ char *copy = dd_strdup(csv);
+	for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		json_array_append_new(nodes, json_string(t));
+	_cleanup_json_ json_t *j = json_pack("{s:O}", "nodes", nodes);
+	_cleanup_free_ char *text = json_dumps(j, JSON_INDENT(2));
+	_cleanup_free_ char *path = dd_asprintf("%s/" DD_NODES_RECORD_FILE, ws);
+	int r = text ? dd_write_file(path, text, strlen(text), 0644) : -ENOMEM;
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to write %s: %s", path, strerror(-r));
+	return 0;
+}
+
 static void summary_finish(dd_cluster_summary *s, struct extra *x)
 {
+	/* The record add-node and remove-node keep wins over the create-time
+	 * label (Docker labels cannot change). */
+	if (s->workspace[0])
+		dd_nodes_record_read(s->workspace, x->shape, sizeof(x->shape));
 	s->shape_known = x->shape[0] != '\0';
 	size_t off = 0;
 	char shape[sizeof(x->shape)];

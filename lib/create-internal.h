@@ -56,6 +56,7 @@ struct dd_node_spec {
 	bool privileged;           /* else everything the daemon holds but missing_caps */
 	int cgroup_version;        /* the host's: 1 or 2 */
 	char *const *missing_caps; /* NULL-terminated, may be NULL */
+	const char *shape;         /* the DD_LABEL_NODES value; NULL: from opts->counts */
 };
 /* The body of POST /containers/create for the node. */
 json_t *dd_node_spec_body(const struct dd_node_spec *s);

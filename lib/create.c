@@ -25,7 +25,10 @@
 #include "dcos-docker/create.h"
 #include "dcos-docker/exec.h"
 #include "dcos-docker/image.h"
+#include "dcos-docker/install.h"
 #include "dcos-docker/kmod.h"
+#include "dcos-docker/wait.h"
+#include "dcos/install-internal.h"
 #include "docker/objects.h"
 #include "kmod-internal.h"
 #include "pool.h"
@@ -74,6 +77,7 @@ struct create_ctx {
 	char *authorized_key;
 	struct node_job *jobs;
 	size_t n_jobs;
+	const char *shape; /* add-node: the nodes' DD_LABEL_NODES (the shape after it) */
 	atomic_bool failed;
 	pthread_mutex_t progress_lock;
 };
@@ -684,7 +688,8 @@ static int run_node(struct node_job *job, dd_docker *d, dd_error *err)
 	                            .network = ctx->network,
 	                            .privileged = ctx->privileged,
 	                            .cgroup_version = ctx->cgroup_version,
-	                            .missing_caps = ctx->missing_caps};
+	                            .missing_caps = ctx->missing_caps,
+	                            .shape = ctx->shape};
 	_cleanup_json_ json_t *body = dd_node_spec_body(&spec);
 	r = dd_container_create(d, job->name, body, job->id, sizeof(job->id), err);
 	if (r < 0) {
@@ -730,6 +735,78 @@ static int create_job(void *userdata, size_t i, void *state)
 	return job->r;
 }
 
+/* Creates, starts and waits for ctx->jobs in parallel: the first root
+ * cause of a failure (not a node cancelled because another failed). */
+static int run_jobs(struct create_ctx *ctx, dd_error *err)
+{
+	struct node_job *jobs = ctx->jobs;
+	size_t n = ctx->n_jobs;
+	dd_pool pool = {.n = n, .job = create_job, .userdata = ctx, .docker = ctx->d};
+	dd_pool_run(&pool, NULL); /* a node not started on Ctrl-C: dd_cancelled() below */
+
+	int r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].notify_fd >= 0) {
+			close(jobs[i].notify_fd);
+			jobs[i].notify_fd = -1;
+			_cleanup_free_ char *sock =
+			    dd_asprintf("%s/notify/notify.sock", jobs[i].node_dir);
+			unlink(sock);
+		}
+	}
+	/* Report the root cause: the first failure that is not a mere consequence
+	 * of another node's failure (those end with -ECANCELED). */
+	for (int pass = 0; pass < 2 && r == 0; pass++)
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].r < 0 && (pass == 1 || jobs[i].r != -ECANCELED)) {
+				r = jobs[i].r;
+				dd_error_copy(err, &jobs[i].err);
+				if (r != -ECANCELED)
+					dd_error_prefix(err, "Node %s: ", jobs[i].name);
+				break;
+			}
+	if (r == 0 && dd_cancelled())
+		r = cancelled_error(err);
+	return r;
+}
+
+/* ---- what add-node needs to know of a create ---- */
+
+/* <workspace>/create.json: the options the nodes were made with, per role,
+ * so add-node makes new ones the same way (a role with no node left
+ * included). Strings only point into the JSON. */
+#define CREATE_RECORD_FILE "create.json"
+
+static int write_records(struct create_ctx *ctx, dd_error *err)
+{
+	const dd_create_opts *o = ctx->opts;
+	_cleanup_json_ json_t *roles = json_object();
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		json_t *mounts = json_array(), *labels = json_object();
+		for (size_t i = 0; i < o->n_mounts[role]; i++)
+			json_array_append_new(mounts, json_pack("{s:s, s:s, s:b}", "src",
+			                                        o->mounts[role][i].src, "dst",
+			                                        o->mounts[role][i].dst, "ro",
+			                                        o->mounts[role][i].ro));
+		for (size_t i = 0; i < o->n_labels[role]; i++)
+			json_object_set_new(labels, o->labels[role][i].key,
+			                    json_string(o->labels[role][i].value));
+		json_object_set_new(roles, dd_role_label((enum dd_role)role),
+		                    json_pack("{s:o, s:o, s:f, s:I}", "mounts", mounts, "labels",
+		                              labels, "cpus", o->cpus[role], "memory",
+		                              (json_int_t)o->memory[role]));
+	}
+	_cleanup_json_ json_t *j = json_pack("{s:s, s:s, s:O}", "image", o->image, "storage_driver",
+	                                     ctx->storage_driver, "roles", roles);
+	_cleanup_free_ char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+	_cleanup_free_ char *path = dd_asprintf("%s/" CREATE_RECORD_FILE, ctx->workspace);
+	int r = text ? dd_write_file(path, text, strlen(text), 0644) : -ENOMEM;
+	if (r < 0)
+		return dd_error_set(err, r, "Failed to write %s: %s", path, strerror(-r));
+	_cleanup_free_ char *shape = dd_cluster_shape_label(o->counts);
+	return dd_nodes_record_write(ctx->workspace, shape, err);
+}
+
 /* ---- rollback ---- */
 
 static void rollback(struct create_ctx *ctx, bool remove_workspace)
@@ -756,15 +833,25 @@ static void rollback(struct create_ctx *ctx, bool remove_workspace)
 		dd_network_remove(d, ctx->network_id, 0, &e);
 	if (remove_workspace)
 		dd_workspace_remove(ctx->workspace);
+	else /* add-node: the cluster's workspace stays, the new nodes' seeds go */
+		for (size_t i = 0; i < ctx->n_jobs; i++)
+			if (ctx->jobs[i].node_dir[0])
+				dd_rm_rf(ctx->jobs[i].node_dir);
 }
 
 /* ---- the whole ---- */
 
 /* Every node's host key, by IP and by name: ssh can check them strictly
  * without touching the user's ~/.ssh/known_hosts. */
-static int write_known_hosts(struct create_ctx *ctx, dd_error *err)
+static int write_known_hosts(struct create_ctx *ctx, bool append, dd_error *err)
 {
-	_cleanup_buf_ dd_buf buf = DD_BUF_HEAD(1024 * (ctx->n_jobs + 1));
+	_cleanup_free_ char *path = dd_asprintf("%s/ssh/known_hosts", ctx->workspace);
+	_cleanup_free_ char *old = NULL;
+	if (append && dd_read_file(path, 4u << 20, &old, NULL) < 0)
+		old = NULL;
+	_cleanup_buf_ dd_buf buf = DD_BUF_HEAD(1024 * (ctx->n_jobs + 1) + (old ? strlen(old) : 0));
+	if (old && dd_buf_addf(&buf, "%s", old) < 0)
+		return dd_error_set(err, -E2BIG, "known_hosts too large");
 	for (size_t i = 0; i < ctx->n_jobs; i++) {
 		const struct node_job *j = &ctx->jobs[i];
 		const char *key = j->hostkey_pub ? j->hostkey_pub : "";
@@ -772,7 +859,6 @@ static int write_known_hosts(struct create_ctx *ctx, dd_error *err)
 		                dd_endswith(key, "\n") ? "" : "\n") < 0)
 			return dd_error_set(err, -E2BIG, "known_hosts too large");
 	}
-	_cleanup_free_ char *path = dd_asprintf("%s/ssh/known_hosts", ctx->workspace);
 	int r = dd_write_file(path, dd_buf_str(&buf), buf.len, 0600);
 	if (r < 0)
 		return dd_error_set(err, r, "Failed to write %s: %s", path, strerror(-r));
@@ -912,36 +998,8 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 		}
 	ctx.jobs = jobs;
 	ctx.n_jobs = n;
-	dd_pool pool = {.n = n, .job = create_job, .userdata = &ctx, .docker = d};
-	dd_pool_run(&pool, NULL); /* a node not started on Ctrl-C: dd_cancelled() below */
-
-	r = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (jobs[i].notify_fd >= 0) {
-			close(jobs[i].notify_fd);
-			_cleanup_free_ char *sock =
-			    dd_asprintf("%s/notify/notify.sock", jobs[i].node_dir);
-			unlink(sock);
-		}
-	}
-	/* Report the root cause: the first failure that is not a mere consequence
-	 * of another node's failure (those end with -ECANCELED). */
-	for (int pass = 0; pass < 2 && r == 0; pass++)
-		for (size_t i = 0; i < n; i++)
-			if (jobs[i].r < 0 && (pass == 1 || jobs[i].r != -ECANCELED)) {
-				r = jobs[i].r;
-				dd_error_copy(err, &jobs[i].err);
-				if (r != -ECANCELED)
-					dd_error_prefix(err, "Node %s: ", jobs[i].name);
-				break;
-			}
-	if (r == 0 && dd_cancelled())
-		r = cancelled_error(err);
-	if (r < 0)
-		goto fail;
-
-	r = write_known_hosts(&ctx, err);
-	if (r < 0)
+	if ((r = run_jobs(&ctx, err)) < 0 || (r = write_known_hosts(&ctx, false, err)) < 0 ||
+	    (r = write_records(&ctx, err)) < 0)
 		goto fail;
 	r = dd_cluster_load(d, opts->name, ret, err);
 	if (r < 0)
@@ -960,5 +1018,541 @@ out:
 	free(ctx.host_modules);
 	free(ctx.user_addrs);
 	pthread_mutex_destroy(&ctx.progress_lock);
+	return r;
+}
+
+/* ---- add-node and remove-node ---- */
+
+/* The cluster's own lock for changing its shape: two add-nodes would pick
+ * the same names and addresses. Held until the fd is closed. */
+static int shape_lock(const dd_cluster *c, int *ret_fd, dd_error *err)
+{
+	_cleanup_free_ char *path = dd_asprintf("%s/.nodes.lock", c->workspace);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return dd_error_set(err, -errno, "Failed to open %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+		close(fd);
+		return dd_error_set(err, r, "Failed to lock %s: %s", path, strerror(-r));
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* The nodes the cluster has now: the record, else the create-time label. */
+static int current_shape(dd_docker *d, const dd_cluster *c, char *buf, size_t size, dd_error *err)
+{
+	if (dd_nodes_record_read(c->workspace, buf, size))
+		return 0;
+	buf[0] = '\0';
+	_cleanup_json_ json_t *ctrs = NULL;
+	int r = dd_container_list(d, DD_LABEL_CLUSTER, c->name, &ctrs, err);
+	if (r < 0)
+		return r;
+	const char *shape =
+	    dd_json_label(json_object_get(json_array_get(ctrs, 0), "Labels"), DD_LABEL_NODES);
+	if (shape)
+		snprintf(buf, size, "%s", shape);
+	else /* made before the label: what is there */
+		for (size_t i = 0, off = 0; i < c->n_nodes && off < size; i++)
+			off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? "," : "",
+			                        c->nodes[i].short_name);
+	return 0;
+}
+
+static bool shape_has(const char *shape, const char *short_name)
+{
+	size_t len = strlen(short_name);
+	for (const char *p = shape; *p;) {
+		size_t l = strcspn(p, ",");
+		if (l == len && strncmp(p, short_name, len) == 0)
+			return true;
+		p += l;
+		p += *p == ',';
+	}
+	return false;
+}
+
+/* What create.json gave: the create options for the new nodes. */
+struct add_record {
+	json_t *j;
+	dd_mount_spec *mounts[DD_ROLE_COUNT];
+	dd_label_spec *labels[DD_ROLE_COUNT];
+	dd_create_opts o;
+};
+
+static void add_record_clear(struct add_record *a)
+{
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		free(a->mounts[role]);
+		free(a->labels[role]);
+	}
+	json_decref(a->j);
+}
+
+/* For a cluster made before create.json: the same record, read back from
+ * its nodes (per role, from one node of it: the user's binds, labels and
+ * limits; the storage driver from a node's daemon.json). A role without a
+ * node gets none of the user's volumes or labels. */
+static int derive_create_record(dd_docker *d, const dd_cluster *c, json_t **ret, dd_error *err)
+{
+	_cleanup_json_ json_t *roles = json_object();
+	_cleanup_free_ char *driver = NULL;
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		json_t *mounts = json_array(), *labels = json_object();
+		double cpus = 0;
+		json_int_t memory = 0;
+		const dd_node *n = NULL;
+		for (size_t i = 0; i < c->n_nodes && !n; i++)
+			if (c->nodes[i].role == (enum dd_role)role)
+				n = &c->nodes[i];
+		_cleanup_json_ json_t *j = NULL;
+		if (n && dd_container_inspect(d, n->id, &j, err) < 0) {
+			json_decref(mounts);
+			json_decref(labels);
+			return dd_error_prefix(err, "Failed to look at node %s: ", n->name);
+		}
+		json_t *host = json_object_get(j, "HostConfig");
+		size_t i;
+		json_t *b;
+		json_array_foreach (json_object_get(host, "Binds"), i, b) {
+			/* Ours: the workspace's files and the cgroup hierarchy. */
+			_cleanup_free_ char *bind = dd_strdup(json_string_value(b) ?: "");
+			char *dst = strchr(bind, ':');
+			if (!dst)
+				continue;
+			*dst++ = '\0';
+			char *mode = strchr(dst, ':');
+			if (mode)
+				*mode++ = '\0';
+			if (strcmp(bind, "/sys/fs/cgroup") == 0 ||
+			    (dd_startswith(bind, c->workspace) &&
+			     bind[strlen(c->workspace)] == '/'))
+				continue;
+			json_array_append_new(mounts,
+			                      json_pack("{s:s, s:s, s:b}", "src", bind, "dst", dst,
+			                                "ro", mode && strstr(mode, "ro") != NULL));
+		}
+		const char *key;
+		json_t *v;
+		json_object_foreach (json_object_get(json_object_get(j, "Config"), "Labels"), key,
+		                     v)
+			if (!dd_startswith(key, DD_LABEL_PREFIX) && json_is_string(v))
+				json_object_set(labels, key, v);
+		cpus = (double)json_integer_value(json_object_get(host, "NanoCpus")) / 1e9;
+		memory = json_integer_value(json_object_get(host, "Memory"));
+		if (n && !driver) {
+			_cleanup_free_ char *path =
+			    dd_asprintf("%s/nodes/%s/daemon.json", c->workspace, n->short_name);
+			_cleanup_free_ char *text = NULL;
+			_cleanup_json_ json_t *dj = NULL;
+			if (dd_read_file(path, 65536, &text, NULL) == 0 &&
+			    (dj = json_loads(text, 0, NULL)) &&
+			    json_string_value(json_object_get(dj, "storage-driver")))
+				driver = dd_strdup(
+				    json_string_value(json_object_get(dj, "storage-driver")));
+		}
+		json_object_set_new(roles, dd_role_label((enum dd_role)role),
+		                    json_pack("{s:o, s:o, s:f, s:I}", "mounts", mounts, "labels",
+		                              labels, "cpus", cpus, "memory", memory));
+	}
+	if (!driver || !c->image[0])
+		return dd_error_set(
+		    err, -ENOENT,
+		    "Cannot tell how the nodes of cluster '%s' were made: no " CREATE_RECORD_FILE
+		    " in %s, and no node's daemon.json",
+		    c->name, c->workspace);
+	*ret = json_pack("{s:s, s:s, s:O}", "image", c->image, "storage_driver", driver, "roles",
+	                 roles);
+	return 0;
+}
+
+static int load_create_record(dd_docker *d, const dd_cluster *c, struct add_record *a,
+                              dd_error *err)
+{
+	_cleanup_free_ char *path = dd_asprintf("%s/" CREATE_RECORD_FILE, c->workspace);
+	_cleanup_free_ char *text = NULL;
+	int r = dd_read_file(path, 4u << 20, &text, NULL);
+	if (r == -ENOENT)
+		r = derive_create_record(d, c, &a->j, err);
+	else if (r < 0)
+		return dd_error_set(err, r, "Failed to read %s: %s", path, strerror(-r));
+	else
+		a->j = json_loads(text, 0, NULL);
+	if (r < 0)
+		return r;
+	const char *image = json_string_value(json_object_get(a->j, "image"));
+	const char *driver = json_string_value(json_object_get(a->j, "storage_driver"));
+	json_t *roles = json_object_get(a->j, "roles");
+	if (!image || !driver || !json_is_object(roles))
+		return dd_error_set(err, -EBADMSG, "%s is damaged", path);
+	a->o.image = image;
+	a->o.storage_driver = driver;
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		json_t *rj = json_object_get(roles, dd_role_label((enum dd_role)role));
+		json_t *mounts = json_object_get(rj, "mounts"),
+		       *labels = json_object_get(rj, "labels");
+		a->mounts[role] = dd_malloc0((json_array_size(mounts) + 1) * sizeof(dd_mount_spec));
+		a->labels[role] =
+		    dd_malloc0((json_object_size(labels) + 1) * sizeof(dd_label_spec));
+		size_t i;
+		json_t *m;
+		json_array_foreach (mounts, i, m) {
+			const char *src = json_string_value(json_object_get(m, "src"));
+			const char *dst = json_string_value(json_object_get(m, "dst"));
+			if (!src || !dst)
+				return dd_error_set(err, -EBADMSG, "%s is damaged (a volume)",
+				                    path);
+			/* Borrowed from the JSON, never freed through the spec. */
+			a->mounts[role][a->o.n_mounts[role]++] =
+			    (dd_mount_spec){.src = (char *)src,
+			                    .dst = (char *)dst,
+			                    .ro = json_is_true(json_object_get(m, "ro"))};
+		}
+		const char *key;
+		json_t *v;
+		json_object_foreach (labels, key, v)
+			a->labels[role][a->o.n_labels[role]++] = (dd_label_spec){
+			    .key = (char *)key, .value = (char *)json_string_value(v)};
+		a->o.mounts[role] = a->mounts[role];
+		a->o.labels[role] = a->labels[role];
+		a->o.cpus[role] = json_number_value(json_object_get(rj, "cpus"));
+		a->o.memory[role] = json_integer_value(json_object_get(rj, "memory"));
+	}
+	return 0;
+}
+
+/* The addresses the cluster's nodes hold on the network, stopped ones too
+ * (Docker lists only running containers as the network's). */
+static int next_addrs(struct create_ctx *ctx, const dd_cluster *c, size_t want, dd_error *err)
+{
+	_cleanup_json_ json_t *net = NULL;
+	int r = dd_network_inspect(ctx->d, c->network, &net, err);
+	if (r < 0)
+		return dd_error_prefix(err, "Failed to look at network '%s': ", c->network);
+	size_t extra = c->n_nodes;
+	_cleanup_free_ uint32_t *addrs = dd_malloc0((want + extra + 1) * sizeof(*addrs));
+	r = dd_user_network_addrs(net, want + extra, ctx->subnet, sizeof(ctx->subnet), ctx->gateway,
+	                          sizeof(ctx->gateway), addrs, NULL);
+	if (r < 0) /* fewer than that are left: try for what is needed */
+		r = dd_user_network_addrs(net, want, ctx->subnet, sizeof(ctx->subnet), ctx->gateway,
+		                          sizeof(ctx->gateway), addrs, err);
+	if (r < 0)
+		return r;
+	ctx->user_addrs = dd_malloc0((want + 1) * sizeof(*ctx->user_addrs));
+	size_t n = 0;
+	for (size_t i = 0; i < want + extra && n < want && addrs[i]; i++) {
+		char ip[20];
+		dd_fmt_ip(addrs[i], ip, sizeof(ip));
+		bool held = false;
+		for (size_t k = 0; k < c->n_nodes && !held; k++)
+			held = strcmp(c->nodes[k].ip, ip) == 0;
+		if (!held)
+			ctx->user_addrs[n++] = addrs[i];
+	}
+	if (n < want)
+		return dd_error_set(err, -EADDRNOTAVAIL,
+		                    "Network '%s' (%s) has no %zu free addresses", c->network,
+		                    ctx->subnet, want);
+	return 0;
+}
+
+/* DC/OS on the new nodes of an installed cluster: the role installs from
+ * its serve/, then the wait (the postflight) on them only. */
+static int add_install_dcos(struct create_ctx *ctx, const dd_add_nodes_opts *ao, dd_error *err)
+{
+	_cleanup_(dd_cluster_freep) dd_cluster *c = NULL;
+	int r = dd_cluster_load(ctx->d, ao->name, &c, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ const dd_node **nodes = dd_malloc0((ctx->n_jobs + 1) * sizeof(*nodes));
+	dd_cluster sub = *c;
+	sub.nodes = dd_malloc0((ctx->n_jobs + 1) * sizeof(dd_node));
+	sub.n_nodes = 0;
+	for (size_t i = 0; i < ctx->n_jobs; i++) {
+		const dd_node *n = NULL;
+		if (dd_cluster_find_node(c, ctx->jobs[i].short_name, &n, err) < 0) {
+			free(sub.nodes);
+			return -ENOENT;
+		}
+		nodes[i] = n;
+		sub.nodes[sub.n_nodes++] = *n;
+	}
+	dd_install_opts io = {.progress = ao->progress, .userdata = ao->userdata};
+	r = dd_dcos_install_nodes(ctx->d, c, nodes, ctx->n_jobs, &io, err);
+	if (r == 0 && !ao->no_wait && !dd_cancelled()) {
+		dd_wait_opts wo = {.timeout = ao->wait_timeout,
+		                   .skip_http_checks = ao->skip_http_checks,
+		                   .progress = ao->progress,
+		                   .userdata = ao->userdata};
+		r = dd_dcos_wait(ctx->d, &sub, &wo, err);
+	}
+	free(sub.nodes);
+	if (r == 0 && dd_cancelled())
+		r = cancelled_error(err);
+	return r;
+}
+
+int dd_cluster_add_nodes(dd_docker *d, const dd_add_nodes_opts *ao, dd_cluster **ret,
+                         char ***ret_added, dd_error *err)
+{
+	int r = dd_cluster_name_check(ao->name, err);
+	if (r < 0)
+		return r;
+	if (ao->counts[DD_ROLE_MASTER] != 0) {
+		dd_error_usage(err, -EINVAL,
+		               "Masters cannot be added: DC/OS's master list is fixed "
+		               "at install (master_discovery: static)");
+		return dd_error_hint(err, "Add agents or public agents, or create a cluster with "
+		                          "more --masters.");
+	}
+	int total = 0;
+	for (int role = DD_ROLE_AGENT; role < DD_ROLE_COUNT; role++) {
+		if (ao->counts[role] < 0 || ao->counts[role] > DD_AGENTS_MAX)
+			return dd_error_usage(err, -EINVAL, "Invalid number of %ss: %d (0 to %d)",
+			                      role == DD_ROLE_AGENT ? "agent" : "public agent",
+			                      ao->counts[role], DD_AGENTS_MAX);
+		total += ao->counts[role];
+	}
+	if (total == 0)
+		return dd_error_usage(err, -EINVAL,
+		                      "No nodes to add: give --agents or --public-agents");
+	_cleanup_(dd_cluster_freep) dd_cluster *c = NULL;
+	if ((r = dd_cluster_load(d, ao->name, &c, err)) < 0)
+		return r;
+	_cleanup_close_ int lockfd = -1;
+	if ((r = shape_lock(c, &lockfd, err)) < 0)
+		return r;
+	/* Again under the lock: another add-node may have added nodes meanwhile. */
+	dd_cluster_free(TAKE_PTR(c));
+	if ((r = dd_cluster_load(d, ao->name, &c, err)) < 0)
+		return r;
+	if (!c->network[0])
+		return dd_error_set(err, -ENOENT, "Cluster '%s' has lost its network", c->name);
+	_cleanup_(add_record_clear) struct add_record rec = {0};
+	if ((r = load_create_record(d, c, &rec, err)) < 0)
+		return r;
+	rec.o.name = ao->name;
+	rec.o.timeout = ao->timeout;
+	rec.o.progress = ao->progress;
+	rec.o.userdata = ao->userdata;
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		rec.o.counts[role] = ao->counts[role];
+	char shape[4096];
+	if ((r = current_shape(d, c, shape, sizeof(shape), err)) < 0)
+		return r;
+	if ((r = check_image(d, rec.o.image, err)) < 0)
+		return r;
+	dd_dcos_info info;
+	bool dcos = dd_dcos_info_load(c->workspace, &info, NULL) == 0;
+
+	struct create_ctx ctx = {.d = d, .opts = &rec.o};
+	pthread_mutex_init(&ctx.progress_lock, NULL);
+	_cleanup_free_ struct node_job *jobs = NULL;
+	char new_shape[sizeof(shape) + 64 * 201] = "";
+	size_t n = (size_t)total;
+	snprintf(ctx.workspace, sizeof(ctx.workspace), "%s", c->workspace);
+	snprintf(ctx.network, sizeof(ctx.network), "%s", c->network);
+	/* network_id stays empty: the rollback leaves the network alone. */
+	if ((r = dd_random_hex(ctx.run_id, 16)) < 0) {
+		r = dd_error_set(err, r, "Failed to make a run id: %s", strerror(-r));
+		goto out;
+	}
+	if ((r = host_facts(&ctx, err)) < 0 || (r = next_addrs(&ctx, c, n, err)) < 0)
+		goto out;
+	/* After the highest index of each role there is or was in the record:
+	 * a removed node's name is not given to another (DC/OS may remember it). */
+	int next[DD_ROLE_COUNT] = {0};
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].index > next[c->nodes[i].role])
+			next[c->nodes[i].role] = c->nodes[i].index;
+	for (const char *p = shape; *p;) {
+		size_t l = strcspn(p, ",");
+		for (int role = 0; role < DD_ROLE_COUNT; role++) {
+			size_t pl = strlen(dd_role_prefix((enum dd_role)role));
+			int idx;
+			char rest[8];
+			if (l > pl && strncmp(p, dd_role_prefix((enum dd_role)role), pl) == 0 &&
+			    sscanf(p + pl, "%d%7[^,]", &idx, rest) == 1 && idx > next[role])
+				next[role] = idx;
+		}
+		p += l;
+		p += *p == ',';
+	}
+	jobs = dd_malloc0(n * sizeof(*jobs));
+	snprintf(new_shape, sizeof(new_shape), "%s", shape);
+	size_t k = 0;
+	for (int role = DD_ROLE_AGENT; role < DD_ROLE_COUNT; role++)
+		for (int i = 1; i <= ao->counts[role]; i++, k++) {
+			struct node_job *j = &jobs[k];
+			j->ctx = &ctx;
+			j->role = (enum dd_role)role;
+			j->index = next[role] + i;
+			j->notify_fd = -1;
+			snprintf(j->short_name, sizeof(j->short_name), "%s%d",
+			         dd_role_prefix(j->role), j->index);
+			snprintf(j->name, sizeof(j->name), "%s-%s", ao->name, j->short_name);
+			dd_fmt_ip(ctx.user_addrs[k], j->ip, sizeof(j->ip));
+			if (dd_snprintf(j->node_dir, sizeof(j->node_dir), "%s/nodes/%s",
+			                ctx.workspace, j->short_name) < 0) {
+				r = dd_error_usage(err, -ENAMETOOLONG,
+				                   "Workspace path too long: %s", ctx.workspace);
+				goto out;
+			}
+			size_t off = strlen(new_shape);
+			snprintf(new_shape + off, sizeof(new_shape) - off, "%s%s", off ? "," : "",
+			         j->short_name);
+		}
+	ctx.jobs = jobs;
+	ctx.n_jobs = n;
+	ctx.shape = new_shape;
+	if (dd_cancelled()) {
+		r = cancelled_error(err);
+		goto out;
+	}
+	if ((r = run_jobs(&ctx, err)) < 0 || (dcos && (r = add_install_dcos(&ctx, ao, err)) < 0) ||
+	    (r = write_known_hosts(&ctx, true, err)) < 0 ||
+	    (r = dd_nodes_record_write(ctx.workspace, new_shape, err)) < 0)
+		goto fail;
+	if ((r = dd_cluster_load(d, ao->name, ret, err)) < 0)
+		goto out; /* the nodes are made and recorded: nothing to undo */
+	if (ret_added) {
+		char **added = dd_malloc0((n + 1) * sizeof(char *));
+		for (size_t i = 0; i < n; i++)
+			added[i] = dd_strdup(jobs[i].short_name);
+		*ret_added = added;
+	}
+	goto out;
+fail:
+	rollback(&ctx, false);
+out:
+	for (size_t i = 0; jobs && i < ctx.n_jobs; i++)
+		free(jobs[i].hostkey_pub);
+	if (ctx.missing_caps)
+		for (char **cp = ctx.missing_caps; *cp; cp++)
+			free(*cp);
+	free(ctx.missing_caps);
+	free(ctx.host_modules);
+	free(ctx.user_addrs);
+	pthread_mutex_destroy(&ctx.progress_lock);
+	return r;
+}
+
+/* known_hosts without the lines of the removed nodes ("IP,NAME KEY"). */
+static void known_hosts_drop(const char *ws, const dd_node *const *gone, size_t n)
+{
+	_cleanup_free_ char *path = dd_asprintf("%s/ssh/known_hosts", ws);
+	_cleanup_free_ char *text = NULL;
+	if (dd_read_file(path, 4u << 20, &text, NULL) < 0)
+		return;
+	_cleanup_buf_ dd_buf out = DD_BUF_HEAD(strlen(text) + 1);
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		bool drop = false;
+		for (size_t i = 0; i < n && !drop; i++) {
+			_cleanup_free_ char *head =
+			    dd_asprintf("%s,%s ", gone[i]->ip, gone[i]->name);
+			drop = dd_startswith(l, head);
+		}
+		if (!drop)
+			dd_buf_addf(&out, "%s\n", l);
+	}
+	dd_write_file(path, out.data ? dd_buf_str(&out) : "", out.len, 0600);
+}
+
+int dd_cluster_remove_nodes(dd_docker *d, const char *name, const char *const *specs, size_t n,
+                            dd_progress_cb progress_cb, void *userdata, dd_error *err)
+{
+	int r = dd_cluster_name_check(name, err);
+	if (r < 0)
+		return r;
+	if (n == 0)
+		return dd_error_usage(err, -EINVAL, "No node to remove");
+	_cleanup_(dd_cluster_freep) dd_cluster *c = NULL;
+	if ((r = dd_cluster_load(d, name, &c, err)) < 0)
+		return r;
+	_cleanup_close_ int lockfd = -1;
+	if ((r = shape_lock(c, &lockfd, err)) < 0)
+		return r;
+	dd_cluster_free(TAKE_PTR(c));
+	if ((r = dd_cluster_load(d, name, &c, err)) < 0)
+		return r;
+	/* Every name first: nothing is removed when one is wrong. */
+	_cleanup_free_ const dd_node **gone = dd_malloc0((n + 1) * sizeof(*gone));
+	size_t n_gone = 0;
+	for (size_t i = 0; i < n; i++) {
+		const dd_node *node = NULL;
+		if ((r = dd_cluster_find_node(c, specs[i], &node, err)) < 0)
+			return r;
+		if (node->role == DD_ROLE_MASTER) {
+			dd_error_usage(
+			    err, -EINVAL,
+			    "Node %s is a master: DC/OS's master list is fixed at install "
+			    "(master_discovery: static), so masters cannot be removed",
+			    node->short_name);
+			return dd_error_hint(err, "Only agents and public agents can be removed.");
+		}
+		bool dup = false;
+		for (size_t k = 0; k < n_gone; k++)
+			dup |= gone[k] == node;
+		if (!dup)
+			gone[n_gone++] = node;
+	}
+	char shape[4096];
+	if ((r = current_shape(d, c, shape, sizeof(shape), err)) < 0)
+		return r;
+	_cleanup_json_ json_t *all = NULL;
+	if ((r = dd_container_list(d, DD_LABEL_CLUSTER, name, &all, err)) < 0)
+		return r;
+	_cleanup_json_ json_t *ctrs = json_array();
+	size_t i;
+	json_t *ctr;
+	json_array_foreach (all, i, ctr) {
+		const char *id = json_string_value(json_object_get(ctr, "Id")) ?: "";
+		for (size_t k = 0; k < n_gone; k++)
+			if (strcmp(gone[k]->id, id) == 0)
+				json_array_append(ctrs, ctr);
+	}
+	/* Containers with their anonymous volumes (/var/lib/docker, /opt, ...). */
+	r = dd_remove_containers_parallel(d, ctrs, progress_cb, userdata, err);
+	/* The record follows what is gone, also after a partial failure. */
+	_cleanup_json_ json_t *left = NULL;
+	dd_error e = {0};
+	bool listed = dd_container_list(d, DD_LABEL_CLUSTER, name, &left, &e) == 0;
+	char new_shape[sizeof(shape)] = "";
+	for (const char *p = shape; *p;) {
+		size_t l = strcspn(p, ",");
+		char t[64];
+		snprintf(t, sizeof(t), "%.*s", (int)(l < 63 ? l : 63), p);
+		bool removed = false;
+		for (size_t k = 0; k < n_gone && !removed; k++) {
+			if (strcmp(gone[k]->short_name, t) != 0)
+				continue;
+			bool still = false;
+			json_array_foreach (left, i, ctr)
+				still |= listed &&
+				         strcmp(json_string_value(json_object_get(ctr, "Id")) ?: "",
+				                gone[k]->id) == 0;
+			removed = !still;
+		}
+		if (!removed) {
+			size_t off = strlen(new_shape);
+			snprintf(new_shape + off, sizeof(new_shape) - off, "%s%s", off ? "," : "",
+			         t);
+		}
+		p += l;
+		p += *p == ',';
+	}
+	int w = dd_nodes_record_write(c->workspace, new_shape, r < 0 ? &e : err);
+	if (r == 0 && w < 0)
+		r = w;
+	known_hosts_drop(c->workspace, gone, n_gone);
+	for (size_t k = 0; k < n_gone; k++)
+		if (!shape_has(new_shape, gone[k]->short_name)) {
+			_cleanup_free_ char *dir =
+			    dd_asprintf("%s/nodes/%s", c->workspace, gone[k]->short_name);
+			dd_rm_rf(dir);
+		}
 	return r;
 }

@@ -132,7 +132,8 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 	    "NetworkingConfig", "EndpointsConfig", s->network, "IPAMConfig", "IPv4Address", s->ip,
 	    "Aliases", s->short_name);
 	json_t *labels = json_object_get(body, "Labels");
-	_cleanup_free_ char *shape = dd_cluster_shape_label(o->counts);
+	_cleanup_free_ char *shape =
+	    s->shape ? dd_strdup(s->shape) : dd_cluster_shape_label(o->counts);
 	json_object_set_new(labels, DD_LABEL_NODES, json_string(shape));
 	json_object_set_new(labels, DD_LABEL_NETWORK, json_string(s->network));
 	/* The user's labels (their keys were checked: none is one of ours),

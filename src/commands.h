@@ -6,6 +6,8 @@ int cmd_create(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
+int cmd_add_node(int argc, char **argv);
+int cmd_remove_node(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_build_image(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

@@ -27,6 +27,8 @@ static const struct command commands[] = {
     {"list", cmd_list, "List clusters"},
     {"inspect", cmd_inspect, "Show a cluster's nodes, network, keys and commands as JSON"},
     {"destroy", cmd_destroy, "Remove a cluster: containers, volumes, network, workspace"},
+    {"add-node", cmd_add_node, "Add agents or public agents to a cluster (DC/OS too)"},
+    {"remove-node", cmd_remove_node, "Remove agents or public agents from a cluster"},
     {"clean", cmd_clean, "Remove what interrupted runs left and unused DC/OS installers"},
     {"run", cmd_run, "Run a command on nodes", true},
     {"shell", cmd_shell, "Open an interactive shell on a node", true},

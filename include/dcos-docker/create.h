@@ -2,6 +2,7 @@
 #ifndef DCOS_DOCKER_CREATE_H
 #define DCOS_DOCKER_CREATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dcos-docker/cluster.h"
@@ -44,6 +45,38 @@ int dd_create_opts_check(const dd_create_opts *opts, dd_error *err);
  * On any failure, and when dd_cancelled() turns true, removes everything it
  * made and returns an error. */
 int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret, dd_error *err);
+
+/* add-node: new agents and public agents for an existing cluster. */
+typedef struct dd_add_nodes_opts {
+	const char *name;          /* the cluster */
+	int counts[DD_ROLE_COUNT]; /* how many new nodes per role; masters must be 0 */
+	double timeout;            /* seconds for the new nodes to become ready; 0: 120 */
+	double wait_timeout;       /* DC/OS health of the new nodes; <= 0: 900 */
+	bool no_wait;              /* DC/OS: install on the new nodes, do not wait */
+	bool skip_http_checks;     /* DC/OS wait: no Admin Router check */
+	dd_progress_cb progress;
+	void *userdata;
+} dd_add_nodes_opts;
+
+/* Makes the new nodes as create made the cluster's (its image, network,
+ * volumes, labels, limits, storage driver: from <workspace>/create.json),
+ * named after the highest index of their role, with the next free
+ * addresses of the network, in parallel and ready as create's are. On a
+ * cluster with DC/OS installed, installs it on them (dcos_install.sh from
+ * the cluster's genconf/serve) and waits until they are healthy. Records
+ * the new shape. Any failure or dd_cancelled(): the new nodes are removed,
+ * the rest of the cluster untouched. Usage errors: the cluster does not
+ * exist, masters asked for (DC/OS's master list is fixed at install), bad
+ * counts. *ret: the cluster after; *ret_added: the new nodes' short names
+ * (NULL-terminated, malloc'ed). */
+int dd_cluster_add_nodes(dd_docker *d, const dd_add_nodes_opts *opts, dd_cluster **ret,
+                         char ***ret_added, dd_error *err);
+
+/* remove-node: removes the named agents and public agents (containers and
+ * their volumes, their files in the workspace) and records the new shape.
+ * Usage errors, with nothing removed: an unknown node, a master. */
+int dd_cluster_remove_nodes(dd_docker *d, const char *name, const char *const *nodes, size_t n,
+                            dd_progress_cb progress, void *userdata, dd_error *err);
 
 #pragma GCC visibility pop
 #endif

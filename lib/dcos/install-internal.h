@@ -15,4 +15,10 @@
 /* Where the installer was extracted, and whether prepare extracted it now. */
 const dd_installer *dd_install_plan_installer(const dd_install_plan *p);
 
+/* add-node: the role installs (dcos_install.sh <role>) on nodes of an
+ * installed cluster c, from the serve/ its genconf made, in parallel as
+ * dd_dcos_install does them; o gives only the callbacks. */
+int dd_dcos_install_nodes(dd_docker *d, const dd_cluster *c, const dd_node *const *nodes, size_t n,
+                          const dd_install_opts *o, dd_error *err);
+
 #endif

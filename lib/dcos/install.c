@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cluster-internal.h"
@@ -469,18 +470,21 @@ static void role_skipped(void *userdata, size_t i)
 	note(run->jobs[i].p, run->jobs[i].n->name, true, "interrupted");
 }
 
-static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_error *err)
+/* The role installs on nodes of cluster c (all of them for install, the new
+ * ones for add-node), in parallel. */
+static int role_installs(dd_docker *d, const dd_cluster *c, const dd_node *const *nodes,
+                         size_t n_nodes, dd_install_plan *p, dd_error *err)
 {
-	struct role_job *jobs = dd_malloc0(c->n_nodes * sizeof(*jobs));
-	for (size_t i = 0; i < c->n_nodes; i++)
+	struct role_job *jobs = dd_malloc0(n_nodes * sizeof(*jobs));
+	for (size_t i = 0; i < n_nodes; i++)
 		jobs[i] = (struct role_job){
 		    .p = p,
-		    .n = &c->nodes[i],
+		    .n = nodes[i],
 		    .tail = DD_BUF_TAIL(ROLE_TAIL_KEEP),
 		    .partial = {{0}, DD_BUF_HEAD(ROLE_LINE_MAX), DD_BUF_HEAD(ROLE_LINE_MAX)}};
-	struct role_run run = {.d = d, .jobs = jobs, .n = c->n_nodes};
+	struct role_run run = {.d = d, .jobs = jobs, .n = n_nodes};
 	pthread_mutex_init(&run.lock, NULL);
-	dd_pool pool = {.n = c->n_nodes,
+	dd_pool pool = {.n = n_nodes,
 	                .job = role_job,
 	                .userdata = &run,
 	                .docker = d,
@@ -494,7 +498,7 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 		r = dd_error_set(err, -ECANCELED, "Interrupted during the role installs");
 	if (r == 0) {
 		size_t n_failed = 0;
-		for (size_t i = 0; i < c->n_nodes; i++)
+		for (size_t i = 0; i < n_nodes; i++)
 			n_failed += jobs[i].r < 0 || jobs[i].exit_code != 0;
 		if (n_failed > 0) {
 			/* One sentence, then each failed node with its last lines, in
@@ -504,8 +508,8 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 			size_t len = 0;
 			len += (size_t)snprintf(msg, sizeof(msg),
 			                        "DC/OS role install failed on %zu of %zu node%s:",
-			                        n_failed, c->n_nodes, c->n_nodes == 1 ? "" : "s");
-			for (size_t i = 0; i < c->n_nodes && len < sizeof(msg); i++) {
+			                        n_failed, n_nodes, n_nodes == 1 ? "" : "s");
+			for (size_t i = 0; i < n_nodes && len < sizeof(msg); i++) {
 				const struct role_job *j = &jobs[i];
 				if (j->r == 0 && j->exit_code == 0)
 					continue;
@@ -531,7 +535,7 @@ static int role_installs(dd_docker *d, const dd_cluster *c, dd_install_plan *p, 
 			    c->name);
 		}
 	}
-	for (size_t i = 0; i < c->n_nodes; i++)
+	for (size_t i = 0; i < n_nodes; i++)
 		role_job_done(&jobs[i]);
 	free(jobs);
 	return r;
@@ -634,7 +638,29 @@ int dd_dcos_install(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_er
 
 	note(p, NULL, false, "Installing DC/OS on %zu node%s in parallel", c->n_nodes,
 	     c->n_nodes == 1 ? "" : "s");
-	if ((r = role_installs(d, c, p, err)) < 0)
+	_cleanup_free_ const dd_node **nodes = dd_malloc0((c->n_nodes + 1) * sizeof(*nodes));
+	for (size_t i = 0; i < c->n_nodes; i++)
+		nodes[i] = &c->nodes[i];
+	if ((r = role_installs(d, c, nodes, c->n_nodes, p, err)) < 0)
 		return r;
 	return write_info(c, p, err);
+}
+
+int dd_dcos_install_nodes(dd_docker *d, const dd_cluster *c, const dd_node *const *nodes, size_t n,
+                          const dd_install_opts *o, dd_error *err)
+{
+	/* What genconf made: the nodes mount it read-only at DD_NODE_INSTALL_DIR. */
+	_cleanup_free_ char *script = dd_asprintf("%s/genconf/serve/dcos_install.sh", c->workspace);
+	if (access(script, R_OK) != 0)
+		return dd_error_set(err, -ENOENT,
+		                    "Cluster '%s' records DC/OS as installed, but %s is missing: "
+		                    "cannot install DC/OS on new nodes",
+		                    c->name, script);
+	dd_install_plan p = {.o = o};
+	pthread_mutex_init(&p.lock, NULL);
+	note(&p, NULL, false, "Installing DC/OS on %zu new node%s in parallel", n,
+	     n == 1 ? "" : "s");
+	int r = role_installs(d, c, nodes, n, &p, err);
+	pthread_mutex_destroy(&p.lock);
+	return r;
 }

@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -481,9 +483,66 @@ static void test_node_from_json(void **state)
 	assert_int_equal(dd_node_from_json(empty, NULL, &n), -EINVAL);
 }
 
+/* add-node's nodes carry the shape after it, not one made from their counts. */
+static void test_spec_shape(void **state)
+{
+	(void)state;
+	_cleanup_json_ json_t *j = spec(DD_ROLE_AGENT, 1, false, 1);
+	assert_string_equal(STR(json_object_get(j, "Labels"), DD_LABEL_NODES),
+	                    "master1,agent1,agent2");
+	struct dd_node_spec s = {.opts = &opts,
+	                         .role = DD_ROLE_AGENT,
+	                         .index = 3,
+	                         .name = "t1-agent3",
+	                         .short_name = "agent3",
+	                         .ip = "172.31.0.5",
+	                         .node_dir = "/ws/nodes/agent3",
+	                         .workspace = "/ws",
+	                         .run_id = "run2",
+	                         .network = "t1",
+	                         .shape = "master1,agent2,agent3"};
+	_cleanup_json_ json_t *a = dd_node_spec_body(&s);
+	assert_string_equal(STR(json_object_get(a, "Labels"), DD_LABEL_NODES),
+	                    "master1,agent2,agent3");
+}
+
+/* The shape record: written atomically, read back in order; a missing or
+ * damaged one leaves the caller's (the label's) shape. */
+static void test_nodes_record(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/dd-test-record.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char buf[256] = "from-label";
+	assert_false(dd_nodes_record_read(dir, buf, sizeof(buf)));
+	assert_string_equal(buf, "from-label");
+	dd_error err = {0};
+	assert_int_equal(dd_nodes_record_write(dir, "master1,agent2,pubagent1", &err), 0);
+	assert_true(dd_nodes_record_read(dir, buf, sizeof(buf)));
+	assert_string_equal(buf, "master1,agent2,pubagent1");
+	_cleanup_free_ char *path = dd_asprintf("%s/" DD_NODES_RECORD_FILE, dir);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	_cleanup_free_ char *text = NULL;
+	assert_int_equal(dd_read_file(path, 4096, &text, NULL), 0);
+	_cleanup_json_ json_t *j = json_loads(text, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(j, "nodes")), 3);
+	/* Every node removed but the master: still a record, not "none". */
+	assert_int_equal(dd_nodes_record_write(dir, "master1", &err), 0);
+	assert_true(dd_nodes_record_read(dir, buf, sizeof(buf)));
+	assert_string_equal(buf, "master1");
+	assert_int_equal(dd_write_file(path, "{not json", 9, 0644), 0);
+	snprintf(buf, sizeof(buf), "from-label");
+	assert_false(dd_nodes_record_read(dir, buf, sizeof(buf)));
+	assert_string_equal(buf, "from-label");
+	assert_int_equal(dd_rm_rf(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_spec_shape),          cmocka_unit_test(test_nodes_record),
 	    cmocka_unit_test(test_spec_privileged_v2),  cmocka_unit_test(test_spec_privileged_v1),
 	    cmocka_unit_test(test_spec_capabilities),   cmocka_unit_test(test_spec_common),
 	    cmocka_unit_test(test_node_mounts_refused), cmocka_unit_test(test_user_network_addrs),
