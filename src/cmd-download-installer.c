@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "dcos-docker/download.h"
+#include "dcos-docker/fetch.h"
 #include "util.h"
 
 #define DEFAULT_OUTPUT "./dcos_generate_config.sh"
@@ -65,7 +65,7 @@ struct ui {
 	uint64_t size;
 };
 
-static void on_progress(const dd_download_progress *p, void *userdata)
+static void on_progress(const dd_fetch_progress *p, void *userdata)
 {
 	struct ui *ui = userdata;
 	ui->size = p->have;
@@ -140,7 +140,7 @@ int cmd_download_installer(int argc, char **argv)
 	                                        .shortopts = "o:fq",
 	                                        .longopts = longopts};
 	const char *version = NULL, *url = NULL;
-	dd_download_opts o = {.output = DEFAULT_OUTPUT, .retries = 5};
+	dd_fetch_opts o = {.output = DEFAULT_OUTPUT, .retries = 5};
 	struct ui ui = {.tty = cli_is_tty(STDERR_FILENO)};
 	long n;
 	int c;
@@ -173,7 +173,7 @@ int cmd_download_installer(int argc, char **argv)
 	ui.start = ui.last = dd_now();
 	if (!ui.quiet)
 		fprintf(stderr, "Downloading %s to %s\n", from, o.output);
-	int r = dd_download(&o, &on_progress, &ui, &err);
+	int r = dd_fetch(&o, &on_progress, &ui, &err);
 	if (ui.drawn)
 		fputc('\n', stderr);
 	if (r == -ECANCELED) {

@@ -32,6 +32,13 @@ pass "cmake --install puts the library ($soname), headers, binary and dcos-docke
 
 # Everything the shared library exports is declared in an installed header.
 headers=$(pkg-config --variable=includedir dcos-docker)/dcos-docker
+# The headers go together: a program may include all of them (two of them
+# once declared the same type name).
+for h in "$headers"/*.h; do echo "#include <dcos-docker/$(basename "$h")>"; done >"$tmp/all.c"
+echo 'int main(void) { return 0; }' >>"$tmp/all.c"
+cc -std=c17 -Wall -Wextra -Werror $(pkg-config --cflags dcos-docker) -c "$tmp/all.c" -o "$tmp/all.o" 2>"$tmp/all.err" ||
+  fail "the installed headers do not compile together: $(cat "$tmp/all.err")"
+pass "every installed header compiles with all the others in one program"
 nm -D --defined-only "$lib" | awk '{print $3}' | sort -u >"$tmp/exported"
 [ -s "$tmp/exported" ] || fail "the library exports nothing"
 undeclared=$(while read -r sym; do grep -qw -- "$sym" "$headers"/*.h || echo "$sym"; done <"$tmp/exported")

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "dcos-docker/cancel.h"
-#include "dcos-docker/download.h"
+#include "dcos-docker/fetch.h"
 #include "image/sha256.h"
 #include "util.h"
 
@@ -59,13 +59,13 @@ char *dd_installer_url(const char *version, dd_error *err)
 }
 
 typedef struct transfer {
-	const dd_download_opts *o;
-	dd_download_cb cb;
+	const dd_fetch_opts *o;
+	dd_fetch_cb cb;
 	void *userdata;
 	int fd;
 	uint64_t offset; /* bytes in the .part before this attempt */
 	uint64_t written;
-	dd_download_progress p;
+	dd_fetch_progress p;
 	/* From the response's head (the last one, after redirects). */
 	long status;
 	char reason[128];
@@ -262,7 +262,7 @@ static void pause_cancellable(int ms)
 		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
 }
 
-static int check_opts(const dd_download_opts *o, dd_error *err)
+static int check_opts(const dd_fetch_opts *o, dd_error *err)
 {
 	if (!o->url || !*o->url)
 		return dd_error_usage(err, -EINVAL, "no URL to download");
@@ -298,7 +298,7 @@ static int check_opts(const dd_download_opts *o, dd_error *err)
 	return 0;
 }
 
-static int finish(const dd_download_opts *o, const char *part, const char *meta, int fd,
+static int finish(const dd_fetch_opts *o, const char *part, const char *meta, int fd,
                   dd_error *err)
 {
 	if (fsync(fd) < 0)
@@ -322,8 +322,8 @@ static int finish(const dd_download_opts *o, const char *part, const char *meta,
 	return 0;
 }
 
-static int download(const dd_download_opts *o, const char *part, const char *meta,
-                    dd_download_cb cb, void *userdata, dd_error *err)
+static int download(const dd_fetch_opts *o, const char *part, const char *meta,
+                    dd_fetch_cb cb, void *userdata, dd_error *err)
 {
 	char validator[256];
 	bool same;
@@ -464,7 +464,7 @@ static int download(const dd_download_opts *o, const char *part, const char *met
 	}
 }
 
-int dd_download(const dd_download_opts *o, dd_download_cb cb, void *userdata, dd_error *err)
+int dd_fetch(const dd_fetch_opts *o, dd_fetch_cb cb, void *userdata, dd_error *err)
 {
 	int r = check_opts(o, err);
 	if (r < 0)

@@ -3,8 +3,8 @@
  * was cut short, renamed to <output> only when complete (and verified, when a
  * SHA-256 is given). So a half-downloaded installer never sits at the target
  * path, and an interrupted download goes on where it stopped. */
-#ifndef DCOS_DOCKER_DOWNLOAD_H
-#define DCOS_DOCKER_DOWNLOAD_H
+#ifndef DCOS_DOCKER_FETCH_H
+#define DCOS_DOCKER_FETCH_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,7 +21,7 @@
  * version that is neither. Free the result. */
 char *dd_installer_url(const char *version, dd_error *err);
 
-typedef struct dd_download_opts {
+typedef struct dd_fetch_opts {
 	const char *url;    /* http, https or file */
 	const char *output; /* the final path; "<output>.part" while it downloads */
 	const char *sha256; /* 64 hex digits to verify the whole file, or NULL */
@@ -30,24 +30,24 @@ typedef struct dd_download_opts {
 	 * resumed this many times before giving up (the .part stays). */
 	int retries;
 	int stall_s;
-} dd_download_opts;
+} dd_fetch_opts;
 
-typedef struct dd_download_progress {
+typedef struct dd_fetch_progress {
 	uint64_t have;    /* bytes in the .part file, resumed ones included */
 	uint64_t total;   /* the whole file's size, 0 while unknown */
 	uint64_t resumed; /* the bytes that were already there when it started */
 	int attempt;      /* 1, then 2... after a dropped connection */
 	bool done;        /* the last call: complete (before verification) */
-} dd_download_progress;
+} dd_fetch_progress;
 
 /* Called often (libcurl's transfer callback): the caller throttles. */
-typedef void (*dd_download_cb)(const dd_download_progress *p, void *userdata);
+typedef void (*dd_fetch_cb)(const dd_fetch_progress *p, void *userdata);
 
 /* Downloads o->url to o->output. Proxies come from the environment as curl's
  * do (http_proxy, https_proxy, no_proxy...). An HTTP error names the status
  * and the URL. On dd_cancelled() returns -ECANCELED and keeps the .part for a
  * later resume; a checksum mismatch removes it (those bytes are wrong). */
-int dd_download(const dd_download_opts *o, dd_download_cb cb, void *userdata, dd_error *err);
+int dd_fetch(const dd_fetch_opts *o, dd_fetch_cb cb, void *userdata, dd_error *err);
 
 #pragma GCC visibility pop
 #endif
