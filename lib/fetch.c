@@ -298,8 +298,7 @@ static int check_opts(const dd_fetch_opts *o, dd_error *err)
 	return 0;
 }
 
-static int finish(const dd_fetch_opts *o, const char *part, const char *meta, int fd,
-                  dd_error *err)
+static int finish(const dd_fetch_opts *o, const char *part, const char *meta, int fd, dd_error *err)
 {
 	if (fsync(fd) < 0)
 		return dd_error_set(err, -errno, "Cannot write %s: %s", part, strerror(errno));
@@ -322,8 +321,8 @@ static int finish(const dd_fetch_opts *o, const char *part, const char *meta, in
 	return 0;
 }
 
-static int download(const dd_fetch_opts *o, const char *part, const char *meta,
-                    dd_fetch_cb cb, void *userdata, dd_error *err)
+static int download(const dd_fetch_opts *o, const char *part, const char *meta, dd_fetch_cb cb,
+                    void *userdata, dd_error *err)
 {
 	char validator[256];
 	bool same;
