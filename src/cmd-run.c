@@ -18,6 +18,7 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/exec.h"
+#include "dcos-docker/install.h"
 #include "pool.h"
 #include "util.h"
 
@@ -52,7 +53,21 @@ static void usage(FILE *f)
 	        "                       window size follows it. One node only.\n"
 	        "  -T, --no-tty         no terminal (the default)\n"
 	        "  -n, --no-stdin       do not pass stdin to the command\n"
+	        "      --test-env       run in DC/OS's integration test environment (below)\n"
+	        "      --superuser-username U, --superuser-password P\n"
+	        "                       with --test-env on Enterprise: DCOS_LOGIN_UNAME and\n"
+	        "                       DCOS_LOGIN_PW (default: install's defaults,\n"
+	        "                       bootstrapuser and deleteme; E2E's names\n"
+	        "                       --dcos-login-uname/--dcos-login-pw work too)\n"
 	        "  -h, --help           show this help\n\n"
+	        "--test-env (as DC/OS E2E's): CMD runs in the directory\n"
+	        "/opt/mesosphere/active/dcos-integration-test after\n"
+	        "/opt/mesosphere/environment.export is sourced, with MASTER_HOSTS,\n"
+	        "PUBLIC_MASTER_HOSTS, SLAVE_HOSTS, PUBLIC_SLAVE_HOSTS (comma-separated IPs),\n"
+	        "DCOS_DNS_ADDRESS (http://<the node's IP>, master1's on a non-master),\n"
+	        "DCOS_NUM_MASTERS and DCOS_NUM_AGENTS (agents and public agents); --env wins.\n"
+	        "Needs DC/OS installed. A terminal when stdout is one (-T: none).\n"
+	        "E.g.: dcos-docker run --test-env -- pytest -vv test_applications.py\n\n"
 	        "stdin: with one node, stdin is passed to the command byte for byte until EOF\n"
 	        "(like 'docker exec -i'), unless it is /dev/null or -n is given; use -n in\n"
 	        "loops that read their own stdin. With several nodes stdin is not read.\n"
@@ -291,17 +306,98 @@ static bool env_name_ok(const char *s, size_t n)
 	return true;
 }
 
+/* The IPs of the cluster's nodes of one role, comma-separated. */
+static char *role_ips(const dd_cluster *c, enum dd_role role)
+{
+	dd_buf b = DD_BUF_HEAD(64u << 10);
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].role == role)
+			dd_buf_addf(&b, "%s%s", b.len ? "," : "", c->nodes[i].ip);
+	return dd_buf_take(&b);
+}
+
+static size_t role_count(const dd_cluster *c, enum dd_role role)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_nodes; i++)
+		n += c->nodes[i].role == role;
+	return n;
+}
+
+/* DC/OS E2E's run_with_test_environment (dcos_e2e/cluster.py): its
+ * variables (before the user's --env, which win), and its command,
+ * ". /opt/mesosphere/environment.export && cd
+ * /opt/mesosphere/active/dcos-integration-test/ && ARGS". E2E joined ARGS
+ * into that shell string; here they follow as "$@", so they reach the
+ * command unchanged, as run's always do. E2E's DCOS_DNS_ADDRESS is the
+ * node's own IP; the tests use it as the cluster's URL, which only a
+ * master serves (Admin Router listens on 80 there, on 61001 on agents), so
+ * on an agent it is master1's. */
+#define TEST_ENV_SCRIPT                                                                            \
+	". /opt/mesosphere/environment.export && "                                                 \
+	"cd /opt/mesosphere/active/dcos-integration-test/ && exec \"$@\""
+
+static void test_env_vars(const dd_cluster *c, const dd_node *node, const dd_dcos_info *info,
+                          const char *su_user, const char *su_pw, struct strv *user_env,
+                          struct strv *out)
+{
+	const dd_node *dns = node;
+	if (node->role != DD_ROLE_MASTER)
+		for (size_t i = 0; i < c->n_nodes; i++)
+			if (c->nodes[i].role == DD_ROLE_MASTER) {
+				dns = &c->nodes[i];
+				break;
+			}
+	_cleanup_free_ char *masters = role_ips(c, DD_ROLE_MASTER);
+	_cleanup_free_ char *agents = role_ips(c, DD_ROLE_AGENT);
+	_cleanup_free_ char *publics = role_ips(c, DD_ROLE_PUBLIC_AGENT);
+	char *vars[] = {
+	    dd_asprintf("MASTER_HOSTS=%s", masters),
+	    dd_asprintf("PUBLIC_MASTER_HOSTS=%s", masters),
+	    dd_asprintf("SLAVE_HOSTS=%s", agents),
+	    dd_asprintf("PUBLIC_SLAVE_HOSTS=%s", publics),
+	    dd_asprintf("DCOS_DNS_ADDRESS=http://%s", dns->ip),
+	    dd_asprintf("DCOS_NUM_MASTERS=%zu", role_count(c, DD_ROLE_MASTER)),
+	    dd_asprintf("DCOS_NUM_AGENTS=%zu",
+	                role_count(c, DD_ROLE_AGENT) + role_count(c, DD_ROLE_PUBLIC_AGENT)),
+	    /* E2E's run sends them on Enterprise (its --dcos-login-uname/-pw). */
+	    strcmp(info->variant, "enterprise") == 0
+	        ? dd_asprintf("DCOS_LOGIN_UNAME=%s", su_user ? su_user : "bootstrapuser")
+	        : NULL,
+	    strcmp(info->variant, "enterprise") == 0
+	        ? dd_asprintf("DCOS_LOGIN_PW=%s", su_pw ? su_pw : "deleteme")
+	        : NULL,
+	};
+	for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
+		if (!vars[i])
+			continue;
+		_cleanup_free_ char *key = strndup(vars[i], strcspn(vars[i], "="));
+		if (env_has(user_env, key))
+			free(vars[i]);
+		else
+			strv_push(out, vars[i]);
+	}
+	for (size_t i = 0; i < user_env->n; i++)
+		strv_push(out, dd_strdup(user_env->v[i]));
+}
+
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_NODE = 0x100 };
-	static const struct option longopts[] = {{"node", required_argument, NULL, OPT_NODE},
-	                                         {"env", required_argument, NULL, 'e'},
-	                                         {"user", required_argument, NULL, 'u'},
-	                                         {"workdir", required_argument, NULL, 'w'},
-	                                         {"tty", no_argument, NULL, 't'},
-	                                         {"no-tty", no_argument, NULL, 'T'},
-	                                         {"no-stdin", no_argument, NULL, 'n'},
-	                                         {0}};
+	enum { OPT_NODE = 0x100, OPT_TEST_ENV, OPT_SU_USER, OPT_SU_PW };
+	static const struct option longopts[] = {
+	    {"node", required_argument, NULL, OPT_NODE},
+	    {"test-env", no_argument, NULL, OPT_TEST_ENV},
+	    {"superuser-username", required_argument, NULL, OPT_SU_USER},
+	    {"superuser-password", required_argument, NULL, OPT_SU_PW},
+	    {"dcos-login-uname", required_argument, NULL, OPT_SU_USER},
+	    {"dcos-login-pw", required_argument, NULL, OPT_SU_PW},
+	    {"env", required_argument, NULL, 'e'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"no-tty", no_argument, NULL, 'T'},
+	    {"no-stdin", no_argument, NULL, 'n'},
+	    {0}};
 	/* '+': options end at the command, so its own options are left alone. */
 	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "run",
 	                                        .usage = usage,
@@ -314,7 +410,8 @@ int cmd_run(int argc, char **argv)
 	const char *user = NULL, *workdir = NULL;
 	_cleanup_(strv_clear) struct strv env = {0};
 	_cleanup_(strv_clear) struct strv specs = {0};
-	bool tty = false, no_stdin = false;
+	bool tty = false, tty_given = false, no_stdin = false, test_env = false;
+	const char *su_user = NULL, *su_pw = NULL;
 	int c;
 	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
 		switch (c) {
@@ -344,8 +441,11 @@ int cmd_run(int argc, char **argv)
 		}
 		case 'u': user = optarg; break;
 		case 'w': workdir = optarg; break;
-		case 't': tty = true; break;
-		case 'T': tty = false; break;
+		case 't': tty = tty_given = true; break;
+		case 'T': tty = false, tty_given = true; break;
+		case OPT_TEST_ENV: test_env = true; break;
+		case OPT_SU_USER: su_user = optarg; break;
+		case OPT_SU_PW: su_pw = optarg; break;
 		case 'n': no_stdin = true; break;
 		}
 	}
@@ -356,8 +456,12 @@ int cmd_run(int argc, char **argv)
 	if (workdir && workdir[0] != '/')
 		return cli_usage_error("run", "--workdir must be an absolute path, not '%s'",
 		                       workdir);
-	if (tty && getenv("TERM") && !env_has(&env, "TERM"))
-		strv_push(&env, dd_asprintf("TERM=%s", getenv("TERM")));
+	if (test_env && workdir)
+		return cli_usage_error("run",
+		                       "--workdir and --test-env exclude each other (the test "
+		                       "environment runs in its own directory)");
+	if (!test_env && (su_user || su_pw))
+		return cli_usage_error("run", "the superuser options go with --test-env");
 
 	/* Ctrl-C must not kill us while the command runs: dd_exec stops it in
 	 * the node first (stop_on_cancel). */
@@ -383,8 +487,37 @@ int cmd_run(int argc, char **argv)
 		               specs.v[0]);
 		return cli_fail(&err);
 	}
+	/* --test-env as E2E's run: a terminal when stdout is one (one node). */
+	if (test_env && !tty_given)
+		tty = n_nodes == 1 && cli_is_tty(STDOUT_FILENO);
 	if (tty && n_nodes > 1)
 		return cli_usage_error("run", "--tty works with one node, not %zu", n_nodes);
+	if (tty && getenv("TERM") && !env_has(&env, "TERM"))
+		strv_push(&env, dd_asprintf("TERM=%s", getenv("TERM")));
+	_cleanup_(strv_clear) struct strv test_vars = {0};
+	_cleanup_(strv_clear) struct strv test_argv = {0};
+	if (test_env) {
+		dd_dcos_info info;
+		int r = dd_dcos_info_load(cluster->workspace, &info, &err);
+		if (r == -ENOENT) {
+			dd_error_set(
+			    &err, -ENOENT,
+			    "DC/OS is not installed on cluster '%s': --test-env runs in its "
+			    "integration test environment",
+			    name);
+			dd_error_hint(&err, "install it: dcos-docker install --cluster %s PATH",
+			              name);
+		}
+		if (r < 0)
+			return cli_fail(&err);
+		test_env_vars(cluster, nodes[0], &info, su_user, su_pw, &env, &test_vars);
+		const char *head[] = {"/bin/sh", "-c", TEST_ENV_SCRIPT, "dcos-docker-test-env"};
+		for (size_t i = 0; i < ELEMENTSOF(head); i++)
+			strv_push(&test_argv, dd_strdup(head[i]));
+		for (int i = optind; i < argc; i++)
+			strv_push(&test_argv, dd_strdup(argv[i]));
+	}
+
 	for (size_t i = 0; i < n_nodes; i++) {
 		if (strcmp(nodes[i]->state, "running") == 0)
 			continue;
@@ -394,8 +527,10 @@ int cmd_run(int argc, char **argv)
 		return cli_fail(&err);
 	}
 
-	dd_exec_opts opts = {.argv = (const char *const *)(argv + optind),
-	                     .env = env.n ? (const char *const *)env.v : NULL,
+	struct strv *use_env = test_env ? &test_vars : &env;
+	dd_exec_opts opts = {.argv = test_env ? (const char *const *)test_argv.v
+	                                      : (const char *const *)(argv + optind),
+	                     .env = use_env->n ? (const char *const *)use_env->v : NULL,
 	                     .user = user,
 	                     .workdir = workdir,
 	                     .tty = tty,
