@@ -23,5 +23,6 @@ int cmd_wait(int argc, char **argv);
 int cmd_web(int argc, char **argv);
 int cmd_download_installer(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 #endif

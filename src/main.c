@@ -38,6 +38,7 @@ static const struct command commands[] = {
     {"export-logs", cmd_export_logs, "Collect journals, console logs and state of every node"},
     {"inventory", cmd_inventory, "Print an Ansible inventory of the cluster"},
     {"install", cmd_install, "Install DC/OS on an existing cluster"},
+    {"sync", cmd_sync, "Copy a DC/OS checkout's tests and bootstrap code to the masters"},
     {"wait", cmd_wait, "Wait until DC/OS is healthy on every node (postflight)"},
     {"web", cmd_web, "Print (or open) the DC/OS web UI address"},
     {"hosts", cmd_hosts, "Name the nodes (m1.dcos, a1.dcos...) in the host's /etc/hosts"},
