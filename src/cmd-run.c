@@ -19,6 +19,7 @@
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/exec.h"
 #include "dcos-docker/install.h"
+#include "dcos-docker/sync.h"
 #include "pool.h"
 #include "util.h"
 
@@ -54,6 +55,8 @@ static void usage(FILE *f)
 	        "  -T, --no-tty         no terminal (the default)\n"
 	        "  -n, --no-stdin       do not pass stdin to the command\n"
 	        "      --test-env       run in DC/OS's integration test environment (below)\n"
+	        "      --sync-dir DIR   first sync this DC/OS checkout to the masters, as\n"
+	        "                       'dcos-docker sync DIR' does (repeatable)\n"
 	        "      --superuser-username U, --superuser-password P\n"
 	        "                       with --test-env on Enterprise: DCOS_LOGIN_UNAME and\n"
 	        "                       DCOS_LOGIN_PW (default: install's defaults,\n"
@@ -332,8 +335,13 @@ static size_t role_count(const dd_cluster *c, enum dd_role role)
  * command unchanged, as run's always do. E2E's DCOS_DNS_ADDRESS is the
  * node's own IP; the tests use it as the cluster's URL, which only a
  * master serves (Admin Router listens on 80 there, on 61001 on agents), so
- * on an agent it is master1's. */
+ * on an agent it is master1's. dcos_install.sh --no-block-dcos-setup
+ * returns before pkgpanda has activated the packages (dcos-setup.service
+ * does it), so a node may not have environment.export yet: that is said. */
 #define TEST_ENV_SCRIPT                                                                            \
+	"[ -e /opt/mesosphere/environment.export ] || { echo \"dcos-docker: DC/OS is not set up "  \
+	"on this node yet (no /opt/mesosphere/environment.export): 'dcos-docker wait' waits for "  \
+	"it\" >&2; exit 1; }; "                                                                    \
 	". /opt/mesosphere/environment.export && "                                                 \
 	"cd /opt/mesosphere/active/dcos-integration-test/ && exec \"$@\""
 
@@ -383,10 +391,11 @@ static void test_env_vars(const dd_cluster *c, const dd_node *node, const dd_dco
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_NODE = 0x100, OPT_TEST_ENV, OPT_SU_USER, OPT_SU_PW };
+	enum { OPT_NODE = 0x100, OPT_TEST_ENV, OPT_SU_USER, OPT_SU_PW, OPT_SYNC_DIR };
 	static const struct option longopts[] = {
 	    {"node", required_argument, NULL, OPT_NODE},
 	    {"test-env", no_argument, NULL, OPT_TEST_ENV},
+	    {"sync-dir", required_argument, NULL, OPT_SYNC_DIR},
 	    {"superuser-username", required_argument, NULL, OPT_SU_USER},
 	    {"superuser-password", required_argument, NULL, OPT_SU_PW},
 	    {"dcos-login-uname", required_argument, NULL, OPT_SU_USER},
@@ -410,6 +419,7 @@ int cmd_run(int argc, char **argv)
 	const char *user = NULL, *workdir = NULL;
 	_cleanup_(strv_clear) struct strv env = {0};
 	_cleanup_(strv_clear) struct strv specs = {0};
+	_cleanup_(strv_clear) struct strv sync_dirs = {0};
 	bool tty = false, tty_given = false, no_stdin = false, test_env = false;
 	const char *su_user = NULL, *su_pw = NULL;
 	int c;
@@ -444,6 +454,7 @@ int cmd_run(int argc, char **argv)
 		case 't': tty = tty_given = true; break;
 		case 'T': tty = false, tty_given = true; break;
 		case OPT_TEST_ENV: test_env = true; break;
+		case OPT_SYNC_DIR: strv_push(&sync_dirs, dd_strdup(optarg)); break;
 		case OPT_SU_USER: su_user = optarg; break;
 		case OPT_SU_PW: su_pw = optarg; break;
 		case 'n': no_stdin = true; break;
@@ -525,6 +536,13 @@ int cmd_run(int argc, char **argv)
 		             nodes[i]->short_name, nodes[i]->name, nodes[i]->state);
 		dd_error_hint(&err, "Start it with 'docker start %s'.", nodes[i]->name);
 		return cli_fail(&err);
+	}
+
+	/* E2E's run --sync-dir: each checkout synced first, in order. */
+	for (size_t i = 0; i < sync_dirs.n; i++) {
+		dd_sync_result res;
+		if (dd_dcos_sync(d, cluster, sync_dirs.v[i], NULL, NULL, &res, &err) < 0)
+			return cli_fail(&err);
 	}
 
 	struct strv *use_env = test_env ? &test_vars : &env;
