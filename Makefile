@@ -38,7 +38,8 @@ QUIET_BUILD = >$(BUILD_DIR)/build.log 2>&1 || { tail -40 $(BUILD_DIR)/build.log;
 endif
 
 .PHONY: all deps docker build build-image cluster install-dcos postflight info clean test \
-	test-unit test-integration test-asan test-clang fuzz format format-check bench help install web recreate
+	test-unit test-integration test-asan test-clang fuzz format format-check bench help install web recreate \
+	dcos-test
 
 all: deps docker build build-image cluster install-dcos info ## Set up, build and bring up the default cluster (and DC/OS when the installer is here)
 
@@ -88,6 +89,17 @@ postflight: build ## Wait until DC/OS is healthy on every node
 info: build ## Print each node's role, name and IP
 	@$(CLI) inspect --cluster $(CLUSTER) | jq -r '(.nodes[] | "\(.role)\t\(.container_name)\t\(.ip)"), (select(.dcos) | "DC/OS \(.dcos.version) (\(.dcos.variant)), web UI: \(.web_ui)")' | \
 		awk -F'\t' 'NF == 3 { printf "%-13s %-32s %s\n", $$1, $$2, $$3; next } { print }'
+
+# The old Makefile's `make test`: DC/OS's own integration tests on master1.
+# Both reach the commands through the environment, so any quoting in them
+# stays as written.
+DCOS_PYTEST_CMD ?= pytest -vv
+DCOS_CHECKOUT_DIR ?=
+dcos-test: export DCOS_PYTEST_CMD := $(DCOS_PYTEST_CMD)
+dcos-test: export DCOS_CHECKOUT_DIR := $(DCOS_CHECKOUT_DIR)
+dcos-test: build ## Run DC/OS's integration tests (DCOS_PYTEST_CMD, default pytest -vv) on master1, after a sync of DCOS_CHECKOUT_DIR if set
+	@$(CLI) run --cluster $(CLUSTER) --test-env $(if $(DCOS_CHECKOUT_DIR),--sync-dir "$$DCOS_CHECKOUT_DIR") \
+		--env DCOS_PYTEST_CMD -- sh -c 'eval "$$DCOS_PYTEST_CMD"'
 
 web: build ## Print the web UI address of master1
 	@$(CLI) web --cluster $(CLUSTER)
