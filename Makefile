@@ -39,7 +39,7 @@ endif
 
 .PHONY: all deps docker build build-image cluster install-dcos postflight info clean test \
 	test-unit test-integration test-asan test-clang fuzz format format-check bench help install web recreate \
-	dcos-test
+	integration-test
 
 all: deps docker build build-image cluster install-dcos info ## Set up, build and bring up the default cluster (and DC/OS when the installer is here)
 
@@ -90,16 +90,25 @@ info: build ## Print each node's role, name and IP
 	@$(CLI) inspect --cluster $(CLUSTER) | jq -r '(.nodes[] | "\(.role)\t\(.container_name)\t\(.ip)"), (select(.dcos) | "DC/OS \(.dcos.version) (\(.dcos.variant)), web UI: \(.web_ui)")' | \
 		awk -F'\t' 'NF == 3 { printf "%-13s %-32s %s\n", $$1, $$2, $$3; next } { print }'
 
-# The old Makefile's `make test`: DC/OS's own integration tests on master1.
-# Both reach the commands through the environment, so any quoting in them
-# stays as written.
-DCOS_PYTEST_CMD ?= pytest -vv
+# The old Makefile's `make test` (ours runs this project's tests): DC/OS's
+# own integration tests on master1, then their junit XML copied out when the
+# run wrote one (as the old ci/test-integration.sh did with docker cp), and
+# the tests' exit code. The variables reach the commands through the
+# environment, so any quoting in them stays as written.
+DCOS_PYTEST_CMD ?= pytest -vv --junitxml=test-junit.xml
 DCOS_CHECKOUT_DIR ?=
-dcos-test: export DCOS_PYTEST_CMD := $(DCOS_PYTEST_CMD)
-dcos-test: export DCOS_CHECKOUT_DIR := $(DCOS_CHECKOUT_DIR)
-dcos-test: build ## Run DC/OS's integration tests (DCOS_PYTEST_CMD, default pytest -vv) on master1, after a sync of DCOS_CHECKOUT_DIR if set
-	@$(CLI) run --cluster $(CLUSTER) --test-env $(if $(DCOS_CHECKOUT_DIR),--sync-dir "$$DCOS_CHECKOUT_DIR") \
-		--env DCOS_PYTEST_CMD -- sh -c 'eval "$$DCOS_PYTEST_CMD"'
+JUNIT_XML ?= test-junit.xml
+DCOS_TEST_DIR := /opt/mesosphere/active/dcos-integration-test
+integration-test: export DCOS_PYTEST_CMD := $(DCOS_PYTEST_CMD)
+integration-test: export DCOS_CHECKOUT_DIR := $(DCOS_CHECKOUT_DIR)
+integration-test: export JUNIT_XML := $(JUNIT_XML)
+integration-test: build ## Run DC/OS's integration tests (DCOS_PYTEST_CMD) on master1, after a sync of DCOS_CHECKOUT_DIR if set; junit XML to JUNIT_XML
+	@rc=0; $(CLI) run --cluster $(CLUSTER) --test-env $(if $(DCOS_CHECKOUT_DIR),--sync-dir "$$DCOS_CHECKOUT_DIR") \
+		--env DCOS_PYTEST_CMD -- sh -c 'eval "$$DCOS_PYTEST_CMD"' || rc=$$?; \
+	if $(CLI) run --cluster $(CLUSTER) -n -- test -f $(DCOS_TEST_DIR)/test-junit.xml; then \
+		$(CLI) download-file --cluster $(CLUSTER) --node master1 --force -q \
+			$(DCOS_TEST_DIR)/test-junit.xml "$$JUNIT_XML" && echo "junit XML: $$JUNIT_XML"; \
+	fi; exit $$rc
 
 web: build ## Print the web UI address of master1
 	@$(CLI) web --cluster $(CLUSTER)
@@ -164,6 +173,6 @@ install: build ## Install the CLI (PREFIX=/usr/local)
 	@cmake --install $(BUILD_DIR) --prefix $(or $(PREFIX),/usr/local)
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 16
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 20
 	@echo "Variables: MASTERS=$(MASTERS) AGENTS=$(AGENTS) PUBLIC_AGENTS=$(PUBLIC_AGENTS) DISTRO=$(DISTRO) CLUSTER=$(CLUSTER)"
 	@echo "           DCOS_GENERATE_CONFIG_PATH=$(DCOS_GENERATE_CONFIG_PATH) EXTRA_GENCONF_CONFIG_FILE="
