@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cancel.h"
+#include "dcos-docker/files.h"
 #include "dcos-docker/install.h"
 #include "dcos-docker/wait.h"
 #include "install-cli.h"
@@ -31,6 +32,31 @@ static void usage(FILE *f)
 	        "installer or a node's install failed (its last output lines are shown), 2 on a\n"
 	        "usage error (such as an installer file that does not exist).\n",
 	        DD_DCOS_WAIT_DEFAULT_TIMEOUT);
+}
+
+/* SRC:DST of --copy-to-master split at its one ':' (DC/OS E2E's
+ * validate_path_pair: exactly one, SRC must exist, DST absolute). Returns
+ * NULL, with the message in why (a static string), when it is not that. */
+static char *copy_pair(const char *arg, const char **ret_dst, const char **why)
+{
+	const char *colon = strchr(arg, ':');
+	if (!colon || strchr(colon + 1, ':')) {
+		*why =
+		    "is not SRC:DST (one ':'; SRC a host path, DST an absolute path in the node)";
+		return NULL;
+	}
+	char *src = strndup(arg, (size_t)(colon - arg));
+	if (!src)
+		abort();
+	*ret_dst = colon + 1;
+	if (!*src || access(src, F_OK) < 0)
+		*why = "names a SRC that does not exist";
+	else if (colon[1] != '/')
+		*why = "names a DST that is not an absolute path";
+	else
+		return src;
+	free(src);
+	return NULL;
 }
 
 int cli_install_option(cli_install *ci, int c, const char *arg, const char *verb)
@@ -61,6 +87,17 @@ int cli_install_option(cli_install *ci, int c, const char *arg, const char *verb
 	case CLI_OPT_SKIP_HTTP: ci->skip_http = true; break;
 	case CLI_OPT_VERBOSE: ci->verbose = true; break;
 	case CLI_OPT_ALLOW_CGROUP_V2: o->allow_cgroup_v2 = true; break;
+	case CLI_OPT_COPY_TO_MASTER: {
+		const char *dst, *why;
+		_cleanup_free_ char *src = copy_pair(arg, &dst, &why);
+		if (!src)
+			return -cli_usage_error(verb, "--copy-to-master '%s' %s", arg, why);
+		if (ci->n_copies == CLI_MAX_COPIES)
+			return -cli_usage_error(verb, "at most %d --copy-to-master options",
+			                        CLI_MAX_COPIES);
+		ci->copies[ci->n_copies++] = arg;
+		break;
+	}
 	default: return 0;
 	}
 	/* --verbose alone says nothing about DC/OS. */
@@ -114,9 +151,43 @@ int cli_install_prepare(dd_docker *d, cli_install *ci, dd_install_plan **ret)
 	return EXIT_OK;
 }
 
+/* --copy-to-master: each SRC to every master, in the order given. */
+static int copy_to_masters(dd_docker *d, const dd_cluster *c, const cli_install *ci)
+{
+	if (ci->n_copies == 0)
+		return EXIT_OK;
+	_cleanup_free_ const dd_node **masters = dd_malloc0((c->n_nodes + 1) * sizeof(*masters));
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].role == DD_ROLE_MASTER)
+			masters[n++] = &c->nodes[i];
+	for (size_t i = 0; i < ci->n_copies; i++) {
+		const char *dst, *why;
+		_cleanup_free_ char *src = copy_pair(ci->copies[i], &dst, &why);
+		dd_error err = {0};
+		if (!src) { /* gone since the options were read */
+			dd_error_set(&err, -ENOENT, "--copy-to-master '%s' %s", ci->copies[i], why);
+			return cli_fail(&err);
+		}
+		if (dd_files_send(d, masters, n, src, dst, NULL, NULL, NULL, &err) < 0) {
+			if (dd_cancelled())
+				return cli_signal_exit();
+			dd_error_prefix(&err, "--copy-to-master %s: ", ci->copies[i]);
+			return cli_fail(&err);
+		}
+		if (!ci->quiet)
+			fprintf(stderr, "Copied %s to %s on %zu master%s\n", src, dst, n,
+			        n == 1 ? "" : "s");
+	}
+	return EXIT_OK;
+}
+
 int cli_install_run(dd_docker *d, const dd_cluster *c, cli_install *ci, dd_install_plan *p)
 {
 	dd_error err = {0};
+	int rc = copy_to_masters(d, c, ci);
+	if (rc != EXIT_OK)
+		return rc;
 	if (!ci->quiet)
 		fprintf(stderr, "Installing DC/OS %s (%s) on cluster '%s'\n",
 		        dd_install_plan_version(p), dd_install_plan_variant(p), c->name);

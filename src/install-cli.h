@@ -23,7 +23,11 @@ enum {
 	CLI_OPT_VERBOSE,
 	CLI_OPT_INSTALLER,
 	CLI_OPT_ALLOW_CGROUP_V2,
+	CLI_OPT_COPY_TO_MASTER,
 };
+
+/* The most --copy-to-master options one command takes. */
+#define CLI_MAX_COPIES 64
 
 /* getopt_long entries for the options above (not --installer, --timeout, -v). */
 /* clang-format off */
@@ -38,7 +42,8 @@ enum {
 	{"wait", no_argument, NULL, CLI_OPT_WAIT}, \
 	{"skip-http-checks", no_argument, NULL, CLI_OPT_SKIP_HTTP}, \
 	{"verbose", no_argument, NULL, CLI_OPT_VERBOSE}, \
-	{"allow-cgroup-v2", no_argument, NULL, CLI_OPT_ALLOW_CGROUP_V2}
+	{"allow-cgroup-v2", no_argument, NULL, CLI_OPT_ALLOW_CGROUP_V2}, \
+	{"copy-to-master", required_argument, NULL, CLI_OPT_COPY_TO_MASTER}
 /* clang-format on */
 
 /* The help text of those options, for the commands' usage(). */
@@ -51,6 +56,8 @@ enum {
 	"      --superuser-password P    ... and password (default: deleteme)\n"                   \
 	"      --security-mode MODE      Enterprise: disabled|permissive|strict\n"                 \
 	"      --genconf-dir DIR         copy DIR's files into genconf/ (e.g. TLS certificates)\n" \
+	"      --copy-to-master SRC:DST  copy SRC (a host path) to DST on every master before\n"   \
+	"                                DC/OS is installed (repeatable)\n"                        \
 	"      --wait                    then wait until DC/OS is healthy (see 'wait')\n"          \
 	"      --skip-http-checks        with --wait: skip the Admin Router check\n"               \
 	"      --allow-cgroup-v2         install although this host runs cgroup v2, where\n"       \
@@ -64,6 +71,9 @@ typedef struct cli_install {
 	bool quiet;
 	bool any;       /* some DC/OS option was given (create: they need --installer) */
 	double timeout; /* for --wait; 0: the default */
+	/* --copy-to-master SRC:DST as given (checked when parsed). */
+	const char *copies[CLI_MAX_COPIES];
+	size_t n_copies;
 	cli_progress prog;
 } cli_install;
 

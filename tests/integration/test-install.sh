@@ -26,7 +26,12 @@ assert_one_line_error "--installer"
 expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" -q --installer "$INSTALLER" --security-mode strict
 assert_one_line_error "Enterprise"
 assert_nothing_left "$C"
-pass "installer missing, a directory, not an installer, bad options: exit 2/1 before any node exists"
+for pair in "$tmp/none:/x" "$tmp/notes.txt:relative" "$tmp/notes.txt:/a:b" "$tmp/notes.txt"; do
+  expect_exit 2 dd create --cluster "$C" "${IMAGE_ARGS[@]}" -q --installer "$INSTALLER" --copy-to-master "$pair"
+  assert_one_line_error "--copy-to-master '$pair'"
+done
+assert_nothing_left "$C"
+pass "installer missing, a directory, not an installer, bad options (--copy-to-master too): exit 2/1 before any node exists"
 
 # ---- the happy path: an installer path with spaces, extra config, genconf dir ----
 mkdir -p "$tmp/my installers" "$tmp/gen conf"
@@ -43,7 +48,8 @@ t0=$(date +%s)
 dd create --cluster "$C" "${IMAGE_ARGS[@]}" --agents 1 --public-agents 1 \
   --agent-cpus 1 --agent-memory 1g \
   --installer "$tmp/my installers/dcos_generate_config.sh" --extra-config "$tmp/extra.yaml" \
-  --genconf-dir "$tmp/gen conf" --wait --timeout 120 >"$tmp/out" 2>"$tmp/err" ||
+  --genconf-dir "$tmp/gen conf" --copy-to-master "$tmp/notes.txt:/etc/copied notes.txt" \
+  --copy-to-master "$tmp/gen conf:/opt/copied" --wait --timeout 120 >"$tmp/out" 2>"$tmp/err" ||
   fail "create --installer --wait failed: $(cat "$tmp/err")"
 echo "  create + install + wait: $(($(date +%s) - t0)) s"
 grep -q "^master .*$C-master1 " "$tmp/out" || fail "create did not print the nodes: $(cat "$tmp/out")"
@@ -53,6 +59,15 @@ for n in master1 agent1 pubagent1; do
   grep -q "^$C-$n: healthy" "$tmp/err" || fail "no healthy status for $n: $(cat "$tmp/err")"
 done
 pass "create --installer (path with spaces) --extra-config --genconf-dir --wait: installed and healthy"
+
+copied=$(grep -n "^Copied .* on 1 master$" "$tmp/err" | tail -1 | cut -d: -f1)
+installing=$(grep -n "^Installing DC/OS" "$tmp/err" | head -1 | cut -d: -f1)
+[ -n "$copied" ] && [ "$copied" -lt "$installing" ] || fail "--copy-to-master not done before the install: $(cat "$tmp/err")"
+[ "$(dd run --cluster "$C" -- cat "/etc/copied notes.txt")" = "these are notes, not an installer" ] ||
+  fail "--copy-to-master file not on master1"
+dd run --cluster "$C" -- test -f /opt/copied/extra-file.txt || fail "--copy-to-master directory not on master1"
+! dd run --cluster "$C" --node agent1 -- test -e "/etc/copied notes.txt" || fail "--copy-to-master reached an agent"
+pass "--copy-to-master: a file and a directory on the masters (not the agents) before DC/OS was installed"
 
 J=$(dd inspect --cluster "$C")
 py() { printf '%s' "$J" | python3 -c "import json,sys; c=json.load(sys.stdin); $1"; }
