@@ -168,6 +168,8 @@ test-vm: build build-image ## Host tests in QEMU VMs: cgroup v1/v2 with --privil
 bench: build build-image ## Benchmarks: create/destroy and run versus the docker CLI
 	@bench/create
 	@if [ -x bench/run ]; then bench/run; fi
+	@bench/restore
+	@bench/scale
 
 install: build ## Install the CLI (PREFIX=/usr/local)
 	@cmake --install $(BUILD_DIR) --prefix $(or $(PREFIX),/usr/local)

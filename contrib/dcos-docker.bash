@@ -40,7 +40,9 @@ _dcos_docker()
 	fi
 	case $cmd in
 	destroy) COMPREPLY=($(compgen -W "$(_dcos_docker_clusters "$cli")" -- "$cur")) ;;
-	shell | ssh) COMPREPLY=($(compgen -W "$(_dcos_docker_nodes "$cli" "$cluster")" -- "$cur")) ;;
+	shell | ssh | delay) COMPREPLY=($(compgen -W "$(_dcos_docker_nodes "$cli" "$cluster")" -- "$cur")) ;;
+	pause | unpause | kill | stop | start | restart | partition)
+		COMPREPLY=($(compgen -W "$(_dcos_docker_nodes "$cli" "$cluster") all masters agents public-agents" -- "$cur")) ;;
 	remove-node) # masters cannot be removed
 		COMPREPLY=($(compgen -W "$(_dcos_docker_nodes "$cli" "$cluster" | grep -v '^master')" -- "$cur")) ;;
 	*) COMPREPLY=() ;; # -o default: file names

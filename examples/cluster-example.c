@@ -35,12 +35,14 @@ static int fail(const char *what, const dd_error *err)
 
 /* Progress of create and destroy, per node (node NULL: the cluster as a whole).
  * Called from the library's worker threads, one call at a time. */
-static void on_progress(const char *node, const char *status, bool done, void *userdata)
+static void on_progress(const dd_event *ev, void *userdata)
 {
 	(void)userdata;
-	if (node && !done)
+	if (ev->kind != DD_EVENT_STATUS && ev->kind != DD_EVENT_DONE)
+		return;
+	if (ev->node && ev->kind != DD_EVENT_DONE)
 		return; /* only a node's last word, to keep the output short */
-	printf("  %s: %s\n", node ? node : "cluster", status);
+	printf("  %s: %s\n", ev->node ? ev->node : "cluster", ev->text);
 	fflush(stdout);
 }
 
@@ -97,7 +99,7 @@ int main(int argc, char **argv)
 	    .name = name,
 	    .counts = {[DD_ROLE_MASTER] = 1, [DD_ROLE_AGENT] = 1, [DD_ROLE_PUBLIC_AGENT] = 0},
 	    .image = image,
-	    .progress = on_progress,
+	    .on_event = on_progress,
 	};
 
 	/* NULL: $DOCKER_HOST, else /var/run/docker.sock. */

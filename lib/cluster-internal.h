@@ -27,6 +27,9 @@
 bool dd_nodes_record_read(const char *ws, char *buf, size_t size);
 /* Writes it atomically (0644) from "master1,agent1,...". */
 int dd_nodes_record_write(const char *ws, const char *csv, dd_error *err);
+/* On restored nodes: the node image they were first made of (their own
+ * image is the snapshot's commit), which inspect and add-node show and use. */
+#define DD_LABEL_IMAGE "dcos-docker.image"
 /* On nodes: the network they were made on (the cluster's own, or --network). */
 #define DD_LABEL_NETWORK "dcos-docker.network"
 
@@ -60,13 +63,25 @@ const char *dd_json_label(json_t *labels, const char *key);
 /* Fills a node from one entry of GET /containers/json; its address is the
  * one on network (NULL: the first network). -EINVAL without a role label. */
 int dd_node_from_json(json_t *ctr, const char *network, dd_node *n);
-int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb progress,
-                                  void *userdata, dd_error *err);
+int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_event_cb progress, void *userdata,
+                                  dd_error *err);
+/* The rollback of a failed create, add-node or restore: removes what the
+ * run run_id made (its containers, in parallel, and volumes, by the run
+ * label; never by the cluster label, so that a concurrent run of the same
+ * name that won keeps its nodes), then network_id when not empty. Best
+ * effort, errors dropped: the failure that caused the rollback is the one
+ * the user is told of. */
+void dd_remove_run(dd_docker *d, const char *run_id, const char *network_id);
 /* Removes a marked workspace (a directory without our marker is left
  * alone), the marker last, so that a half-removed one is found again. Files
  * only root may remove are given back through a helper container of image
  * when d and image are given. */
 int dd_workspace_reclaim(dd_docker *d, const char *ws, const char *image, dd_error *err);
+/* One more leftover in *list (zeroed), for clean. */
+dd_leftover *dd_leftover_add(dd_leftover **list, size_t *n);
+/* clean's part for snapshots (snapshot.c): interrupted ones of this
+ * workspace root, and images of this root's snapshots whose directory is gone. */
+int dd_snapshot_leftovers(dd_docker *d, bool dry_run, dd_leftover **list, size_t *n, dd_error *err);
 /* dd_workspace_reclaim without a daemon: for workspaces only we wrote to. */
 int dd_workspace_remove(const char *ws);
 

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "cluster-internal.h"
+#include "create-internal.h"
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/create.h"
@@ -22,6 +23,7 @@
 #include "dcos-docker/specs.h"
 #include "dcos/installer-internal.h"
 #include "docker/objects.h"
+#include "event-internal.h"
 #include "pool.h"
 #include "util.h"
 
@@ -222,7 +224,8 @@ int dd_cluster_load(dd_docker *d, const char *name, dd_cluster **ret, dd_error *
 			         dd_json_label(labels, DD_LABEL_PRIVILEGE) ?: "");
 		if (!c->image[0])
 			snprintf(c->image, sizeof(c->image), "%s",
-			         json_string_value(json_object_get(ctr, "Image")) ?: "");
+			         dd_json_label(labels, DD_LABEL_IMAGE)
+			             ?: json_string_value(json_object_get(ctr, "Image")) ?: "");
 		c->n_nodes++;
 	}
 	if (c->n_nodes)
@@ -713,7 +716,7 @@ struct rm_job {
 
 struct rm_ctx {
 	struct rm_job *jobs;
-	dd_progress_cb progress;
+	dd_event_cb on_event;
 	void *userdata;
 };
 
@@ -774,20 +777,19 @@ static int rm_container_job(void *userdata, size_t i, void *state)
 		dd_error_clear(&j->err);
 		r = wait_container_gone(d, j->id, &j->err);
 	}
-	if (ctx->progress)
-		ctx->progress(j->name, r == 0 ? "removed" : "failed to remove", true,
-		              ctx->userdata);
+	dd_event_status(ctx->on_event, ctx->userdata, j->name,
+	                r == 0 ? "removed" : "failed to remove", true);
 	return r;
 }
 
-int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb progress,
-                                  void *userdata, dd_error *err)
+int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_event_cb progress, void *userdata,
+                                  dd_error *err)
 {
 	size_t n = json_array_size(ctrs);
 	if (n == 0)
 		return 0;
 	_cleanup_free_ struct rm_job *jobs = dd_malloc0(n * sizeof(*jobs));
-	struct rm_ctx ctx = {.jobs = jobs, .progress = progress, .userdata = userdata};
+	struct rm_ctx ctx = {.jobs = jobs, .on_event = progress, .userdata = userdata};
 	for (size_t i = 0; i < n; i++) {
 		json_t *c = json_array_get(ctrs, i);
 		jobs[i].id = json_string_value(json_object_get(c, "Id"));
@@ -808,6 +810,27 @@ int dd_remove_containers_parallel(dd_docker *d, json_t *ctrs, dd_progress_cb pro
 			dd_error_prefix(err, "Failed to remove node '%s': ", jobs[i].name);
 		}
 	return ret;
+}
+
+void dd_remove_run(dd_docker *parent, const char *run_id, const char *network_id)
+{
+	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
+	dd_error e = {0};
+	if (dd_docker_dup(parent, &d, &e) < 0)
+		return;
+	_cleanup_json_ json_t *ctrs = NULL;
+	if (dd_container_list(d, DD_LABEL_RUN, run_id, &ctrs, &e) == 0)
+		dd_remove_containers_parallel(d, ctrs, NULL, NULL, &e);
+	_cleanup_json_ json_t *vols = NULL;
+	if (dd_volume_list(d, DD_LABEL_RUN, run_id, &vols, &e) == 0) {
+		size_t i;
+		json_t *v;
+		json_array_foreach (vols, i, v)
+			dd_volume_remove(d, json_string_value(json_object_get(v, "Name")) ?: "",
+			                 DD_RM_FORCE, &e);
+	}
+	if (network_id && network_id[0])
+		dd_network_remove(d, network_id, 0, &e);
 }
 
 /* Whether a failed removal is one to wait out: the object is in use by
@@ -847,7 +870,7 @@ static int drop_stale_endpoints(dd_docker *d, const char *id)
 }
 
 /* Removes the cluster's volumes or networks (volumes true or false). */
-static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_progress_cb progress,
+static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_event_cb progress,
                            void *userdata, dd_error *err)
 {
 	_cleanup_json_ json_t *list = NULL;
@@ -880,7 +903,7 @@ static int remove_labelled(dd_docker *d, bool volumes, const char *name, dd_prog
 				_cleanup_free_ char *what =
 				    dd_asprintf("waiting: %s %s is in use",
 				                volumes ? "volume" : "network", key);
-				progress(NULL, what, false, userdata);
+				dd_event_status(progress, userdata, NULL, what, false);
 				said = true;
 			}
 			pause_ms(200);
@@ -1000,7 +1023,7 @@ static int interrupted(const char *name, dd_error *err)
 	return dd_error_set(err, -ECANCELED, "Interrupted: cluster '%s' is partly destroyed", name);
 }
 
-int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, void *userdata,
+int dd_cluster_destroy(dd_docker *d, const char *name, dd_event_cb progress, void *userdata,
                        dd_error *err)
 {
 	_cleanup_json_ json_t *ctrs = NULL;
@@ -1042,8 +1065,8 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 		_cleanup_free_ char *marker = dd_asprintf("%s/" DD_WORKSPACE_MARKER, ws);
 		if (!ws[0] || access(marker, F_OK) != 0)
 			return not_exist_error(name, err);
-		if (progress)
-			progress(NULL, "only the workspace was left; removing it", false, userdata);
+		dd_event_status(progress, userdata, NULL,
+		                "only the workspace was left; removing it", false);
 	}
 	_cleanup_free_ char *image = helper_image(ctrs, ws);
 	/* Containers are removed whole even after Ctrl-C (a node half removed
@@ -1077,7 +1100,7 @@ int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, 
 
 /* ---- clean ---- */
 
-static dd_leftover *leftover_add(dd_leftover **list, size_t *n)
+dd_leftover *dd_leftover_add(dd_leftover **list, size_t *n)
 {
 	dd_leftover *nl = realloc(*list, (*n + 1) * sizeof(**list));
 	if (!nl)
@@ -1141,7 +1164,7 @@ static int installer_leftovers(dd_docker *d, const char *root, const dd_cluster_
 			continue;
 		if (running && !gone)
 			continue; /* an install or --version at work */
-		dd_leftover *l = leftover_add(list, n);
+		dd_leftover *l = dd_leftover_add(list, n);
 		snprintf(l->name, sizeof(l->name), "%s", name);
 		snprintf(l->state, sizeof(l->state), "%s%s", state,
 		         gone ? (pid ? ", its process is gone" : ", its cluster is gone") : "");
@@ -1190,7 +1213,7 @@ int dd_clean_leftovers(dd_docker *d, bool dry_run, dd_leftover **ret, size_t *re
 		const dd_cluster_summary *s = &clusters[i];
 		if (s->complete || !under_root(root, s->workspace))
 			continue;
-		dd_leftover *l = leftover_add(&list, &n);
+		dd_leftover *l = dd_leftover_add(&list, &n);
 		l->cluster = true;
 		snprintf(l->name, sizeof(l->name), "%s", s->name);
 		if (!s->incomplete) {
@@ -1217,6 +1240,8 @@ int dd_clean_leftovers(dd_docker *d, bool dry_run, dd_leftover **ret, size_t *re
 	r = dd_cancelled()
 	        ? 0
 	        : installer_leftovers(d, root, clusters, n_clusters, dry_run, &list, &n, err);
+	if (r == 0 && !dd_cancelled())
+		r = dd_snapshot_leftovers(d, dry_run, &list, &n, err);
 	*ret = list;
 	*ret_n = n;
 	return r;

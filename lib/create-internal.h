@@ -42,6 +42,10 @@ int dd_user_network_addrs(json_t *net, size_t want, char *subnet, size_t subnet_
                           size_t gw_size, uint32_t *ret, dd_error *err);
 
 /* ---- the container spec of a node ---- */
+/* The volumes of a node, in the order of its Mounts (agents only have
+ * DD_VOL_MESOS). */
+enum { DD_VOL_DOCKER = 0, DD_VOL_JOURNAL, DD_VOL_OPT, DD_VOL_MESOS, DD_VOL_COUNT };
+extern const char *const dd_node_volume_targets[DD_VOL_COUNT];
 struct dd_node_spec {
 	const dd_create_opts *opts;
 	enum dd_role role;
@@ -57,6 +61,12 @@ struct dd_node_spec {
 	int cgroup_version;        /* the host's: 1 or 2 */
 	char *const *missing_caps; /* NULL-terminated, may be NULL */
 	const char *shape;         /* the DD_LABEL_NODES value; NULL: from opts->counts */
+	const char *registry_ip;   /* master1's: registry.local in /etc/hosts; NULL: none */
+	/* restore: the snapshot's committed image of the node (NULL: opts->image)
+	 * and the named volumes made for it, per DD_VOL_* (NULL: an anonymous
+	 * labelled volume, as create makes). */
+	const char *image;
+	const char *volumes[DD_VOL_COUNT];
 };
 /* The body of POST /containers/create for the node. */
 json_t *dd_node_spec_body(const struct dd_node_spec *s);

@@ -30,10 +30,13 @@
 #include "dcos-docker/wait.h"
 #include "dcos/install-internal.h"
 #include "docker/objects.h"
+#include "event-internal.h"
+#include "inotify-internal.h"
 #include "kmod-internal.h"
+#include "node-boot-internal.h"
 #include "pool.h"
 #include "privilege-internal.h"
-#include "process-internal.h"
+#include "sshkey-internal.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT 120.0
@@ -77,17 +80,18 @@ struct create_ctx {
 	char *authorized_key;
 	struct node_job *jobs;
 	size_t n_jobs;
-	const char *shape; /* add-node: the nodes' DD_LABEL_NODES (the shape after it) */
+	const char *shape;    /* add-node: the nodes' DD_LABEL_NODES (the shape after it) */
+	char registry_ip[48]; /* master1's (see dd_node_spec.registry_ip) */
 	atomic_bool failed;
 	pthread_mutex_t progress_lock;
 };
 
 static void progress(struct create_ctx *ctx, const char *node, const char *status, bool done)
 {
-	if (!ctx->opts->progress)
+	if (!ctx->opts->on_event)
 		return;
 	pthread_mutex_lock(&ctx->progress_lock);
-	ctx->opts->progress(node, status, done, ctx->opts->userdata);
+	dd_event_status(ctx->opts->on_event, ctx->opts->userdata, node, status, done);
 	pthread_mutex_unlock(&ctx->progress_lock);
 }
 
@@ -264,23 +268,6 @@ static int create_network(struct create_ctx *ctx, dd_error *err)
 
 /* ---- workspace and keys ---- */
 
-static int keygen(const char *path, const char *comment, dd_error *err)
-{
-	unlink(path);
-	_cleanup_free_ char *pub = dd_asprintf("%s.pub", path);
-	unlink(pub);
-	const char *argv[] = {"ssh-keygen", "-q",    "-t", "ed25519", "-N", "",
-	                      "-C",         comment, "-f", path,      NULL};
-	_cleanup_free_ char *out = NULL;
-	int status = 0;
-	int r = dd_process_run(argv, NULL, 4096, &out, &status, err);
-	if (r < 0)
-		return dd_error_prefix(err, "Failed to generate an SSH key: ");
-	if (status != 0)
-		return dd_error_set(err, -EIO, "ssh-keygen failed (exit %d): %s", status, out);
-	return 0;
-}
-
 static bool dir_empty_or_missing(const char *path)
 {
 	DIR *dir = opendir(path);
@@ -345,7 +332,7 @@ static int prepare_workspace(struct create_ctx *ctx, dd_error *err)
 		                    ctx->workspace, strerror(-r));
 	_cleanup_free_ char *key = dd_asprintf("%s/genconf/ssh_key", ctx->workspace);
 	_cleanup_free_ char *comment = dd_asprintf("dcos-docker-%s", ctx->opts->name);
-	r = keygen(key, comment, err);
+	r = dd_sshkey_ed25519(key, comment, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *pub = dd_asprintf("%s.pub", key);
@@ -382,7 +369,7 @@ static int write_seed(struct node_job *job, dd_error *err)
 
 	_cleanup_free_ char *keypath = dd_asprintf("%s/ssh_host_ed25519_key", job->node_dir);
 	_cleanup_free_ char *comment = dd_asprintf("root@%s", job->name);
-	r = keygen(keypath, comment, err);
+	r = dd_sshkey_ed25519(keypath, comment, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *pubpath = dd_asprintf("%s.pub", keypath);
@@ -439,222 +426,27 @@ static int write_seed(struct node_job *job, dd_error *err)
 
 static int bind_notify(struct node_job *job, dd_error *err)
 {
-	_cleanup_close_ int dirfd = open(job->node_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return dd_error_set(err, -errno, "Failed to open %s: %s", job->node_dir,
-		                    strerror(errno));
-	/* The workspace path may exceed sun_path; bind through /proc/self/fd. */
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/notify/notify.sock", dirfd);
-	unlinkat(dirfd, "notify/notify.sock", 0);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return dd_error_set(err, -errno, "socket: %s", strerror(errno));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-		close(fd);
-		return dd_error_set(err, r, "Failed to create the notify socket in %s: %s",
-		                    job->node_dir, strerror(-r));
-	}
-	job->notify_fd = fd;
-	return 0;
+	return dd_node_notify_bind(job->node_dir, &job->notify_fd, err);
 }
 
-/* The node console's last lines on one line ("|" between them), for a
- * message: TTY logs carry ANSI colour codes, which are dropped. */
-static void console_tail(dd_docker *d, const char *id, char *buf, size_t size)
+static bool job_should_stop(void *userdata)
 {
-	_cleanup_buf_ dd_buf log = DD_BUF_HEAD(64 * 1024);
-	dd_error e = {0};
-	buf[0] = '\0';
-	dd_container_logs(d, id, 8, 5000, dd_buf_sink, &log, &e); /* what came is shown */
-	if (!log.data)
-		return;
-	dd_strip_ansi(log.data);
-	size_t o = 0;
-	for (const char *p = log.data; *p && o + 1 < size; p++)
-		if (*p != '\r')
-			buf[o++] = *p == '\n' ? '|' : *p;
-	buf[o] = '\0';
-}
-
-static int container_running(dd_docker *d, const char *id, bool *ret, dd_error *err)
-{
-	_cleanup_json_ json_t *j = NULL;
-	int r = dd_container_inspect(d, id, &j, err);
-	if (r < 0)
-		return r;
-	*ret = json_is_true(json_object_get(json_object_get(j, "State"), "Running"));
-	return 0;
-}
-
-/* The verdict on a booted node, from the units that failed (space separated)
- * and whether the inner Docker's socket listens. sshd is checked from the
- * host over TCP afterwards. */
-static int boot_verdict(const char *failed, bool docker_listening, char *status, size_t status_size,
-                        dd_error *err)
-{
-	if (!docker_listening)
-		return dd_error_set(err, -EIO, "the inner Docker socket is not listening%s%s",
-		                    *failed ? "; failed units: " : "", failed);
-	if (*failed)
-		snprintf(status, status_size, "ready (degraded: %s failed)", failed);
-	else
-		snprintf(status, status_size, "ready");
-	return 0;
-}
-
-/* For images that do not report their boot (another --image): one exec asks
- * systemd for the state, the Docker socket and the failed units. */
-static int check_node(dd_docker *d, struct node_job *job, bool final, bool *ret_ready, char *status,
-                      size_t status_size, dd_error *err)
-{
-	const char *argv[] = {"/bin/sh", "-c",
-	                      "systemctl is-system-running; echo ---; "
-	                      "systemctl is-active docker.socket; echo ---; "
-	                      "systemctl list-units --failed --plain --no-legend --no-pager",
-	                      NULL};
-	_cleanup_free_ char *out = NULL;
-	int code = 0;
-	int r = dd_exec_capture(d, job->id, argv, 16384, &out, NULL, &code, err);
-	if (r < 0)
-		return r;
-	char *save = NULL;
-	char *state = strtok_r(out, "\n", &save);
-	bool booted = state && (strcmp(state, "running") == 0 || strcmp(state, "degraded") == 0);
-	if (!booted && !final) {
-		*ret_ready = false;
-		return 0;
-	}
-	if (!booted)
-		return dd_error_set(err, -ETIMEDOUT, "systemd did not finish booting (state: %s)",
-		                    state ? state : "unknown");
-	strtok_r(NULL, "\n", &save); /* --- */
-	char *docker = strtok_r(NULL, "\n", &save);
-	strtok_r(NULL, "\n", &save); /* --- */
-	char failed[512] = "";
-	for (char *l; (l = strtok_r(NULL, "\n", &save));) {
-		char unit[128];
-		if (sscanf(l, "%127s", unit) == 1 &&
-		    strlen(failed) + strlen(unit) + 3 < sizeof(failed))
-			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s",
-			         failed[0] ? " " : "", unit);
-	}
-	r = boot_verdict(failed, docker && strcmp(docker, "active") == 0, status, status_size, err);
-	if (r < 0)
-		return r;
-	*ret_ready = true;
-	return 0;
-}
-
-static int tcp_check(const char *ip, int port, int timeout_ms)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
-		return -EINVAL;
-	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		return 0;
-	if (errno != EINPROGRESS)
-		return -errno;
-	struct pollfd p = {.fd = fd, .events = POLLOUT};
-	if (poll(&p, 1, timeout_ms) <= 0)
-		return -ETIMEDOUT;
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-	return -soerr;
+	return should_stop(userdata);
 }
 
 static int wait_ready(dd_docker *d, struct node_job *job, dd_error *err)
 {
 	struct create_ctx *ctx = job->ctx;
-	double timeout = ctx->opts->timeout > 0 ? ctx->opts->timeout : DEFAULT_TIMEOUT;
-	double start = dd_now(), last_inspect = start, last_poll = start;
+	dd_boot_wait w = {.id = job->id,
+	                  .ip = job->ip,
+	                  .notify_fd = job->notify_fd,
+	                  .timeout = ctx->opts->timeout > 0 ? ctx->opts->timeout : DEFAULT_TIMEOUT,
+	                  .should_stop = job_should_stop,
+	                  .userdata = ctx};
 	char status[640];
-	char failed[512] = "", active[128] = "";
-	bool reported = false;
-	for (;;) {
-		if (should_stop(ctx))
-			return cancelled_error(err);
-		struct pollfd p = {.fd = job->notify_fd, .events = POLLIN};
-		int n = poll(&p, 1, 100);
-		bool ready = false;
-		while (n > 0) {
-			char msg[4096];
-			ssize_t k = recv(job->notify_fd, msg, sizeof(msg) - 1, 0);
-			if (k <= 0)
-				break;
-			msg[k] = '\0';
-			/* sd_notify: newline-separated assignments. READY=1 comes from
-			 * systemd; the X_DCOS_DOCKER_ ones from the image's boot report
-			 * (report-ready), sent just before. */
-			for (char *save = NULL, *l = strtok_r(msg, "\n", &save); l;
-			     l = strtok_r(NULL, "\n", &save)) {
-				ready |= strcmp(l, "READY=1") == 0;
-				if (dd_startswith(l, "X_DCOS_DOCKER_FAILED=")) {
-					snprintf(failed, sizeof(failed), "%s", strchr(l, '=') + 1);
-					reported = true;
-				} else if (dd_startswith(l, "X_DCOS_DOCKER_ACTIVE="))
-					snprintf(active, sizeof(active), "%s", strchr(l, '=') + 1);
-			}
-		}
-		double now = dd_now();
-		if (!ready && now - start > 5 && now - last_poll >= 1) {
-			/* An image whose systemd ignores NOTIFY_SOCKET: fall back to asking. */
-			last_poll = now;
-			int r = check_node(d, job, false, &ready, status, sizeof(status), err);
-			if (r < 0)
-				return r;
-			if (ready)
-				goto done;
-		}
-		if (ready)
-			break;
-		if (now - last_inspect >= 1) {
-			last_inspect = now;
-			bool running = true;
-			int r = container_running(d, job->id, &running, err);
-			if (r < 0)
-				return r;
-			if (!running) {
-				char tail[1024];
-				console_tail(d, job->id, tail, sizeof(tail));
-				return dd_error_set(err, -EIO,
-				                    "the container stopped while booting; "
-				                    "console: %s",
-				                    tail);
-			}
-		}
-		if (now - start > timeout) {
-			char tail[1024];
-			console_tail(d, job->id, tail, sizeof(tail));
-			return dd_error_set(
-			    err, -ETIMEDOUT,
-			    "systemd did not report ready within %.0f s; console: %s", timeout,
-			    tail);
-		}
-	}
-	int r;
-	if (reported) {
-		/* "<sshd socket> <docker socket>" states, e.g. "active active". */
-		char sshd[32] = "", docker[32] = "";
-		sscanf(active, "%31s %31s", sshd, docker);
-		r = boot_verdict(failed, strcmp(docker, "active") == 0, status, sizeof(status),
-		                 err);
-	} else {
-		bool ok = false;
-		r = check_node(d, job, true, &ok, status, sizeof(status), err);
-	}
+	int r = dd_node_boot_wait(d, &w, status, sizeof(status), err);
 	if (r < 0)
 		return r;
-done:
-	r = tcp_check(job->ip, 22, 2000);
-	if (r < 0)
-		return dd_error_set(err, r, "sshd on %s:22 is not reachable from this host: %s",
-		                    job->ip, strerror(-r));
 	/* Only a node that booted restarts with the daemon: a node that crashes
 	 * while booting must stop, so the failure shows instead of a restart loop. */
 	_cleanup_json_ json_t *policy =
@@ -689,7 +481,8 @@ static int run_node(struct node_job *job, dd_docker *d, dd_error *err)
 	                            .privileged = ctx->privileged,
 	                            .cgroup_version = ctx->cgroup_version,
 	                            .missing_caps = ctx->missing_caps,
-	                            .shape = ctx->shape};
+	                            .shape = ctx->shape,
+	                            .registry_ip = ctx->registry_ip[0] ? ctx->registry_ip : NULL};
 	_cleanup_json_ json_t *body = dd_node_spec_body(&spec);
 	r = dd_container_create(d, job->name, body, job->id, sizeof(job->id), err);
 	if (r < 0) {
@@ -747,11 +540,8 @@ static int run_jobs(struct create_ctx *ctx, dd_error *err)
 	int r = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].notify_fd >= 0) {
-			close(jobs[i].notify_fd);
+			dd_node_notify_close(jobs[i].node_dir, jobs[i].notify_fd);
 			jobs[i].notify_fd = -1;
-			_cleanup_free_ char *sock =
-			    dd_asprintf("%s/notify/notify.sock", jobs[i].node_dir);
-			unlink(sock);
 		}
 	}
 	/* Report the root cause: the first failure that is not a mere consequence
@@ -812,25 +602,7 @@ static int write_records(struct create_ctx *ctx, dd_error *err)
 static void rollback(struct create_ctx *ctx, bool remove_workspace)
 {
 	progress(ctx, NULL, "rolling back", false);
-	_cleanup_(dd_docker_freep) dd_docker *d = NULL;
-	dd_error e = {0};
-	if (dd_docker_dup(ctx->d, &d, &e) < 0)
-		return;
-	/* Only what this run made: its run label, never the cluster label, so a
-	 * concurrent create of the same name that won keeps its nodes. */
-	_cleanup_json_ json_t *ctrs = NULL;
-	if (dd_container_list(d, DD_LABEL_RUN, ctx->run_id, &ctrs, &e) == 0)
-		dd_remove_containers_parallel(d, ctrs, NULL, NULL, &e);
-	_cleanup_json_ json_t *vols = NULL;
-	if (dd_volume_list(d, DD_LABEL_RUN, ctx->run_id, &vols, &e) == 0) {
-		size_t i;
-		json_t *v;
-		json_array_foreach (vols, i, v)
-			dd_volume_remove(d, json_string_value(json_object_get(v, "Name")) ?: "",
-			                 DD_RM_FORCE, &e);
-	}
-	if (ctx->network_id[0])
-		dd_network_remove(d, ctx->network_id, 0, &e);
+	dd_remove_run(ctx->d, ctx->run_id, ctx->network_id);
 	if (remove_workspace)
 		dd_workspace_remove(ctx->workspace);
 	else /* add-node: the cluster's workspace stays, the new nodes' seeds go */
@@ -940,7 +712,7 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 	for (int role = 0; role < DD_ROLE_COUNT; role++)
 		n += (size_t)opts->counts[role];
 	if ((r = check_image(d, opts->image, err)) < 0 || (r = host_facts(&ctx, err)) < 0 ||
-	    (r = dd_workspace_root_lock(&lockfd, err)) < 0 ||
+	    (r = dd_inotify_check(n, err)) < 0 || (r = dd_workspace_root_lock(&lockfd, err)) < 0 ||
 	    (r = check_name_free(d, opts->name, err)) < 0 ||
 	    (r = resolve_workspace(&ctx, err)) < 0 ||
 	    (opts->network && (r = take_network(&ctx, n, err)) < 0))
@@ -996,6 +768,8 @@ int dd_cluster_create(dd_docker *d, const dd_create_opts *opts, dd_cluster **ret
 				goto fail;
 			}
 		}
+	/* Masters come first: jobs[0] is master1. */
+	snprintf(ctx.registry_ip, sizeof(ctx.registry_ip), "%s", jobs[0].ip);
 	ctx.jobs = jobs;
 	ctx.n_jobs = n;
 	if ((r = run_jobs(&ctx, err)) < 0 || (r = write_known_hosts(&ctx, false, err)) < 0 ||
@@ -1279,12 +1053,12 @@ static int add_install_dcos(struct create_ctx *ctx, const dd_add_nodes_opts *ao,
 		nodes[i] = n;
 		sub.nodes[sub.n_nodes++] = *n;
 	}
-	dd_install_opts io = {.progress = ao->progress, .userdata = ao->userdata};
+	dd_install_opts io = {.on_event = ao->on_event, .userdata = ao->userdata};
 	r = dd_dcos_install_nodes(ctx->d, c, nodes, ctx->n_jobs, &io, err);
 	if (r == 0 && !ao->no_wait && !dd_cancelled()) {
 		dd_wait_opts wo = {.timeout = ao->wait_timeout,
 		                   .skip_http_checks = ao->skip_http_checks,
-		                   .progress = ao->progress,
+		                   .on_event = ao->on_event,
 		                   .userdata = ao->userdata};
 		r = dd_dcos_wait(ctx->d, &sub, &wo, err);
 	}
@@ -1335,7 +1109,7 @@ int dd_cluster_add_nodes(dd_docker *d, const dd_add_nodes_opts *ao, dd_cluster *
 		return r;
 	rec.o.name = ao->name;
 	rec.o.timeout = ao->timeout;
-	rec.o.progress = ao->progress;
+	rec.o.on_event = ao->on_event;
 	rec.o.userdata = ao->userdata;
 	for (int role = 0; role < DD_ROLE_COUNT; role++)
 		rec.o.counts[role] = ao->counts[role];
@@ -1354,12 +1128,16 @@ int dd_cluster_add_nodes(dd_docker *d, const dd_add_nodes_opts *ao, dd_cluster *
 	size_t n = (size_t)total;
 	snprintf(ctx.workspace, sizeof(ctx.workspace), "%s", c->workspace);
 	snprintf(ctx.network, sizeof(ctx.network), "%s", c->network);
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].role == DD_ROLE_MASTER && c->nodes[i].index == 1)
+			snprintf(ctx.registry_ip, sizeof(ctx.registry_ip), "%s", c->nodes[i].ip);
 	/* network_id stays empty: the rollback leaves the network alone. */
 	if ((r = dd_random_hex(ctx.run_id, 16)) < 0) {
 		r = dd_error_set(err, r, "Failed to make a run id: %s", strerror(-r));
 		goto out;
 	}
-	if ((r = host_facts(&ctx, err)) < 0 || (r = next_addrs(&ctx, c, n, err)) < 0)
+	if ((r = host_facts(&ctx, err)) < 0 || (r = dd_inotify_check(n, err)) < 0 ||
+	    (r = next_addrs(&ctx, c, n, err)) < 0)
 		goto out;
 	/* After the highest index of each role there is or was in the record:
 	 * a removed node's name is not given to another (DC/OS may remember it). */
@@ -1462,7 +1240,7 @@ static void known_hosts_drop(const char *ws, const dd_node *const *gone, size_t 
 }
 
 int dd_cluster_remove_nodes(dd_docker *d, const char *name, const char *const *specs, size_t n,
-                            dd_progress_cb progress_cb, void *userdata, dd_error *err)
+                            dd_event_cb progress_cb, void *userdata, dd_error *err)
 {
 	int r = dd_cluster_name_check(name, err);
 	if (r < 0)

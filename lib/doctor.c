@@ -1,6 +1,7 @@
 /* dcos-docker doctor: host checks as structured results. */
 #define _GNU_SOURCE
 #include "dcos-docker/doctor.h"
+#include "dcos-docker/snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +19,13 @@
 #include "cluster-internal.h"
 #include "create-internal.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/fault.h"
 #include "dcos-docker/image.h"
 #include "docker/docker-internal.h"
 #include "docker/objects.h"
 #include "doctor-internal.h"
 #include "image/image-internal.h"
+#include "inotify-internal.h"
 #include "kmod-internal.h"
 #include "privilege-internal.h"
 #include "process-internal.h"
@@ -549,6 +552,30 @@ static void check_image(struct report *rep, dd_docker *d)
 	fix(c, "Run 'dcos-docker build-image' (as root, about a minute)");
 }
 
+/* Snapshots hold a copy of every node's /opt (GBs with real DC/OS) under
+ * the workspace root: say how much disk they take. */
+static void check_snapshots(struct report *rep, dd_docker *d)
+{
+	_cleanup_free_ dd_snapshot_info *v = NULL;
+	size_t n = 0;
+	dd_error e = {0};
+	_cleanup_free_ char *root = dd_snapshot_root();
+	if (dd_snapshot_list(d, &v, &n, &e) < 0) {
+		add(rep, "snapshots", "snapshots", DD_CHECK_SKIP, "cannot list them: %s", e.msg);
+		return;
+	}
+	unsigned long long bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += v[i].bytes;
+	if (n == 0)
+		add(rep, "snapshots", "snapshots", DD_CHECK_OK, "none (%s)", root ? root : "?");
+	else
+		add(rep, "snapshots", "snapshots", DD_CHECK_OK,
+		    "%zu take %.1f GB (%s; 'dcos-docker snapshots' lists them, 'snapshot "
+		    "--delete NAME' frees one)",
+		    n, gb(bytes), root ? root : "?");
+}
+
 static void check_local(struct report *rep)
 {
 	dd_check *c;
@@ -571,6 +598,38 @@ static void check_local(struct report *rep)
 
 	check_kmods(rep);
 
+	dd_inotify_usage iu;
+	if (dd_inotify_usage_get(&iu) == 0) {
+		long room = (iu.max - iu.used) / (DD_NODE_INOTIFY_BOOT + DD_NODE_INOTIFY_DOCKER);
+		room = room < 0 ? 0 : room;
+		/* 20 nodes: a 3-master cluster with room to grow, or a few small ones. */
+		const size_t want_room = 20;
+		bool low = room < (long)want_room;
+		c = add(rep, "inotify", "inotify instances", low ? DD_CHECK_WARN : DD_CHECK_OK,
+		        "about %ld of %ld in use (fs.inotify.max_user_instances): room for about "
+		        "%ld more nodes running their Docker (each takes %d, %d to boot)",
+		        iu.used, iu.max, room, DD_NODE_INOTIFY_BOOT + DD_NODE_INOTIFY_DOCKER,
+		        DD_NODE_INOTIFY_BOOT);
+		if (low)
+			fix(c,
+			    "sysctl -w fs.inotify.max_user_instances=%ld (and in /etc/sysctl.d/ to "
+			    "keep it)",
+			    dd_inotify_suggest(&iu, want_room));
+	}
+
+	/* The tool's own need, not DC/OS's: 'delay' adds latency with netem. */
+	char netem[256];
+	if (dd_netem_available(netem, sizeof(netem)))
+		add(rep, "netem", "network delay (sch_netem)", DD_CHECK_OK,
+		    "%s: 'dcos-docker delay' can delay a node's traffic", netem);
+	else {
+		c = add(rep, "netem", "network delay (sch_netem)", DD_CHECK_WARN,
+		        "%s: 'dcos-docker delay' cannot work here (the other fault commands can)",
+		        netem);
+		fix(c, "Only for 'dcos-docker delay': a host or VM whose kernel has "
+		       "CONFIG_NET_SCH_NETEM (=y or =m)");
+	}
+
 	_cleanup_free_ char *enforce = NULL;
 	if (dd_read_file("/sys/fs/selinux/enforce", 16, &enforce, NULL) == 0 && enforce[0] == '1') {
 		c = add(rep, "selinux", "SELinux", DD_CHECK_WARN,
@@ -582,9 +641,6 @@ static void check_local(struct report *rep)
 		const char *prog, *found, *missing, *fix;
 		enum dd_check_status if_missing;
 	} tools[] = {
-	    {"ssh-keygen", "found",
-	     "not found on PATH: create makes each cluster's SSH keys with it",
-	     "apt-get install openssh-client", DD_CHECK_FAIL},
 	    {"ssh", "found",
 	     "not found on PATH: 'dcos-docker ssh' needs it (other commands do not)",
 	     "apt-get install openssh-client", DD_CHECK_WARN},
@@ -666,6 +722,7 @@ int dd_doctor_run(dd_docker *d, dd_check **ret_checks, size_t *ret_n, dd_error *
 			add(&rep, "info", "Docker daemon facts", DD_CHECK_SKIP,
 			    "GET /info failed: %s", e.msg);
 		check_image(&rep, d);
+		check_snapshots(&rep, d);
 	}
 	check_local(&rep);
 	*ret_checks = rep.v;

@@ -60,7 +60,7 @@ char *dd_installer_url(const char *version, dd_error *err)
 
 typedef struct transfer {
 	const dd_fetch_opts *o;
-	dd_fetch_cb cb;
+	dd_event_cb cb;
 	void *userdata;
 	int fd;
 	uint64_t offset; /* bytes in the .part before this attempt */
@@ -166,6 +166,12 @@ static size_t on_data(char *buf, size_t size, size_t n, void *userdata)
 	return len;
 }
 
+static void report(dd_event_cb cb, void *userdata, const dd_fetch_progress *p)
+{
+	if (cb)
+		cb(&(dd_event){.kind = DD_EVENT_FETCH, .fetch = p}, userdata);
+}
+
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
 {
@@ -182,8 +188,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 		t->p.total = t->range_total;
 	else if (dltotal > 0 && (!is_http(t) || t->status == 200 || t->status == 206))
 		t->p.total = t->offset + (uint64_t)dltotal;
-	if (t->cb)
-		t->cb(&t->p, t->userdata);
+	report(t->cb, t->userdata, &t->p);
 	return 0;
 }
 
@@ -321,7 +326,7 @@ static int finish(const dd_fetch_opts *o, const char *part, const char *meta, in
 	return 0;
 }
 
-static int download(const dd_fetch_opts *o, const char *part, const char *meta, dd_fetch_cb cb,
+static int download(const dd_fetch_opts *o, const char *part, const char *meta, dd_event_cb cb,
                     void *userdata, dd_error *err)
 {
 	char validator[256];
@@ -410,8 +415,7 @@ static int download(const dd_fetch_opts *o, const char *part, const char *meta, 
 			if (t.range_total == offset) {
 				t.p.have = t.p.total = offset;
 				t.p.done = true;
-				if (cb)
-					cb(&t.p, userdata);
+				report(cb, userdata, &t.p);
 				return finish(o, part, meta, fd, err);
 			}
 			if (ftruncate(fd, 0) < 0)
@@ -437,8 +441,7 @@ static int download(const dd_fetch_opts *o, const char *part, const char *meta, 
 			t.p.have = have;
 			t.p.total = total ? total : have;
 			t.p.done = true;
-			if (cb)
-				cb(&t.p, userdata);
+			report(cb, userdata, &t.p);
 			return finish(o, part, meta, fd, err);
 		}
 		if (c != CURLE_OK && !resumable(c))
@@ -463,7 +466,7 @@ static int download(const dd_fetch_opts *o, const char *part, const char *meta, 
 	}
 }
 
-int dd_fetch(const dd_fetch_opts *o, dd_fetch_cb cb, void *userdata, dd_error *err)
+int dd_fetch(const dd_fetch_opts *o, dd_event_cb cb, void *userdata, dd_error *err)
 {
 	int r = check_opts(o, err);
 	if (r < 0)

@@ -13,6 +13,7 @@
  *     them (moby#22020, which lost files in the original tool). */
 #define _GNU_SOURCE
 #include "dcos-docker/files.h"
+#include "event-internal.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -1192,7 +1193,7 @@ struct send_ctx {
 	bool sparse; /* some file of src has holes */
 	const dd_send_opts *opts;
 	struct send_job *jobs;
-	dd_progress_cb progress;
+	dd_event_cb on_event;
 	void *userdata;
 	pthread_mutex_t lock;
 };
@@ -1419,10 +1420,10 @@ static void send_report(struct send_ctx *ctx, struct send_job *job)
 	if (job->r < 0)
 		dd_error_prefix(&job->err, "Failed to send '%s' to %s: ", ctx->src,
 		                job->node->short_name);
-	if (ctx->progress) {
+	if (ctx->on_event) {
 		pthread_mutex_lock(&ctx->lock);
-		ctx->progress(job->node->short_name, job->r < 0 ? job->err.msg : job->target,
-		              job->r == 0, ctx->userdata);
+		dd_event_status(ctx->on_event, ctx->userdata, job->node->short_name,
+		                job->r < 0 ? job->err.msg : job->target, job->r == 0);
 		pthread_mutex_unlock(&ctx->lock);
 	}
 }
@@ -1448,7 +1449,7 @@ static void send_skipped(void *userdata, size_t i)
 }
 
 int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const char *src,
-                  const char *dst, dd_progress_cb progress, void *userdata, dd_error *node_errs,
+                  const char *dst, dd_event_cb progress, void *userdata, dd_error *node_errs,
                   dd_error *err)
 {
 	return dd_files_send_opts(d, nodes, n, src, dst, NULL, progress, userdata, node_errs, err);
@@ -1471,7 +1472,7 @@ static bool tree_is_sparse(const char *src)
 }
 
 int dd_files_send_opts(dd_docker *d, const dd_node *const *nodes, size_t n, const char *src,
-                       const char *dst, const dd_send_opts *opts, dd_progress_cb progress,
+                       const char *dst, const dd_send_opts *opts, dd_event_cb progress,
                        void *userdata, dd_error *node_errs, dd_error *err)
 {
 	static const dd_send_opts defaults = {0};
@@ -1503,7 +1504,7 @@ int dd_files_send_opts(dd_docker *d, const dd_node *const *nodes, size_t n, cons
 	                       .src_is_dir = S_ISDIR(st.st_mode),
 	                       .sparse = tree_is_sparse(src),
 	                       .opts = opts,
-	                       .progress = progress,
+	                       .on_event = progress,
 	                       .userdata = userdata};
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.jobs = dd_malloc0(n * sizeof(*ctx.jobs));

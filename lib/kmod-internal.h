@@ -55,6 +55,11 @@ typedef struct dd_kmod_host {
 int dd_kmod_detect(const char *root, const char *release, dd_kmod_host *ret_host,
                    dd_kmod_status **ret, size_t *ret_n, dd_error *err);
 
+/* The same detection for one module that is not in the table (the tool's
+ * own needs, such as sch_netem for delay). */
+int dd_kmod_detect_one(const char *root, const char *release, const dd_kmod *m,
+                       dd_kmod_status *ret);
+
 /* The table's modules the kernel under root has loaded or built in, one name
  * per line (as found: underscores, the kernel's spelling), for a node's
  * /etc/dcos-docker/host-modules (read by the node's modprobe). *ret is NULL

@@ -549,6 +549,28 @@ int dd_kmod_detect(const char *root, const char *release, dd_kmod_host *ret_host
 	return 0;
 }
 
+int dd_kmod_detect_one(const char *root, const char *release, const dd_kmod *m, dd_kmod_status *ret)
+{
+	struct host_facts f = {0};
+	host_facts_read(&f, root, release);
+	/* The tree walk (without modules.dep) looked for the table's names only. */
+	char *found[1] = {NULL};
+	if (f.modules_dir && !f.dep && f.host.module_support) {
+		_cleanup_free_ char *rel = dd_asprintf("/lib/modules/%s", f.host.release);
+		_cleanup_free_ char *dir = rooted(root, rel);
+		const char *names[1] = {m->name};
+		struct tree_walk w = {names, 1, found, strlen(dir) + 1};
+		walk_state = &w;
+		nftw(dir, walk_one, 16, FTW_PHYS);
+		walk_state = NULL;
+	}
+	*ret = (dd_kmod_status){.mod = m};
+	decide(&f, m, m->name, m->config, found[0], ret);
+	free(found[0]);
+	host_facts_clear(&f);
+	return 0;
+}
+
 int dd_kmod_present_list(const char *root, const char *release, char **ret, dd_error *err)
 {
 	_cleanup_free_ dd_kmod_status *v = NULL;

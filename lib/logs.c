@@ -123,16 +123,6 @@ static int on_muxed(const char *buf, size_t len, void *userdata)
 	return dd_demux_feed(&s->demux, buf, len);
 }
 
-/* The last line of captured stderr: the reason, in one line. */
-static const char *last_line(char *s)
-{
-	size_t n = strlen(s);
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	char *nl = strrchr(s, '\n');
-	return nl ? nl + 1 : s;
-}
-
 /* Runs argv in the node, stdout and stderr into dir/file. */
 static int exec_to_file(dd_docker *d, const dd_node *node, const char *dir, const char *file,
                         const char *const *argv, long timeout_ms, dd_error *err)
@@ -158,7 +148,7 @@ static int exec_to_file(dd_docker *d, const dd_node *node, const char *dir, cons
 		return r;
 	if (code != 0)
 		return dd_error_set(err, -EIO, "'%s' exited with %d%s%s", argv[0], code,
-		                    *why ? ": " : "", last_line(why));
+		                    *why ? ": " : "", dd_last_line(why));
 	return 0;
 }
 
@@ -272,9 +262,10 @@ static int node_job(void *userdata, size_t i, void *state)
 			part_done(n, p, w->r, &w->err);
 	else
 		export_node(w->d, n);
-	if (ctx->opts->on_node_done) {
+	if (ctx->opts->on_event) {
+		dd_event ev = {.kind = DD_EVENT_LOGS_NODE, .node = n->node->name, .logs = n};
 		pthread_mutex_lock(&ctx->lock);
-		ctx->opts->on_node_done(n, ctx->opts->userdata);
+		ctx->opts->on_event(&ev, ctx->opts->userdata);
 		pthread_mutex_unlock(&ctx->lock);
 	}
 	return 0;

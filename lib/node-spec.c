@@ -5,11 +5,20 @@
 #include "cluster-internal.h"
 #include "create-internal.h"
 #include "dcos-docker/create.h"
+#include "dcos-docker/registry.h"
 #include "dcos-docker/specs.h"
 #include "util.h"
 
-static json_t *mount_volume(const struct dd_node_spec *s, const char *target)
+const char *const dd_node_volume_targets[DD_VOL_COUNT] = {"/var/lib/docker", "/var/log/journal",
+                                                          "/opt", "/var/lib/mesos/slave"};
+
+static json_t *mount_volume(const struct dd_node_spec *s, int vol)
 {
+	const char *target = dd_node_volume_targets[vol];
+	/* restore made (and labelled) the volume itself. */
+	if (s->volumes[vol])
+		return json_pack("{s:s, s:s, s:s}", "Type", "volume", "Source", s->volumes[vol],
+		                 "Target", target);
 	/* Anonymous volumes with labels: destroy finds them by cluster, a failed
 	 * run removes only its own by run id. */
 	return json_pack("{s:s, s:s, s:{s:{s:s, s:s}}}", "Type", "volume", "Target", target,
@@ -62,11 +71,9 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 		json_array_append_new(binds, bind_json(m->src, m->dst, m->ro));
 	}
 	json_t *mounts = json_array();
-	json_array_append_new(mounts, mount_volume(s, "/var/lib/docker"));
-	json_array_append_new(mounts, mount_volume(s, "/var/log/journal"));
-	json_array_append_new(mounts, mount_volume(s, "/opt"));
-	if (s->role != DD_ROLE_MASTER)
-		json_array_append_new(mounts, mount_volume(s, "/var/lib/mesos/slave"));
+	for (int v = 0; v < DD_VOL_COUNT; v++)
+		if (v != DD_VOL_MESOS || s->role != DD_ROLE_MASTER)
+			json_array_append_new(mounts, mount_volume(s, v));
 
 	json_t *host = json_pack(
 	    "{s:o, s:o, s:[s,s], s:[s], s:{s:s, s:s, s:s}, s:s, s:{s:s}, s:b}", "Binds", binds,
@@ -89,6 +96,15 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 		 * /proc files (inner Docker and DC/OS set sysctls). */
 		json_object_set_new(host, "MaskedPaths", json_array());
 		json_object_set_new(host, "ReadonlyPaths", json_array());
+	}
+	/* registry.local is master1 on every node, where `dcos-docker registry`
+	 * serves: an ExtraHosts line, which Docker writes into the node's
+	 * /etc/hosts at every start (a line added later would not survive a
+	 * restart). The old tool's --add-host gave masters other than master1
+	 * 127.0.0.1 (reference/dcos-docker.md). */
+	if (s->registry_ip) {
+		_cleanup_free_ char *line = dd_asprintf(DD_REGISTRY_HOST ":%s", s->registry_ip);
+		json_object_set_new(host, "ExtraHosts", json_pack("[s]", line));
 	}
 	if (o->cpus[s->role] > 0)
 		json_object_set_new(host, "NanoCpus",
@@ -124,18 +140,20 @@ json_t *dd_node_spec_body(const struct dd_node_spec *s)
 	json_t *body = json_pack(
 	    "{s:s, s:s, s:b, s:[s,s], s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:[s], s:o, s:o, "
 	    "s:{s:{s:{s:{s:s}, s:[s]}}}}",
-	    "Hostname", s->name, "Image", o->image, "Tty", 1, "Env", "container=docker", notify_env,
-	    "Labels", DD_LABEL_CLUSTER, o->name, DD_LABEL_ROLE, dd_role_label(s->role),
-	    DD_LABEL_INDEX, index, DD_LABEL_WORKSPACE, s->workspace, DD_LABEL_PRIVILEGE,
-	    s->privileged ? "privileged" : "capabilities", DD_LABEL_RUN, s->run_id, "StopSignal",
-	    "SIGRTMIN+3", "Cmd", "/sbin/init", "ExposedPorts", exposed, "HostConfig", host,
-	    "NetworkingConfig", "EndpointsConfig", s->network, "IPAMConfig", "IPv4Address", s->ip,
-	    "Aliases", s->short_name);
+	    "Hostname", s->name, "Image", s->image ? s->image : o->image, "Tty", 1, "Env",
+	    "container=docker", notify_env, "Labels", DD_LABEL_CLUSTER, o->name, DD_LABEL_ROLE,
+	    dd_role_label(s->role), DD_LABEL_INDEX, index, DD_LABEL_WORKSPACE, s->workspace,
+	    DD_LABEL_PRIVILEGE, s->privileged ? "privileged" : "capabilities", DD_LABEL_RUN,
+	    s->run_id, "StopSignal", "SIGRTMIN+3", "Cmd", "/sbin/init", "ExposedPorts", exposed,
+	    "HostConfig", host, "NetworkingConfig", "EndpointsConfig", s->network, "IPAMConfig",
+	    "IPv4Address", s->ip, "Aliases", s->short_name);
 	json_t *labels = json_object_get(body, "Labels");
 	_cleanup_free_ char *shape =
 	    s->shape ? dd_strdup(s->shape) : dd_cluster_shape_label(o->counts);
 	json_object_set_new(labels, DD_LABEL_NODES, json_string(shape));
 	json_object_set_new(labels, DD_LABEL_NETWORK, json_string(s->network));
+	if (s->image)
+		json_object_set_new(labels, DD_LABEL_IMAGE, json_string(o->image));
 	/* The user's labels (their keys were checked: none is one of ours),
 	 * global ones first, so a role's own value for a key wins. */
 	for (size_t i = 0; i < o->n_labels[s->role]; i++)

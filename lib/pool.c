@@ -108,3 +108,20 @@ int dd_pool_run(const dd_pool *p, int *results)
 	}
 	return handed >= p->n ? 0 : -ECANCELED;
 }
+
+int dd_pool_first_failure(const int *results, dd_error *errs, size_t n, size_t *ret_first,
+                          size_t *ret_failed, dd_error *err)
+{
+	int ret = 0;
+	*ret_first = 0;
+	*ret_failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (results[i] < 0 && (*ret_failed)++ == 0) {
+			ret = results[i];
+			*ret_first = i;
+			dd_error_copy(err, &errs[i]);
+		}
+		dd_error_clear(&errs[i]);
+	}
+	return ret;
+}

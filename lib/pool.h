@@ -53,6 +53,13 @@ typedef struct dd_pool {
  * not handed out, else 0. */
 int dd_pool_run(const dd_pool *p, int *results);
 
+/* After dd_pool_run, for jobs that each fill errs[i]: returns the first
+ * failed job's code (0 when none failed), with its index in *ret_first and
+ * its error copied into err; *ret_failed counts the failures. Every errs[i]
+ * is cleared. */
+int dd_pool_first_failure(const int *results, dd_error *errs, size_t n, size_t *ret_first,
+                          size_t *ret_failed, dd_error *err);
+
 /* The worker state with .docker. */
 typedef struct dd_pool_docker {
 	dd_docker *d; /* NULL when the dup failed: r and err say why */

@@ -57,6 +57,15 @@ bool dd_startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+const char *dd_last_line(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]))
+		s[--n] = '\0';
+	char *nl = strrchr(s, '\n');
+	return nl ? nl + 1 : s;
+}
+
 bool dd_endswith(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);

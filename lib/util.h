@@ -65,6 +65,9 @@ char *dd_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *dd_strdup(const char *s);
 void *dd_malloc0(size_t n);
 bool dd_startswith(const char *s, const char *prefix);
+/* The last non-empty line of s, trailing whitespace cut off (s is changed):
+ * a script's reason for failing, in one line. */
+const char *dd_last_line(char *s);
 bool dd_endswith(const char *s, const char *suffix);
 
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */

@@ -70,10 +70,11 @@ struct add_print {
 	size_t n;
 };
 
-static void add_progress(const char *node, const char *status, bool done, void *userdata)
+static void add_progress(const dd_event *ev, void *userdata)
 {
 	struct add_print *a = userdata;
-	if (!a->prog.tty && node && !done) {
+	if (!a->prog.tty && ev->node && ev->kind == DD_EVENT_STATUS) {
+		const char *node = ev->node, *status = ev->text;
 		const char *cut = strstr(status, "  [");
 		size_t len = cut ? (size_t)(cut - status) : strlen(status);
 		pthread_mutex_lock(&a->prog.lock);
@@ -90,7 +91,7 @@ static void add_progress(const char *node, const char *status, bool done, void *
 		if (same)
 			return;
 	}
-	cli_progress_cb(node, status, done, &a->prog);
+	cli_progress_cb(ev, &a->prog);
 }
 
 enum { OPT_AGENTS = 0x100, OPT_PUBLIC, OPT_TIMEOUT, OPT_NO_WAIT, OPT_WAIT_TIMEOUT, OPT_SKIP_HTTP };
@@ -162,7 +163,7 @@ int cmd_add_node(int argc, char **argv)
 	snprintf(ap.prog.header, sizeof(ap.prog.header),
 	         "Adding to cluster '%s': %d agent(s), %d public agent(s)", o.name,
 	         o.counts[DD_ROLE_AGENT], o.counts[DD_ROLE_PUBLIC_AGENT]);
-	o.progress = add_progress;
+	o.on_event = add_progress;
 	o.userdata = &ap;
 	double t0 = dd_now();
 	dd_error err = {0};

@@ -33,13 +33,13 @@ struct ui {
 	double start;
 };
 
-static void on_progress(enum dd_image_event ev, const char *text, void *userdata)
+static void on_progress(const dd_event *ev, void *userdata)
 {
 	struct ui *ui = userdata;
-	if (ev == DD_IMAGE_STEP)
-		fprintf(stderr, "==> %s\n", text);
-	else if (ui->verbose)
-		fprintf(stderr, "    %s\n", text);
+	if (ev->kind == DD_EVENT_STATUS)
+		fprintf(stderr, "==> %s\n", ev->text);
+	else if (ev->kind == DD_EVENT_OUTPUT && ui->verbose)
+		fprintf(stderr, "    %s\n", ev->text);
 }
 
 int cmd_build_image(int argc, char **argv)
@@ -55,7 +55,7 @@ int cmd_build_image(int argc, char **argv)
 	    .verb = "build-image", .usage = usage, .shortopts = "v", .longopts = longopts};
 	struct ui ui = {0};
 	dd_image_build_opts o = {
-	    .distro = DD_IMAGE_DEFAULT_DISTRO, .progress = on_progress, .userdata = &ui};
+	    .distro = DD_IMAGE_DEFAULT_DISTRO, .on_event = on_progress, .userdata = &ui};
 	bool print_tag = false;
 	int c;
 	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {

@@ -74,7 +74,9 @@ int cmd_clean(int argc, char **argv)
 	bool failed = false;
 	for (size_t i = 0; i < n_left; i++) {
 		const dd_leftover *l = &left[i];
-		const char *what = l->cluster ? "cluster" : "installer container";
+		const char *what = l->snapshot  ? "snapshot"
+		                   : l->cluster ? "cluster"
+		                                : "installer container";
 		if (l->error[0]) {
 			fprintf(stderr, "dcos-docker: error: Failed to remove %s %s: %s\n", what,
 			        l->name, l->error);

@@ -408,7 +408,7 @@ int cmd_create(int argc, char **argv)
 	/* Create the nodes. */
 	cli_progress prog;
 	cli_progress_init(&prog, stderr, a.quiet);
-	a.o.progress = cli_progress_cb;
+	a.o.on_event = cli_progress_cb;
 	a.o.userdata = &prog;
 	snprintf(prog.header, sizeof(prog.header),
 	         "Creating cluster '%s': %d master(s), %d agent(s), %d public agent(s)", a.o.name,

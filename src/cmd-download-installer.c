@@ -65,9 +65,12 @@ struct ui {
 	uint64_t size;
 };
 
-static void on_progress(const dd_fetch_progress *p, void *userdata)
+static void on_progress(const dd_event *ev, void *userdata)
 {
 	struct ui *ui = userdata;
+	const dd_fetch_progress *p = ev->fetch;
+	if (ev->kind != DD_EVENT_FETCH)
+		return;
 	ui->size = p->have;
 	if (ui->quiet)
 		return;

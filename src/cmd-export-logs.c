@@ -34,9 +34,12 @@ static void usage(FILE *f)
 	        "  -h, --help           show this help\n");
 }
 
-static void on_node_done(const dd_logs_node *n, void *userdata)
+static void on_node_done(const dd_event *ev, void *userdata)
 {
 	(void)userdata;
+	const dd_logs_node *n = ev->logs;
+	if (ev->kind != DD_EVENT_LOGS_NODE)
+		return;
 	char failed[512] = "", skipped[512] = "";
 	const char *skip_why = NULL;
 	for (int p = 0; p < DD_LOGS_PART_COUNT; p++) {
@@ -72,7 +75,7 @@ int cmd_export_logs(int argc, char **argv)
 		return cmd.exit;
 	const dd_cluster *cluster = cmd.cluster;
 
-	dd_logs_opts opts = {.dir = dir, .tool_version = DD_VERSION, .on_node_done = on_node_done};
+	dd_logs_opts opts = {.dir = dir, .tool_version = DD_VERSION, .on_event = on_node_done};
 	_cleanup_(dd_logs_report_freep) dd_logs_report *rep = NULL;
 	if (dd_logs_export(cmd.d, cluster, &opts, &rep, &err) < 0)
 		return cli_fail(&err);

@@ -3,8 +3,10 @@
 #include "cli.h"
 #include "commands.h"
 #include "dcos-docker/cluster.h"
+#include "dcos-docker/fault.h"
 #include "dcos-docker/install.h" /* [DC/OS install] */
 #include "dcos-docker/installer.h"
+#include "dcos-docker/loopback.h"
 #include "inspect.h"
 #include "util.h"
 
@@ -19,7 +21,9 @@ static void usage(FILE *f)
 	        "installer was extracted with the disk that takes (\"installer\"); the\n"
 	        "cluster's state as 'list' gives it and the nodes it was made with that are\n"
 	        "gone (\"state\", \"missing_nodes\"); the host ports each node publishes\n"
-	        "(--publish: \"ports\", \"HOST_IP:HOST_PORT->PORT/PROTO\").\n"
+	        "(--publish: \"ports\", \"HOST_IP:HOST_PORT->PORT/PROTO\"); each node's fault\n"
+	        "state (\"fault\": running, paused or stopped, the nodes it is partitioned\n"
+	        "from, its netem delay; \"partitioned_from\" is null while it is paused).\n"
 	        "Of a cluster that is incomplete (no node left: a killed create, an interrupted\n"
 	        "destroy) it describes what is left; 'dcos-docker destroy' removes that.\n\n"
 	        "Options:\n"
@@ -103,9 +107,12 @@ json_t *cli_cluster_json(const dd_cluster *c)
 		if (dd_cluster_find_node(c, "master1", &m1, &ierr) == 0)
 			url = dd_asprintf("http://%s", m1->ip);
 		json_object_set_new(j, "web_ui", url ? json_string(url) : json_null());
-		json_object_set_new(j, "dcos",
-		                    json_pack("{s:s, s:s, s:s}", "version", info.version, "variant",
-		                              info.variant, "installed_at", info.installed_at));
+		json_t *dj = json_pack("{s:s, s:s, s:s}", "version", info.version, "variant",
+		                       info.variant, "installed_at", info.installed_at);
+		/* Set by upgrade: the version before the last one. */
+		if (info.upgraded_from[0])
+			json_object_set_new(dj, "upgraded_from", json_string(info.upgraded_from));
+		json_object_set_new(j, "dcos", dj);
 	} else {
 		json_object_set_new(j, "web_ui", json_null());
 		json_object_set_new(j, "dcos", json_null());
@@ -175,6 +182,36 @@ int cmd_inspect(int argc, char **argv)
 				json_array_append_new(ports, json_string(t));
 		json_object_set_new(json_array_get(nodes, i), "ports", ports);
 	}
+	/* The loopback devices the agents see (dcos-docker loopback). */
+	json_t *loops = json_array();
+	_cleanup_free_ dd_loopback *lb = NULL;
+	size_t n_lb = 0;
+	if (dd_loopback_list(cmd.d, c->name, &lb, &n_lb, &err) == 0)
+		for (size_t i = 0; i < n_lb; i++)
+			json_array_append_new(
+			    loops, json_pack("{s:s, s:s?, s:I, s:s, s:s}", "name", lb[i].name,
+			                     "device", lb[i].device[0] ? lb[i].device : NULL,
+			                     "bytes", (json_int_t)lb[i].size, "container",
+			                     lb[i].container, "state", lb[i].state));
+	json_object_set_new(j, "loopbacks", loops);
+	/* What the nodes' own rules say (one exec per running node). */
+	_cleanup_free_ dd_node_fault *faults = NULL;
+	if (dd_cluster_faults(cmd.d, c, &faults, &err) == 0)
+		for (size_t i = 0; i < c->n_nodes && i < json_array_size(nodes); i++) {
+			const dd_node_fault *f = &faults[i];
+			json_t *from = json_null();
+			if (f->known) {
+				from = json_array();
+				_cleanup_free_ char *copy = dd_strdup(f->partitioned_from);
+				for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+				     t = strtok_r(NULL, ",", &save))
+					json_array_append_new(from, json_string(t));
+			}
+			json_object_set_new(json_array_get(nodes, i), "fault",
+			                    json_pack("{s:s, s:o, s:s?}", "state", f->state,
+			                              "partitioned_from", from, "delay",
+			                              f->delay[0] ? f->delay : NULL));
+		}
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", s);
 	return EXIT_OK;

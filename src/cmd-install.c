@@ -106,11 +106,17 @@ int cli_install_option(cli_install *ci, int c, const char *arg, const char *verb
 	return 1;
 }
 
-static void on_output(const char *node, const char *line, void *userdata)
+/* OUTPUT lines between the node lines (--verbose), the rest as every command's. */
+static void on_install_event(const dd_event *ev, void *userdata)
 {
 	cli_install *ci = userdata;
+	if (ev->kind != DD_EVENT_OUTPUT) {
+		cli_progress_cb(ev, &ci->prog);
+		return;
+	}
 	if (!ci->verbose)
 		return;
+	const char *node = ev->node, *line = ev->text;
 	/* The installer colours its log even on a pipe: keep the colours for a
 	 * terminal, plain text for a log file. */
 	_cleanup_free_ char *text = dd_strdup(line);
@@ -118,12 +124,6 @@ static void on_output(const char *node, const char *line, void *userdata)
 		dd_strip_ansi(text);
 	fprintf(stderr, "%s | %s\n", node ? node : "installer", text);
 	fflush(stderr);
-}
-
-static void on_install_progress(const char *node, const char *status, bool done, void *userdata)
-{
-	cli_install *ci = userdata;
-	cli_progress_cb(node, status, done, &ci->prog);
 }
 
 void cli_install_setup(cli_install *ci)
@@ -135,8 +135,7 @@ void cli_install_setup(cli_install *ci)
 	/* Output lines between the node lines would break redrawing in place. */
 	if (ci->verbose)
 		ci->prog.tty = false;
-	ci->o.progress = on_install_progress;
-	ci->o.on_output = on_output;
+	ci->o.on_event = on_install_event;
 	ci->o.userdata = ci;
 }
 
@@ -207,7 +206,8 @@ int cli_install_run(dd_docker *d, const dd_cluster *c, cli_install *ci, dd_insta
 		fprintf(stderr, "DC/OS %s is installed on cluster '%s' (%.1f s)\n",
 		        dd_install_plan_version(p), c->name, dd_now() - t0);
 	if (ci->wait)
-		return cli_wait_run(d, c, ci->timeout, ci->skip_http, ci->quiet);
+		return cli_wait_run(d, c, ci->timeout, ci->skip_http, ci->quiet,
+		                    ci->o.superuser_username, ci->o.superuser_password);
 	if (!ci->quiet)
 		fprintf(stderr,
 		        "Run 'dcos-docker wait --cluster %s' to wait until it is healthy.\n",

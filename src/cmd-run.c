@@ -509,17 +509,9 @@ int cmd_run(int argc, char **argv)
 	_cleanup_(strv_clear) struct strv test_argv = {0};
 	if (test_env) {
 		dd_dcos_info info;
-		int r = dd_dcos_info_load(cluster->workspace, &info, &err);
-		if (r == -ENOENT) {
-			dd_error_set(
-			    &err, -ENOENT,
-			    "DC/OS is not installed on cluster '%s': --test-env runs in its "
-			    "integration test environment",
-			    name);
-			dd_error_hint(&err, "install it: dcos-docker install --cluster %s PATH",
-			              name);
-		}
-		if (r < 0)
+		if (dd_dcos_info_require(cluster,
+		                         "--test-env runs in its integration test environment",
+		                         &info, &err) < 0)
 			return cli_fail(&err);
 		test_env_vars(cluster, nodes[0], &info, su_user, su_pw, &env, &test_vars);
 		const char *head[] = {"/bin/sh", "-c", TEST_ENV_SCRIPT, "dcos-docker-test-env"};

@@ -47,11 +47,11 @@ static void usage(FILE *f)
 	        "  -h, --help           show this help\n");
 }
 
-static void on_done(const char *node, const char *status, bool done, void *userdata)
+static void on_done(const dd_event *ev, void *userdata)
 {
 	bool quiet = *(bool *)userdata;
-	if (done && !quiet)
-		fprintf(stderr, "%s: %s\n", node, status);
+	if (ev->kind == DD_EVENT_DONE && !quiet)
+		fprintf(stderr, "%s: %s\n", ev->node, ev->text);
 }
 
 int cmd_send_file(int argc, char **argv)

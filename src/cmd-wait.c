@@ -14,21 +14,37 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "Usage: dcos-docker wait [--cluster NAME] [--timeout SECONDS] [--skip-http-checks]\n\n"
+	    "Usage: dcos-docker wait [--cluster NAME] [--timeout SECONDS] [--skip-http-checks]\n"
+	    "                        [--superuser-username U] [--superuser-password P]\n\n"
 	    "Waits until DC/OS is healthy on every node, all nodes in parallel, showing one\n"
 	    "status line per node. A node passes, in order: the dcos-download and dcos-setup\n"
 	    "units exited successfully; the node-poststart check (dcos-check-runner, else\n"
 	    "dcos-diagnostics, else 3dt) passes; Admin Router answers on the node's IP\n"
-	    "(port 80 on masters, 61001 on agents).\n\n"
+	    "(port 80 on masters, 61001 on agents). Once every master passed, the\n"
+	    "cluster checks of DC/OS E2E (dcos-test-utils' wait_for_dcos) run through\n"
+	    "master1's Admin Router, in order: on DC/OS Enterprise, the superuser's\n"
+	    "login (POST /acs/api/v1/auth/login; over HTTPS verified with the\n"
+	    "cluster's CA from /ca/dcos-ca.crt when master1's bootstrap-config.json\n"
+	    "has ssl_enabled), whose token the checks after it send; Marathon\n"
+	    "(/marathon/v2/info is 200), ZooKeeper quorum (Exhibitor lists every\n"
+	    "master, serving, one leader), Mesos agents (/mesos/master/slaves has\n"
+	    "every agent, active), DC/OS components (/system/health/v1/units: every\n"
+	    "unit healthy). A dcos-checks-poststart.service left failed by its run at\n"
+	    "boot is started again once the node's poststart check passed, instead of\n"
+	    "waiting up to a minute for its timer.\n\n"
 	    "Options:\n"
 	    "  -c, --cluster NAME      the cluster (default: " DD_DEFAULT_CLUSTER ")\n"
 	    "      --timeout SECONDS   give up after this long (default: %d)\n"
-	    "      --skip-http-checks  skip the Admin Router check (when this host cannot\n"
-	    "                          reach node IPs, the check runs inside the node)\n"
+	    "      --skip-http-checks  skip the Admin Router and cluster checks (when this\n"
+	    "                          host cannot reach node IPs, they run inside a node)\n"
+	    "      --superuser-username U  Enterprise: log in as U (default: bootstrapuser)\n"
+	    "      --superuser-password P  ... with password P (default: deleteme); a refused\n"
+	    "                          login ends the wait at once\n"
 	    "  -q, --quiet             no progress output\n"
 	    "  -h, --help              show this help\n\n"
-	    "Exit code: 0 when every node passed; 1 on timeout, naming each node that did\n"
-	    "not pass, the check it was at and that check's output.\n",
+	    "Exit code: 0 when every node and cluster check passed; 1 on timeout, naming\n"
+	    "each node that did not pass, the check it was at and that check's output,\n"
+	    "and the cluster check that did not pass with its last answer.\n",
 	    DD_DCOS_WAIT_DEFAULT_TIMEOUT);
 }
 
@@ -41,10 +57,11 @@ struct wait_print {
 	size_t n;
 };
 
-static void on_progress(const char *node, const char *status, bool done, void *userdata)
+static void on_progress(const dd_event *ev, void *userdata)
 {
 	struct wait_print *w = userdata;
-	if (!w->prog.tty && node && !done) {
+	if (!w->prog.tty && ev->node && ev->kind == DD_EVENT_STATUS) {
+		const char *node = ev->node, *status = ev->text;
 		const char *cut = strstr(status, "  [");
 		size_t len = cut ? (size_t)(cut - status) : strlen(status);
 		size_t i = 0;
@@ -60,16 +77,19 @@ static void on_progress(const char *node, const char *status, bool done, void *u
 			snprintf(w->last[i], sizeof(w->last[i]), "%.*s", (int)len, status);
 		}
 	}
-	cli_progress_cb(node, status, done, &w->prog);
+	cli_progress_cb(ev, &w->prog);
 }
 
-int cli_wait_run(dd_docker *d, const dd_cluster *c, double timeout, bool skip_http, bool quiet)
+int cli_wait_run(dd_docker *d, const dd_cluster *c, double timeout, bool skip_http, bool quiet,
+                 const char *su_username, const char *su_password)
 {
 	_cleanup_free_ struct wait_print *w = dd_malloc0(sizeof(*w));
 	cli_progress_init(&w->prog, stderr, quiet);
 	dd_wait_opts o = {.timeout = timeout,
 	                  .skip_http_checks = skip_http,
-	                  .progress = on_progress,
+	                  .superuser_username = su_username,
+	                  .superuser_password = su_password,
+	                  .on_event = on_progress,
 	                  .userdata = w};
 	double t0 = dd_now();
 	dd_error err = {0};
@@ -88,10 +108,13 @@ int cli_wait_run(dd_docker *d, const dd_cluster *c, double timeout, bool skip_ht
 
 int cmd_wait(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"timeout", required_argument, NULL, 't'},
-	                                         {"skip-http-checks", no_argument, NULL, 's'},
-	                                         {"quiet", no_argument, NULL, 'q'},
-	                                         {0}};
+	static const struct option longopts[] = {
+	    {"timeout", required_argument, NULL, 't'},
+	    {"skip-http-checks", no_argument, NULL, 's'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"superuser-username", required_argument, NULL, 'u'},
+	    {"superuser-password", required_argument, NULL, 'p'},
+	    {0}};
 	_cleanup_(cli_cmd_clear) cli_cmd cmd = {.verb = "wait",
 	                                        .usage = usage,
 	                                        .cluster_opt = true,
@@ -99,6 +122,7 @@ int cmd_wait(int argc, char **argv)
 	                                        .longopts = longopts};
 	double timeout = 0;
 	bool skip_http = false, quiet = false;
+	const char *su_username = NULL, *su_password = NULL;
 	int c;
 	long v;
 	while ((c = cli_getopt(&cmd, argc, argv)) > 0) {
@@ -112,10 +136,18 @@ int cmd_wait(int argc, char **argv)
 			break;
 		case 's': skip_http = true; break;
 		case 'q': quiet = true; break;
+		case 'u':
+		case 'p':
+			if (!*optarg)
+				return cli_option_error("wait", "%s must not be empty",
+				                        cli_optname());
+			*(c == 'u' ? &su_username : &su_password) = optarg;
+			break;
 		}
 	}
 	if (c == CLI_EXIT || !cli_open(&cmd, 0))
 		return cmd.exit;
 	cli_trap_signals();
-	return cli_wait_run(cmd.d, cmd.cluster, timeout, skip_http, quiet);
+	return cli_wait_run(cmd.d, cmd.cluster, timeout, skip_http, quiet, su_username,
+	                    su_password);
 }

@@ -19,10 +19,27 @@ int cmd_download_file(int argc, char **argv);
 int cmd_export_logs(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_install(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_web(int argc, char **argv);
 int cmd_download_installer(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
+int cmd_loopback(int argc, char **argv);
+/* cmd-snapshot.c */
+int cmd_snapshot(int argc, char **argv);
+int cmd_snapshots(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+/* cmd-fault.c */
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_partition(int argc, char **argv);
+int cmd_heal(int argc, char **argv);
+int cmd_delay(int argc, char **argv);
 
 #endif

@@ -29,9 +29,10 @@ enum {
 /* The most --copy-to-master options one command takes. */
 #define CLI_MAX_COPIES 64
 
-/* getopt_long entries for the options above (not --installer, --timeout, -v). */
+/* getopt_long entries for the options above (not --installer, --timeout, -v);
+ * upgrade takes them without --copy-to-master (DC/OS is installed already). */
 /* clang-format off */
-#define CLI_INSTALL_LONGOPTS \
+#define CLI_INSTALL_LONGOPTS_NO_COPY \
 	{"extra-config", required_argument, NULL, CLI_OPT_EXTRA_CONFIG}, \
 	{"variant", required_argument, NULL, CLI_OPT_VARIANT}, \
 	{"license-key", required_argument, NULL, CLI_OPT_LICENSE_KEY}, \
@@ -42,26 +43,32 @@ enum {
 	{"wait", no_argument, NULL, CLI_OPT_WAIT}, \
 	{"skip-http-checks", no_argument, NULL, CLI_OPT_SKIP_HTTP}, \
 	{"verbose", no_argument, NULL, CLI_OPT_VERBOSE}, \
-	{"allow-cgroup-v2", no_argument, NULL, CLI_OPT_ALLOW_CGROUP_V2}, \
+	{"allow-cgroup-v2", no_argument, NULL, CLI_OPT_ALLOW_CGROUP_V2}
+#define CLI_INSTALL_LONGOPTS \
+	CLI_INSTALL_LONGOPTS_NO_COPY, \
 	{"copy-to-master", required_argument, NULL, CLI_OPT_COPY_TO_MASTER}
 /* clang-format on */
 
 /* The help text of those options, for the commands' usage(). */
-#define CLI_INSTALL_HELP                                                                           \
+#define CLI_INSTALL_HELP_CONFIG                                                                    \
 	"      --extra-config FILE       YAML mapping merged into config.yaml last (it wins)\n"    \
 	"      --variant auto|oss|enterprise  DC/OS variant (default: auto, from the\n"            \
 	"                                installer's --version)\n"                                 \
 	"      --license-key FILE        Enterprise license (default: $DCOS_LICENSE_KEY_PATH)\n"   \
-	"      --superuser-username U    Enterprise superuser (default: bootstrapuser)\n"          \
+	"      --superuser-username U    Enterprise superuser (default: bootstrapuser); --wait\n"  \
+	"                                logs in as it\n"                                          \
 	"      --superuser-password P    ... and password (default: deleteme)\n"                   \
 	"      --security-mode MODE      Enterprise: disabled|permissive|strict\n"                 \
-	"      --genconf-dir DIR         copy DIR's files into genconf/ (e.g. TLS certificates)\n" \
+	"      --genconf-dir DIR         copy DIR's files into genconf/ (e.g. TLS certificates)\n"
+#define CLI_INSTALL_HELP_COPY                                                                      \
 	"      --copy-to-master SRC:DST  copy SRC (a host path) to DST on every master before\n"   \
-	"                                DC/OS is installed (repeatable)\n"                        \
+	"                                DC/OS is installed (repeatable)\n"
+#define CLI_INSTALL_HELP_WAIT                                                                      \
 	"      --wait                    then wait until DC/OS is healthy (see 'wait')\n"          \
-	"      --skip-http-checks        with --wait: skip the Admin Router check\n"               \
+	"      --skip-http-checks        with --wait: skip the Admin Router and cluster checks\n"  \
 	"      --allow-cgroup-v2         install although this host runs cgroup v2, where\n"       \
 	"                                DC/OS's agents cannot start (Mesos needs cgroup v1)\n"
+#define CLI_INSTALL_HELP CLI_INSTALL_HELP_CONFIG CLI_INSTALL_HELP_COPY CLI_INSTALL_HELP_WAIT
 
 typedef struct cli_install {
 	dd_install_opts o;
@@ -89,6 +96,8 @@ int cli_install_prepare(dd_docker *d, cli_install *ci, dd_install_plan **ret);
 /* Installs, then waits with --wait. Prints, returns an exit code. */
 int cli_install_run(dd_docker *d, const dd_cluster *c, cli_install *ci, dd_install_plan *p);
 /* The wait step of `wait` and `--wait`: prints, returns an exit code. */
-int cli_wait_run(dd_docker *d, const dd_cluster *c, double timeout, bool skip_http, bool quiet);
+/* su_username, su_password: the Enterprise login (NULL: the defaults). */
+int cli_wait_run(dd_docker *d, const dd_cluster *c, double timeout, bool skip_http, bool quiet,
+                 const char *su_username, const char *su_password);
 
 #endif

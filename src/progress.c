@@ -102,12 +102,12 @@ static void show(cli_progress *p, const char *node, const char *status)
 	}
 }
 
-void cli_progress_cb(const char *node, const char *status, bool done, void *userdata)
+void cli_progress_cb(const dd_event *ev, void *userdata)
 {
 	cli_progress *p = userdata;
-	(void)done;
-	if (p->quiet)
+	if (p->quiet || (ev->kind != DD_EVENT_STATUS && ev->kind != DD_EVENT_DONE))
 		return;
+	const char *node = ev->node, *status = ev->text;
 	/* A step cut short by Ctrl-C (or SIGTERM, ...) did not fail: the user
 	 * stopped it. */
 	if (node && dd_cancelled() && strncmp(status, "failed", 6) == 0)

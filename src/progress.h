@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "dcos-docker/event.h"
+
 typedef struct cli_progress {
 	FILE *out;
 	bool tty;
@@ -25,8 +27,9 @@ typedef struct cli_progress {
 } cli_progress;
 
 void cli_progress_init(cli_progress *p, FILE *out, bool quiet);
-/* Matches dd_progress_cb; userdata is the cli_progress. Output is best
- * effort: a closed or full stderr never stops the work it reports on. */
-void cli_progress_cb(const char *node, const char *status, bool done, void *userdata);
+/* A dd_event_cb showing STATUS and DONE events (the others are another
+ * handler's); userdata is the cli_progress. Output is best effort: a closed
+ * or full stderr never stops the work it reports on. */
+void cli_progress_cb(const dd_event *ev, void *userdata);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
+#include "dcos-docker/event.h"
 
 /* Exported by libdcos-docker (see error.h). */
 #pragma GCC visibility push(default)
@@ -107,14 +108,11 @@ int dd_cluster_summary_get(dd_docker *d, const char *name, dd_cluster_summary *r
  * in buf, "" for none. */
 int dd_node_ports(dd_docker *d, const dd_node *n, char *buf, size_t size, dd_error *err);
 
-/* Progress of long operations, per node (node may be NULL for cluster-wide steps). */
-typedef void (*dd_progress_cb)(const char *node, const char *status, bool done, void *userdata);
-
 /* Removes the cluster's containers (with volumes), labelled volumes, network and workspace.
  * -ENOENT (a usage error) when nothing of it exists. Safe to run twice at once:
  * what another destroy is removing is waited for. On Ctrl-C it stops between
  * steps with -ECANCELED (dd_cluster_summary_get then says what is left). */
-int dd_cluster_destroy(dd_docker *d, const char *name, dd_progress_cb progress, void *userdata,
+int dd_cluster_destroy(dd_docker *d, const char *name, dd_event_cb on_event, void *userdata,
                        dd_error *err);
 
 /* What `clean` finds left over by interrupted or killed runs. A cluster is
@@ -129,10 +127,13 @@ typedef struct dd_leftover {
 	char name[256];     /* the cluster's or the container's name */
 	char state[640];    /* the cluster's state, the container's */
 	bool removed, kept; /* kept: why in state (a node running, being created) */
+	bool snapshot;      /* an interrupted snapshot's files or images (name: the snapshot) */
 	char error[512];    /* why removing it failed */
 } dd_leftover;
 /* Lists (dry_run) or removes the leftovers; *ret is malloc'ed. The creates
- * of this workspace root wait meanwhile. */
+ * of this workspace root wait meanwhile. Also left over: a snapshot of this
+ * root without its manifest that no snapshot is taking now, and snapshot
+ * images of this root whose snapshot directory is gone (snapshot.h). */
 int dd_clean_leftovers(dd_docker *d, bool dry_run, dd_leftover **ret, size_t *ret_n, dd_error *err);
 
 /* A cluster's default workspace: <workspace root>/<name> (caller frees). */

@@ -33,7 +33,7 @@ typedef struct dd_create_opts {
 	double cpus[DD_ROLE_COUNT];      /* 0: no limit */
 	long long memory[DD_ROLE_COUNT]; /* bytes, 0: no limit */
 	double timeout;                  /* seconds for every node to become ready; 0: 120 */
-	dd_progress_cb progress;
+	dd_event_cb on_event;
 	void *userdata;
 } dd_create_opts;
 
@@ -53,8 +53,8 @@ typedef struct dd_add_nodes_opts {
 	double timeout;            /* seconds for the new nodes to become ready; 0: 120 */
 	double wait_timeout;       /* DC/OS health of the new nodes; <= 0: 900 */
 	bool no_wait;              /* DC/OS: install on the new nodes, do not wait */
-	bool skip_http_checks;     /* DC/OS wait: no Admin Router check */
-	dd_progress_cb progress;
+	bool skip_http_checks;     /* DC/OS wait: no Admin Router or cluster checks */
+	dd_event_cb on_event;
 	void *userdata;
 } dd_add_nodes_opts;
 
@@ -76,7 +76,7 @@ int dd_cluster_add_nodes(dd_docker *d, const dd_add_nodes_opts *opts, dd_cluster
  * their volumes, their files in the workspace) and records the new shape.
  * Usage errors, with nothing removed: an unknown node, a master. */
 int dd_cluster_remove_nodes(dd_docker *d, const char *name, const char *const *nodes, size_t n,
-                            dd_progress_cb progress, void *userdata, dd_error *err);
+                            dd_event_cb on_event, void *userdata, dd_error *err);
 
 #pragma GCC visibility pop
 #endif

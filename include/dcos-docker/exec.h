@@ -13,7 +13,10 @@
 
 /* Which output stream a piece of output comes from. */
 enum dd_stream { DD_STREAM_STDIN = 0, DD_STREAM_STDOUT = 1, DD_STREAM_STDERR = 2 };
-/* Gets each piece of a process' output; return 0 to go on, a negative errno to abort. */
+/* Gets each piece of a process' output; return 0 to go on, a negative errno to abort.
+ * Not a dd_event (event.h): this is the process' data, raw bytes in pieces that
+ * split lines and UTF-8 anywhere, and the return value stops it; events only
+ * report and cannot refuse. */
 typedef int (*dd_exec_output_cb)(int stream, const char *buf, size_t len, void *userdata);
 
 typedef struct dd_exec_opts {

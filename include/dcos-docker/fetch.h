@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "dcos-docker/error.h"
+#include "dcos-docker/event.h"
 
 #pragma GCC visibility push(default)
 
@@ -40,14 +41,14 @@ typedef struct dd_fetch_progress {
 	bool done;        /* the last call: complete (before verification) */
 } dd_fetch_progress;
 
-/* Called often (libcurl's transfer callback): the caller throttles. */
-typedef void (*dd_fetch_cb)(const dd_fetch_progress *p, void *userdata);
+/* Progress goes to on_event as FETCH events (ev->fetch), called often
+ * (libcurl's transfer callback): the caller throttles. */
 
 /* Downloads o->url to o->output. Proxies come from the environment as curl's
  * do (http_proxy, https_proxy, no_proxy...). An HTTP error names the status
  * and the URL. On dd_cancelled() returns -ECANCELED and keeps the .part for a
  * later resume; a checksum mismatch removes it (those bytes are wrong). */
-int dd_fetch(const dd_fetch_opts *o, dd_fetch_cb cb, void *userdata, dd_error *err);
+int dd_fetch(const dd_fetch_opts *o, dd_event_cb on_event, void *userdata, dd_error *err);
 
 #pragma GCC visibility pop
 #endif

@@ -26,10 +26,10 @@
  * parallel. node_errs (n entries, may be NULL) gets each node's error.
  * Returns 0 when every node got the copy; otherwise the error of the first
  * failed node (message names it), with "and N more" when several failed.
- * progress (may be NULL) is called once per node when it is done, with the
- * path the copy landed at as status. */
+ * on_event (may be NULL) gets once per node a DONE event with the path the
+ * copy landed at as text, or a STATUS event with the node's error. */
 int dd_files_send(dd_docker *d, const dd_node *const *nodes, size_t n, const char *src,
-                  const char *dst, dd_progress_cb progress, void *userdata, dd_error *node_errs,
+                  const char *dst, dd_event_cb on_event, void *userdata, dd_error *node_errs,
                   dd_error *err);
 
 /* How files are sent (dd_files_send_opts). Zeroed: as root. */
@@ -50,7 +50,7 @@ typedef struct dd_send_opts {
  * they go through tar in the node when the node runs, as the archive API
  * writes holes out as zeros. */
 int dd_files_send_opts(dd_docker *d, const dd_node *const *nodes, size_t n, const char *src,
-                       const char *dst, const dd_send_opts *opts, dd_progress_cb progress,
+                       const char *dst, const dd_send_opts *opts, dd_event_cb on_event,
                        void *userdata, dd_error *node_errs, dd_error *err);
 
 /* How files are downloaded (dd_files_download_opts). */

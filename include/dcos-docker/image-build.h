@@ -6,15 +6,10 @@
 
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
+#include "dcos-docker/event.h"
 
 /* Exported by libdcos-docker (see error.h). */
 #pragma GCC visibility push(default)
-
-enum dd_image_event {
-	DD_IMAGE_STEP,   /* a phase begins: "Bootstrapping Debian bookworm with mmdebstrap" */
-	DD_IMAGE_OUTPUT, /* one line of mmdebstrap's output */
-};
-typedef void (*dd_image_progress_fn)(enum dd_image_event event, const char *text, void *userdata);
 
 typedef struct dd_image_build_opts {
 	const char *distro; /* NULL: DD_IMAGE_DEFAULT_DISTRO */
@@ -22,7 +17,9 @@ typedef struct dd_image_build_opts {
 	/* NULL: Debian's mirror (deb.debian.org, plus updates and security for
 	 * stable releases). Otherwise a mirror URL or a "deb ..." sources line. */
 	const char *mirror;
-	dd_image_progress_fn progress;
+	/* STATUS (node NULL): a phase begins, "Bootstrapping Debian bookworm
+	 * with mmdebstrap"; OUTPUT: a line of mmdebstrap's output. */
+	dd_event_cb on_event;
 	void *userdata;
 } dd_image_build_opts;
 

@@ -2,7 +2,7 @@
  * "postflight", is wait.h). The host side of the installer contract
  * (config.yaml, genconf) is internal to the library; this drives it and the
  * nodes. Nothing here prints:
- * progress and output reach the caller through callbacks, which may be called
+ * progress and output reach the caller as events (on_event), which may come
  * from worker threads (never two at once). */
 #ifndef DCOS_DOCKER_INSTALL_H
 #define DCOS_DOCKER_INSTALL_H
@@ -16,10 +16,6 @@
 
 /* Exported by libdcos-docker (see error.h). */
 #pragma GCC visibility push(default)
-
-/* One output line of the installer's genconf run (node NULL) or of a node's
- * role install (node = its container name), without the newline. */
-typedef void (*dd_node_output_cb)(const char *node, const char *line, void *userdata);
 
 typedef struct dd_install_opts {
 	const char *installer;          /* dcos_generate_config.sh; required */
@@ -36,8 +32,10 @@ typedef struct dd_install_opts {
 	/* Install even where the daemon's host runs cgroup v2, which no DC/OS
 	 * release's agents run on (Mesos 1.11 needs cgroup v1 hierarchies). */
 	bool allow_cgroup_v2;
-	dd_progress_cb progress;     /* node NULL: cluster-wide steps and notes */
-	dd_node_output_cb on_output; /* may be NULL */
+	/* STATUS and DONE (node NULL: cluster-wide steps and notes); OUTPUT: the
+	 * lines of the installer's genconf run (node NULL) and of each node's
+	 * role install (node = its container name). */
+	dd_event_cb on_event;
 	void *userdata;
 } dd_install_opts;
 
@@ -77,13 +75,39 @@ int dd_dcos_install(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_er
 
 typedef struct dd_dcos_info {
 	char version[64];
-	char variant[16];      /* "oss" or "enterprise" */
-	char installed_at[32]; /* UTC, ISO 8601 */
+	char variant[16];       /* "oss" or "enterprise" */
+	char installed_at[32];  /* UTC, ISO 8601: of the install, or of the last upgrade */
+	char upgraded_from[64]; /* "" unless upgraded: the version before the last upgrade */
 } dd_dcos_info;
+
+typedef struct dd_upgrade_opts {
+	double timeout;        /* of each node's health wait; <= 0: the wait default */
+	bool skip_http_checks; /* no Admin Router check in those waits */
+	bool wait;             /* wait for every agent too (masters always are) */
+} dd_upgrade_opts;
+
+/* Upgrades DC/OS on every node of c, installed by dd_dcos_install, to the
+ * installer of p: writes genconf/config.yaml again (the plan's options),
+ * runs the installer's --generate-node-upgrade-script <installed version>
+ * in the workspace, then dcos_node_upgrade.sh (seen through the serve/
+ * mount) on the masters one at a time, each healthy (dd_dcos_wait) before
+ * the next, then on the agents in parallel, then the public agents in
+ * parallel; on agents
+ * /opt/mesosphere/lib/libltdl.so.7 is removed first. Stops at the first
+ * failure, naming the node, the step, its last output lines and which nodes
+ * were upgraded. Records the new version with upgraded_from in
+ * DD_DCOS_INFO_FILE. The same version is not refused. */
+int dd_dcos_upgrade(dd_docker *d, const dd_cluster *c, dd_install_plan *p,
+                    const dd_upgrade_opts *uo, dd_error *err);
 
 /* Reads <workspace>/dcos.json (DD_DCOS_INFO_FILE). -ENOENT (no message) when DC/OS is
  * not installed. */
 int dd_dcos_info_load(const char *workspace, dd_dcos_info *ret, dd_error *err);
+/* dd_dcos_info_load for a command that needs DC/OS: when it is not installed,
+ * -ENOENT with "DC/OS is not installed on cluster 'NAME'" (then ": why" when
+ * why is given) and the hint to install it (an operation error, exit 1: the
+ * cluster is fine, it is in the wrong state). */
+int dd_dcos_info_require(const dd_cluster *c, const char *why, dd_dcos_info *ret, dd_error *err);
 
 #pragma GCC visibility pop
 #endif

@@ -10,6 +10,7 @@
 #include "dcos-docker/cluster.h"
 #include "dcos-docker/docker.h"
 #include "dcos-docker/error.h"
+#include "dcos-docker/event.h"
 
 /* Exported by libdcos-docker (see error.h). */
 #pragma GCC visibility push(default)
@@ -60,14 +61,12 @@ static inline void dd_logs_report_freep(dd_logs_report **r)
 		dd_logs_report_free(*r);
 }
 
-/* Called once per node when all its parts are done (from worker threads,
- * one call at a time). */
-typedef void (*dd_logs_node_cb)(const dd_logs_node *n, void *userdata);
-
 typedef struct dd_logs_opts {
 	const char *dir; /* created (0700) if missing; must not hold a node's directory yet */
 	const char *tool_version; /* written to dcos-docker-version.txt */
-	dd_logs_node_cb on_node_done;
+	/* LOGS_NODE once per node when all its parts are done (from worker
+	 * threads, one call at a time). */
+	dd_event_cb on_event;
 	void *userdata;
 } dd_logs_opts;
 

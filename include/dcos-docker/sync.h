@@ -43,9 +43,9 @@ typedef struct dd_sync_result {
  * directories and *.pyc files are left out. A checkout without
  * packages/dcos-integration-test/extra is a usage error (-EINVAL); a
  * cluster without DC/OS installed -ENOENT (the variant decides the
- * layout); a stopped master -EHOSTDOWN. progress (may be NULL) gets each
+ * layout); a stopped master -EHOSTDOWN. on_event (may be NULL) gets each
  * master when it is done. */
-int dd_dcos_sync(dd_docker *d, const dd_cluster *c, const char *checkout, dd_progress_cb progress,
+int dd_dcos_sync(dd_docker *d, const dd_cluster *c, const char *checkout, dd_event_cb on_event,
                  void *userdata, dd_sync_result *res, dd_error *err);
 
 #pragma GCC visibility pop

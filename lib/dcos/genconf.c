@@ -2,12 +2,14 @@
  * `--genconf` run that fills genconf/serve/. */
 #define _GNU_SOURCE
 #include "dcos/genconf-internal.h"
+#include "event-internal.h"
 #include "process-internal.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -53,7 +55,15 @@ static const char ip_detect_script[] =
 struct run {
 	dd_buf out;
 	int status; /* waitpid status */
+	dd_event_cb on_event;
+	void *userdata;
 };
+
+static void on_child_line(const char *line, void *userdata)
+{
+	struct run *r = userdata;
+	dd_event_send(r->on_event, r->userdata, DD_EVENT_OUTPUT, NULL, line);
+}
 
 static void run_done(struct run *r)
 {
@@ -69,14 +79,16 @@ static void run_done(struct run *r)
  * is named $DCOS_INSTALLER_CONTAINER_NAME), so the caller removes the
  * container by name afterwards. */
 static int run_child(struct run *r, const char *const *argv, const char *cwd, char *const *envp,
-                     dd_output_cb on_line, void *userdata, dd_error *err)
+                     dd_event_cb on_event, void *userdata, dd_error *err)
 {
+	r->on_event = on_event;
+	r->userdata = userdata;
 	dd_process_opts o = {.argv = argv,
 	                     .cwd = cwd,
 	                     .env = envp,
 	                     .own_pgroup = true,
-	                     .on_line = on_line,
-	                     .userdata = userdata,
+	                     .on_line = on_event ? on_child_line : NULL,
+	                     .userdata = r,
 	                     .output = &r->out};
 	int rc = dd_process_exec(&o, &r->status, err);
 	if (rc == -ECANCELED)
@@ -231,7 +243,7 @@ static int installer_failed(const struct run *r, const char *installer_path, con
 }
 
 int dd_dcos_installer_info(const char *installer_path, const char *cwd, const char *container_name,
-                           dd_output_cb on_line, void *userdata, char **ret_version,
+                           dd_event_cb on_event, void *userdata, char **ret_version,
                            char **ret_variant, char **ret_tar, dd_error *err)
 {
 	_cleanup_free_ char *abs = NULL;
@@ -241,7 +253,7 @@ int dd_dcos_installer_info(const char *installer_path, const char *cwd, const ch
 	const char *argv[] = {"bash", abs, "--version", NULL};
 	_cleanup_strv_ char **envp = installer_env(container_name, 0);
 	_cleanup_(run_done) struct run run = {.out = DD_BUF_TAIL(VERSION_CAPTURE_MAX)};
-	if ((r = run_child(&run, argv, cwd, envp, on_line, userdata, err)) < 0)
+	if ((r = run_child(&run, argv, cwd, envp, on_event, userdata, err)) < 0)
 		return r;
 	if (!run_succeeded(&run))
 		return installer_failed(&run, installer_path, "bash INSTALLER --version",
@@ -295,7 +307,7 @@ int dd_dcos_installer_info(const char *installer_path, const char *cwd, const ch
 }
 
 int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
-                    const char *installer_container_name, dd_output_cb on_line, void *userdata,
+                    const char *installer_container_name, dd_event_cb on_event, void *userdata,
                     dd_error *err)
 {
 	if (!workspace_dir || !installer_container_name || !*installer_container_name)
@@ -320,7 +332,7 @@ int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
 	 * needs. */
 	const char *argv[] = {"bash", abs, "-v", "--genconf", NULL};
 	_cleanup_(run_done) struct run run = {.out = DD_BUF_TAIL(OUTPUT_KEEP)};
-	if ((r = run_child(&run, argv, workspace_dir, envp, on_line, userdata, err)) < 0)
+	if ((r = run_child(&run, argv, workspace_dir, envp, on_event, userdata, err)) < 0)
 		return r;
 	if (!run_succeeded(&run))
 		return installer_failed(&run, installer_path, "bash INSTALLER -v --genconf",
@@ -334,6 +346,64 @@ int dd_dcos_genconf(const char *installer_path, const char *workspace_dir,
 		                    "Its last lines:\n%s",
 		                    script, tail);
 	}
+	return 0;
+}
+
+/* The last file:// token of text (the real installer prints "Node upgrade
+ * script URL: <bootstrap_url>/upgrade/<hex>/dcos_node_upgrade.sh",
+ * dcos_installer/upgrade.py), or NULL. */
+static char *last_file_url(const char *text)
+{
+	const char *last = NULL;
+	for (const char *q = strstr(text, "file://"); q; q = strstr(q + 1, "file://"))
+		last = q;
+	if (!last)
+		return NULL;
+	char *url = strndup(last, strcspn(last, " \t\r\n\"'"));
+	if (!url)
+		abort();
+	return url;
+}
+
+int dd_dcos_upgrade_script(const char *installer_path, const char *workspace_dir,
+                           const char *installer_container_name, const char *installed_version,
+                           dd_event_cb on_event, void *userdata, char **ret_url, dd_error *err)
+{
+	if (!workspace_dir || !installer_container_name || !*installer_container_name ||
+	    !installed_version || !*installed_version)
+		return dd_error_set(err, -EINVAL,
+		                    "the upgrade script needs a workspace, an installer container "
+		                    "name and the installed version");
+	_cleanup_free_ char *abs = NULL;
+	int r = resolve_installer(installer_path, &abs, err);
+	if (r < 0)
+		return r;
+	int port = 0;
+	if ((r = free_tcp_port(&port, err)) < 0)
+		return r;
+	_cleanup_strv_ char **envp = installer_env(installer_container_name, port);
+	/* dcos_installer/cli.py: --generate-node-upgrade-script takes the
+	 * installed version; backend.py runs genconf first (make_serve_dir), so
+	 * the new packages land in genconf/serve/ next to the script. */
+	const char *argv[] = {
+	    "bash", abs, "-v", "--generate-node-upgrade-script", installed_version, NULL};
+	_cleanup_(run_done) struct run run = {.out = DD_BUF_TAIL(OUTPUT_KEEP)};
+	if ((r = run_child(&run, argv, workspace_dir, envp, on_event, userdata, err)) < 0)
+		return r;
+	if (!run_succeeded(&run))
+		return installer_failed(&run, installer_path,
+		                        "bash INSTALLER -v --generate-node-upgrade-script VERSION",
+		                        workspace_dir, err);
+	_cleanup_free_ char *url = last_file_url(dd_buf_str(&run.out));
+	if (!url) {
+		_cleanup_free_ char *tail = run_tail_text(&run);
+		return dd_error_set(
+		    err, -EBADMSG,
+		    "The DC/OS installer exited successfully but printed no file:// "
+		    "URL of a node upgrade script. Its last lines:\n%s",
+		    tail);
+	}
+	*ret_url = TAKE_PTR(url);
 	return 0;
 }
 

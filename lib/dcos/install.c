@@ -3,6 +3,7 @@
  * nodes at once, straight from the read-only serve/ mount (no copies). */
 #define _GNU_SOURCE
 #include "dcos-docker/install.h"
+#include "event-internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include "dcos-docker/cancel.h"
 #include "dcos-docker/doctor.h"
 #include "dcos-docker/exec.h"
+#include "dcos-docker/wait.h"
 #include "dcos/config-internal.h"
 #include "dcos/genconf-internal.h"
 #include "dcos/install-internal.h"
@@ -51,7 +53,7 @@ static void note(dd_install_plan *p, const char *node, bool done, const char *fm
     __attribute__((format(printf, 4, 5)));
 static void note(dd_install_plan *p, const char *node, bool done, const char *fmt, ...)
 {
-	if (!p->o->progress)
+	if (!p->o->on_event)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
@@ -60,16 +62,16 @@ static void note(dd_install_plan *p, const char *node, bool done, const char *fm
 		abort();
 	va_end(ap);
 	pthread_mutex_lock(&p->lock);
-	p->o->progress(node, s, done, p->o->userdata);
+	dd_event_status(p->o->on_event, p->o->userdata, node, s, done);
 	pthread_mutex_unlock(&p->lock);
 }
 
 static void output(dd_install_plan *p, const char *node, const char *line)
 {
-	if (!p->o->on_output)
+	if (!p->o->on_event)
 		return;
 	pthread_mutex_lock(&p->lock);
-	p->o->on_output(node, line, p->o->userdata);
+	dd_event_send(p->o->on_event, p->o->userdata, DD_EVENT_OUTPUT, node, line);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -103,9 +105,9 @@ const dd_installer *dd_install_plan_installer(const dd_install_plan *p)
 
 static void output(dd_install_plan *p, const char *node, const char *line);
 
-static void on_installer_line(const char *line, void *userdata)
+static void on_installer_line(const dd_event *ev, void *userdata)
 {
-	output(userdata, NULL, line);
+	output(userdata, NULL, ev->text);
 }
 
 /* The host facts the real installer needs before anything is spent on it. */
@@ -190,6 +192,27 @@ static int render_config(const dd_install_plan *p, const char *cluster_name,
 	    .extra_config_path = p->o->extra_config,
 	};
 	return dd_dcos_config_yaml(&in, ret, err);
+}
+
+/* config.yaml of the cluster's nodes, their IPs per role in node order
+ * (masters, agents, public agents by index), into the workspace's genconf. */
+static int write_cluster_config(const dd_install_plan *p, const dd_cluster *c, dd_error *err)
+{
+	const char **ips[DD_ROLE_COUNT] = {0};
+	size_t n[DD_ROLE_COUNT] = {0};
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		ips[role] = dd_malloc0((c->n_nodes + 1) * sizeof(char *));
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		const dd_node *node = &c->nodes[i];
+		ips[node->role][n[node->role]++] = node->ip;
+	}
+	_cleanup_free_ char *yaml = NULL;
+	int r = render_config(p, c->name, (const char *const **)ips, n, &yaml, err);
+	for (int role = 0; role < DD_ROLE_COUNT; role++)
+		free(ips[role]);
+	if (r < 0)
+		return r;
+	return dd_dcos_write_genconf(c->workspace, yaml, p->o->genconf_dir, err);
 }
 
 /* A trial rendering with documentation addresses (RFC 5737) checks the
@@ -316,17 +339,35 @@ int dd_dcos_info_load(const char *workspace, dd_dcos_info *ret, dd_error *err)
 	const char *version = json_string_value(json_object_get(j, "version"));
 	const char *variant = json_string_value(json_object_get(j, "variant"));
 	const char *at = json_string_value(json_object_get(j, "installed_at"));
+	const char *from = json_string_value(json_object_get(j, "upgraded_from"));
 	if (!version || !variant)
 		return dd_error_set(err, -EBADMSG, "%s is damaged (no version or variant)", path);
 	dd_dcos_info info = {0};
 	snprintf(info.version, sizeof(info.version), "%s", version);
 	snprintf(info.variant, sizeof(info.variant), "%s", variant);
 	snprintf(info.installed_at, sizeof(info.installed_at), "%s", at ? at : "");
+	snprintf(info.upgraded_from, sizeof(info.upgraded_from), "%s", from ? from : "");
 	*ret = info;
 	return 0;
 }
 
-static int write_info(const dd_cluster *c, const dd_install_plan *p, dd_error *err)
+int dd_dcos_info_require(const dd_cluster *c, const char *why, dd_dcos_info *ret, dd_error *err)
+{
+	int r = dd_dcos_info_load(c->workspace, ret, err);
+	if (r != -ENOENT)
+		return r;
+	dd_error_set(err, -ENOENT, "DC/OS is not installed on cluster '%s'%s%s", c->name,
+	             why ? ": " : "", why ? why : "");
+	return dd_error_hint(err,
+	                     "Install it first: dcos-docker install --cluster %s "
+	                     "PATH/TO/dcos_generate_config.sh",
+	                     c->name);
+}
+
+/* upgraded_from: NULL for an install; the version before, for an upgrade
+ * (installed_at is then when the upgrade finished). */
+static int write_info(const dd_cluster *c, const dd_install_plan *p, const char *upgraded_from,
+                      dd_error *err)
 {
 	char at[32];
 	time_t now = time(NULL);
@@ -334,6 +375,8 @@ static int write_info(const dd_cluster *c, const dd_install_plan *p, dd_error *e
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	_cleanup_json_ json_t *j = json_pack("{s:s, s:s, s:s}", "version", p->version, "variant",
 	                                     p->variant, "installed_at", at);
+	if (upgraded_from)
+		json_object_set_new(j, "upgraded_from", json_string(upgraded_from));
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	_cleanup_free_ char *path = dd_asprintf("%s/" DD_DCOS_INFO_FILE, c->workspace);
 	_cleanup_free_ char *body = dd_asprintf("%s\n", s);
@@ -547,10 +590,10 @@ struct genconf_ctx {
 	dd_install_plan *p;
 };
 
-static void on_genconf_line(const char *line, void *userdata)
+static void on_genconf_line(const dd_event *ev, void *userdata)
 {
 	struct genconf_ctx *g = userdata;
-	output(g->p, NULL, line);
+	output(g->p, NULL, ev->text);
 }
 
 int dd_dcos_install(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_error *err)
@@ -593,22 +636,7 @@ int dd_dcos_install(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_er
 	if ((r = dd_installer_path_check(c->workspace, "the workspace", err)) < 0)
 		return r;
 
-	/* Node IPs per role, in node order (masters, agents, public agents by index). */
-	const char **ips[DD_ROLE_COUNT] = {0};
-	size_t n[DD_ROLE_COUNT] = {0};
-	for (int role = 0; role < DD_ROLE_COUNT; role++)
-		ips[role] = dd_malloc0((c->n_nodes + 1) * sizeof(char *));
-	for (size_t i = 0; i < c->n_nodes; i++) {
-		const dd_node *node = &c->nodes[i];
-		ips[node->role][n[node->role]++] = node->ip;
-	}
-	_cleanup_free_ char *yaml = NULL;
-	r = render_config(p, c->name, (const char *const **)ips, n, &yaml, err);
-	for (int role = 0; role < DD_ROLE_COUNT; role++)
-		free(ips[role]);
-	if (r < 0)
-		return r;
-	if ((r = dd_dcos_write_genconf(c->workspace, yaml, p->o->genconf_dir, err)) < 0)
+	if ((r = write_cluster_config(p, c, err)) < 0)
 		return r;
 	if (dd_cancelled())
 		return dd_error_set(err, -ECANCELED, "Interrupted");
@@ -643,7 +671,7 @@ int dd_dcos_install(dd_docker *d, const dd_cluster *c, dd_install_plan *p, dd_er
 		nodes[i] = &c->nodes[i];
 	if ((r = role_installs(d, c, nodes, c->n_nodes, p, err)) < 0)
 		return r;
-	return write_info(c, p, err);
+	return write_info(c, p, NULL, err);
 }
 
 int dd_dcos_install_nodes(dd_docker *d, const dd_cluster *c, const dd_node *const *nodes, size_t n,
@@ -663,4 +691,332 @@ int dd_dcos_install_nodes(dd_docker *d, const dd_cluster *c, const dd_node *cons
 	int r = role_installs(d, c, nodes, n, &p, err);
 	pthread_mutex_destroy(&p.lock);
 	return r;
+}
+
+/* ---- upgrade ---- */
+
+/* What an upgrade keeps about each node: its last step, and for the one that
+ * failed, the end of its output. */
+struct upgrade_ctx {
+	dd_install_plan *p;
+	const dd_cluster *c;
+	const char *from;
+	const char *script; /* the script's path in the nodes */
+	double timeout;
+	bool skip_http;
+	bool *done; /* per node of c: upgraded */
+};
+
+static void upgrade_state(const struct upgrade_ctx *u, char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "upgraded: ");
+	bool any = false;
+	for (size_t i = 0; i < u->c->n_nodes && len < size; i++)
+		if (u->done[i]) {
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", any ? ", " : "",
+			                        u->c->nodes[i].short_name);
+			any = true;
+		}
+	if (!any && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "none");
+	any = false;
+	if (len < size)
+		len += (size_t)snprintf(buf + len, size - len, "; still on %s: ", u->from);
+	for (size_t i = 0; i < u->c->n_nodes && len < size; i++)
+		if (!u->done[i]) {
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", any ? ", " : "",
+			                        u->c->nodes[i].short_name);
+			any = true;
+		}
+	if (!any && len < size)
+		snprintf(buf + len, size - len, "none");
+}
+
+/* The node's failure; dd_dcos_upgrade adds the cluster's state once no
+ * node is upgrading any more. */
+static int upgrade_failed(const struct upgrade_ctx *u, const dd_node *n, const char *step,
+                          const char *what, const char *out, const char *errout, dd_error *err)
+{
+	dd_buf b = DD_BUF_TAIL(1800);
+	if (out && *out)
+		dd_buf_addf(&b, "%s%s", out, out[strlen(out) - 1] == '\n' ? "" : "\n");
+	if (errout && *errout)
+		dd_buf_addf(&b, "%s%s", errout, errout[strlen(errout) - 1] == '\n' ? "" : "\n");
+	_cleanup_free_ char *tail = dd_tail_text(&b, 20, 200, 1800, "  ");
+	dd_buf_free(&b);
+	dd_error_set(err, -EIO,
+	             "Upgrade to DC/OS %s failed on node %s (%s, %s) at step '%s': %s. "
+	             "Its last lines:\n%s",
+	             u->p->version, n->short_name, n->name, n->ip, step, what,
+	             *tail ? tail : "  (no output)\n");
+	return dd_error_hint(err,
+	                     "Nothing further was touched. Look around with 'dcos-docker run "
+	                     "--cluster %s --node %s -- journalctl -n 100'; running 'upgrade' "
+	                     "again upgrades the nodes still on %s only if the script's version "
+	                     "check lets it (the upgraded ones refuse: they run the new version).",
+	                     u->c->name, n->short_name, u->from);
+}
+
+/* Adds "Cluster state: upgraded: ...; still on <old>: ..." to err's message. */
+static void upgrade_add_state(const struct upgrade_ctx *u, dd_error *err)
+{
+	char state[1024];
+	upgrade_state(u, state, sizeof(state));
+	size_t len = strlen(err->msg);
+	if (len > 0 && err->msg[len - 1] == '\n')
+		err->msg[--len] = '\0';
+	snprintf(err->msg + len, sizeof(err->msg) - len, "\nCluster state: %s", state);
+}
+
+/* Runs one step (argv) in node n; a failure names node, step and output. */
+static int upgrade_step(dd_docker *d, const struct upgrade_ctx *u, const dd_node *n,
+                        const char *step, const char *const *argv, dd_error *err)
+{
+	_cleanup_free_ char *out = NULL, *errout = NULL;
+	int code = 0;
+	dd_error e = {0};
+	int r = dd_exec_capture(d, n->id, argv, 256u << 10, &out, &errout, &code, &e);
+	if (r < 0)
+		return upgrade_failed(u, n, step, e.msg, NULL, NULL, err);
+	if (out || errout) {
+		_cleanup_free_ char *all =
+		    dd_asprintf("%s%s", out ? out : "", errout ? errout : "");
+		char *save = NULL;
+		for (char *l = strtok_r(all, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save))
+			output(u->p, n->name, l);
+	}
+	if (dd_cancelled())
+		return dd_error_set(err, -ECANCELED, "Interrupted during the upgrade of %s",
+		                    n->short_name);
+	if (code != 0) {
+		_cleanup_free_ char *what = dd_asprintf("exit code %d", code);
+		return upgrade_failed(u, n, step, what, out, errout, err);
+	}
+	return 0;
+}
+
+/* wait.c's progress, serialised with the other nodes' (agents upgrade in
+ * parallel, each with a wait of its own). */
+static void upgrade_wait_progress(const dd_event *ev, void *userdata)
+{
+	dd_install_plan *p = userdata;
+	if (!p->o->on_event)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->o->on_event(ev, p->o->userdata);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Waits (wait.c) until node i alone is healthy. */
+static int upgrade_wait(dd_docker *d, const struct upgrade_ctx *u, size_t i, dd_error *err)
+{
+	dd_cluster one = *u->c;
+	one.nodes = &u->c->nodes[i];
+	one.n_nodes = 1;
+	dd_wait_opts wo = {.timeout = u->timeout,
+	                   .skip_http_checks = u->skip_http,
+	                   .superuser_username = u->p->o->superuser_username,
+	                   .superuser_password = u->p->o->superuser_password,
+	                   .on_event = upgrade_wait_progress,
+	                   .userdata = u->p};
+	dd_error e = {0};
+	int r = dd_dcos_wait(d, &one, &wo, &e);
+	if (r == -ECANCELED)
+		return dd_error_set(err, r, "Interrupted while waiting for %s",
+		                    u->c->nodes[i].short_name);
+	if (r < 0)
+		return upgrade_failed(u, &u->c->nodes[i], "health check after the upgrade", e.msg,
+		                      NULL, NULL, err);
+	return 0;
+}
+
+static int upgrade_node(dd_docker *d, struct upgrade_ctx *u, size_t i, bool wait, dd_error *err)
+{
+	const dd_node *n = &u->c->nodes[i];
+	int r;
+	note(u->p, n->name, false, "upgrading (%s %s -> %s)", dd_role_dcos(n->role), u->from,
+	     u->p->version);
+	if (n->role != DD_ROLE_MASTER) {
+		/* DC/OS E2E's workaround before an agent's upgrade: the old
+		 * libltdl.so.7 under /opt/mesosphere/lib breaks the new packages'
+		 * activation on agents. */
+		static const char *const rm[] = {"rm", "-f", "/opt/mesosphere/lib/libltdl.so.7",
+		                                 NULL};
+		if ((r = upgrade_step(d, u, n, "removing /opt/mesosphere/lib/libltdl.so.7", rm,
+		                      err)) < 0)
+			return r;
+	}
+	/* Not executable (write_string: 0644), and it needs root: bash, as root
+	 * (docker exec's default user). Nothing user-given in argv. */
+	const char *argv[] = {"/bin/bash", u->script, NULL};
+	if ((r = upgrade_step(d, u, n, "dcos_node_upgrade.sh", argv, err)) < 0)
+		return r;
+	if (wait && (r = upgrade_wait(d, u, i, err)) < 0)
+		return r;
+	u->done[i] = true;
+	note(u->p, n->name, true, "upgraded to %s", u->p->version);
+	return 0;
+}
+
+/* The agents of one role in parallel (pool.c): a job per node, each with
+ * its own connection; after a failure no further node starts. */
+struct upgrade_job {
+	struct upgrade_ctx *u;
+	size_t node; /* index in c */
+	bool wait;
+	int r;
+	dd_error err;
+};
+
+struct upgrade_run {
+	struct upgrade_job *jobs;
+	pthread_mutex_t lock;
+	bool stop; /* under lock: a node failed */
+};
+
+static int upgrade_job(void *userdata, size_t i, void *state)
+{
+	struct upgrade_run *run = userdata;
+	struct upgrade_job *j = &run->jobs[i];
+	pthread_mutex_lock(&run->lock);
+	bool stop = run->stop;
+	pthread_mutex_unlock(&run->lock);
+	if (stop)
+		return 0; /* not started: still on the old version */
+	dd_docker *d = dd_pool_docker_get(state, &j->r, &j->err);
+	if (d)
+		j->r = upgrade_node(d, j->u, j->node, j->wait, &j->err);
+	if (j->r < 0) {
+		pthread_mutex_lock(&run->lock);
+		run->stop = true;
+		pthread_mutex_unlock(&run->lock);
+	}
+	return j->r;
+}
+
+static int upgrade_parallel(dd_docker *d, struct upgrade_ctx *u, const size_t *nodes, size_t n,
+                            bool wait, dd_error *err)
+{
+	if (n == 0)
+		return 0;
+	struct upgrade_job *jobs = dd_malloc0(n * sizeof(*jobs));
+	for (size_t i = 0; i < n; i++)
+		jobs[i] = (struct upgrade_job){.u = u, .node = nodes[i], .wait = wait};
+	struct upgrade_run run = {.jobs = jobs};
+	pthread_mutex_init(&run.lock, NULL);
+	dd_pool pool = {.n = n, .job = upgrade_job, .userdata = &run, .docker = d};
+	dd_pool_run(&pool, NULL);
+	pthread_mutex_destroy(&run.lock);
+	int r = 0;
+	size_t n_failed = 0;
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].r < 0 && n_failed++ == 0) {
+			dd_error_copy(err, &jobs[i].err);
+			r = jobs[i].r;
+		}
+	if (r == 0 && dd_cancelled())
+		r = dd_error_set(err, -ECANCELED, "Interrupted during the upgrade");
+	if (n_failed > 1) {
+		size_t len = strlen(err->msg);
+		if (len > 0 && err->msg[len - 1] == '\n')
+			err->msg[--len] = '\0';
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+		         "\n(%zu more node%s of that role failed at the same time)", n_failed - 1,
+		         n_failed == 2 ? "" : "s");
+	}
+	free(jobs);
+	return r;
+}
+
+int dd_dcos_upgrade(dd_docker *d, const dd_cluster *c, dd_install_plan *p,
+                    const dd_upgrade_opts *uo, dd_error *err)
+{
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (strcmp(c->nodes[i].state, "running") != 0) {
+			dd_error_set(err, -ESRCH, "Cannot upgrade cluster '%s': node %s is %s",
+			             c->name, c->nodes[i].short_name, c->nodes[i].state);
+			return dd_error_hint(err, "Start it first ('docker start %s').",
+			                     c->nodes[i].name);
+		}
+	dd_dcos_info info;
+	int r = dd_dcos_info_require(c, NULL, &info, err);
+	if (r < 0)
+		return r;
+	if ((r = dd_installer_path_check(c->workspace, "the workspace", err)) < 0)
+		return r;
+	/* The same-version upgrade is not refused: the real installer and the
+	 * script take any installed version (dcos_installer/upgrade.py checks only
+	 * that the node runs the version the script was made for), and it is
+	 * how a developer rolls a rebuilt installer of the same version out. */
+	if (strcmp(info.version, p->version) == 0)
+		note(p, NULL, false,
+		     "Note: cluster '%s' runs DC/OS %s already; upgrading to the "
+		     "same version (the installer's packages replace the nodes' if they differ)",
+		     c->name, p->version);
+
+	/* config.yaml again, from the nodes as they are and the options given:
+	 * the installer generates the new packages from it. */
+	if ((r = write_cluster_config(p, c, err)) < 0)
+		return r;
+
+	note(p, NULL, false,
+	     "Generating the node upgrade script from DC/OS %s with the %s %s "
+	     "installer",
+	     info.version, p->variant, p->version);
+	struct genconf_ctx g = {.p = p};
+	_cleanup_free_ char *url = NULL;
+	r = dd_installer_upgrade_script(d, p->installer, c->workspace, c->name, info.version,
+	                                on_genconf_line, &g, &url, err);
+	if (r < 0)
+		return r;
+	/* The nodes see genconf/serve/ at DD_NODE_INSTALL_DIR: the URL must be
+	 * there (bootstrap_url is file://DD_NODE_INSTALL_DIR, config.c). */
+	const char *script = url + strlen("file://");
+	if (!dd_startswith(script, DD_NODE_INSTALL_DIR "/") || strstr(script, "/../"))
+		return dd_error_set(err, -EBADMSG,
+		                    "The installer's node upgrade script URL %s is not under %s, "
+		                    "where the nodes see genconf/serve/",
+		                    url, DD_NODE_INSTALL_DIR);
+	_cleanup_free_ char *host_path =
+	    dd_asprintf("%s/genconf/serve%s", c->workspace, script + strlen(DD_NODE_INSTALL_DIR));
+	if (access(host_path, R_OK) != 0)
+		return dd_error_set(err, -ENOENT,
+		                    "The installer printed %s, but %s is not there: %s", url,
+		                    host_path, strerror(errno));
+	note(p, NULL, false, "Node upgrade script: %s", url);
+
+	_cleanup_free_ bool *done = dd_malloc0((c->n_nodes + 1) * sizeof(bool));
+	struct upgrade_ctx u = {.p = p,
+	                        .c = c,
+	                        .from = info.version,
+	                        .script = script,
+	                        .timeout = uo ? uo->timeout : 0,
+	                        .skip_http = uo && uo->skip_http_checks,
+	                        .done = done};
+	/* Masters one at a time, each healthy before the next (a quorum of
+	 * ZooKeeper and Mesos masters must stay up); then the agents in
+	 * parallel, then the public agents in parallel. */
+	for (size_t i = 0; i < c->n_nodes && r == 0; i++) {
+		if (c->nodes[i].role != DD_ROLE_MASTER)
+			continue;
+		if (dd_cancelled())
+			r = dd_error_set(err, -ECANCELED, "Interrupted");
+		else
+			r = upgrade_node(d, &u, i, true, err);
+	}
+	_cleanup_free_ size_t *agents = dd_malloc0((c->n_nodes + 1) * sizeof(size_t));
+	static const enum dd_role agent_roles[] = {DD_ROLE_AGENT, DD_ROLE_PUBLIC_AGENT};
+	for (size_t k = 0; k < 2 && r == 0; k++) {
+		size_t n_agents = 0;
+		for (size_t i = 0; i < c->n_nodes; i++)
+			if (c->nodes[i].role == agent_roles[k])
+				agents[n_agents++] = i;
+		r = upgrade_parallel(d, &u, agents, n_agents, uo && uo->wait, err);
+	}
+	if (r < 0) {
+		if (r != -ECANCELED)
+			upgrade_add_state(&u, err);
+		return r;
+	}
+	return write_info(c, p, info.version, err);
 }

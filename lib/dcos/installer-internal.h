@@ -27,9 +27,9 @@ int dd_installer_path_check(const char *dir, const char *what, dd_error *err);
 /* Opens the installer file at path (checked by the caller): finds its place
  * under root (NULL: dd_workspace_root()), and runs `--version` there unless
  * an earlier run left the payload and the image is loaded. Holds a shared
- * lock on the place until freed, so no one removes it meanwhile. on_line
+ * lock on the place until freed, so no one removes it meanwhile. on_event
  * gets the installer's output lines (may be NULL). */
-int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_output_cb on_line,
+int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_event_cb on_event,
                       void *userdata, dd_installer **ret, dd_error *err);
 void dd_installer_free(dd_installer *in);
 static inline void dd_installer_freep(dd_installer **in)
@@ -52,8 +52,14 @@ bool dd_installer_extracted(const dd_installer *in);    /* this open extracted i
  * back to the calling user (a helper container), and a left-over installer
  * container is removed. */
 int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace, const char *cluster,
-                         dd_output_cb on_line, void *userdata, dd_error *err);
+                         dd_event_cb on_event, void *userdata, dd_error *err);
 
+/* As dd_installer_genconf, but runs the installer's
+ * --generate-node-upgrade-script installed_version (dd_dcos_upgrade_script). */
+int dd_installer_upgrade_script(dd_docker *d, dd_installer *in, const char *workspace,
+                                const char *cluster, const char *installed_version,
+                                dd_event_cb on_event, void *userdata, char **ret_url,
+                                dd_error *err);
 /* Before a workspace is removed: the cluster stops using its place; the
  * place and its image go when no other cluster uses it and no install holds
  * it. No-op for a workspace that never ran genconf. */

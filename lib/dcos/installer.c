@@ -221,7 +221,7 @@ static char *image_of_tar(const char *tar)
 
 /* Runs --version in the place (extracting and loading when needed). Holds
  * the place's lock exclusively. */
-static int run_version(dd_docker *d, dd_installer *in, dd_output_cb on_line, void *userdata,
+static int run_version(dd_docker *d, dd_installer *in, dd_event_cb on_event, void *userdata,
                        dd_error *err)
 {
 	free(in->version);
@@ -233,7 +233,7 @@ static int run_version(dd_docker *d, dd_installer *in, dd_output_cb on_line, voi
 	 * never meet on the wrapper's default one. */
 	_cleanup_free_ char *name =
 	    dd_asprintf("dcos-docker-installer-version-%ld", (long)getpid());
-	int r = dd_dcos_installer_info(in->path, in->place, name, on_line, userdata, &in->version,
+	int r = dd_dcos_installer_info(in->path, in->place, name, on_event, userdata, &in->version,
 	                               &in->variant, &in->tar, err);
 	if (r < 0) {
 		dd_error e = {0};
@@ -291,7 +291,7 @@ void dd_installer_free(dd_installer *in)
 	free(in);
 }
 
-int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_output_cb on_line,
+int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_event_cb on_event,
                       void *userdata, dd_installer **ret, dd_error *err)
 {
 	_cleanup_(dd_installer_freep) dd_installer *in = dd_malloc0(sizeof(*in));
@@ -324,7 +324,7 @@ int dd_installer_open(dd_docker *d, const char *path, const char *root, dd_outpu
 	}
 	bool reuse = place_info_load(in) == 0 &&
 	             (!in->tar || (file_exists(in->place, in->tar) && image_present(d, in->image)));
-	if (!reuse && (r = run_version(d, in, on_line, userdata, err)) < 0)
+	if (!reuse && (r = run_version(d, in, on_event, userdata, err)) < 0)
 		return r;
 	/* Shared from now on: no one removes the place while we use it. */
 	if ((r = lock_place(in, LOCK_SH, err)) < 0)
@@ -397,8 +397,10 @@ static int record_use(const dd_installer *in, const char *workspace, const char 
 	return 0;
 }
 
-int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace, const char *cluster,
-                         dd_output_cb on_line, void *userdata, dd_error *err)
+/* genconf (upgrade_from NULL) or the node upgrade script (ret_url). */
+static int run_in_workspace(dd_docker *d, dd_installer *in, const char *workspace,
+                            const char *cluster, const char *upgrade_from, char **ret_url,
+                            dd_event_cb on_event, void *userdata, dd_error *err)
 {
 	int r = dd_installer_path_check(workspace, "the workspace", err);
 	if (r < 0)
@@ -411,7 +413,7 @@ int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace, 
 			/* Removed behind our back (docker rmi, a cleaner): extract once
 			 * more, in the place, not in the workspace. */
 			if ((r = lock_place(in, LOCK_EX, err)) < 0 ||
-			    (r = run_version(d, in, on_line, userdata, err)) < 0 ||
+			    (r = run_version(d, in, on_event, userdata, err)) < 0 ||
 			    (r = lock_place(in, LOCK_SH, err)) < 0)
 				return r;
 		}
@@ -425,7 +427,11 @@ int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace, 
 		}
 	}
 	_cleanup_free_ char *container = dd_asprintf("%s-installer", cluster);
-	r = dd_dcos_genconf(in->path, workspace, container, on_line, userdata, err);
+	if (upgrade_from)
+		r = dd_dcos_upgrade_script(in->path, workspace, container, upgrade_from, on_event,
+		                           userdata, ret_url, err);
+	else
+		r = dd_dcos_genconf(in->path, workspace, container, on_event, userdata, err);
 	if (r < 0) {
 		dd_error e = {0};
 		dd_container_remove(d, container, DD_RM_FORCE | DD_RM_VOLUMES | DD_RM_MISSING_OK,
@@ -441,6 +447,20 @@ int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace, 
 		r = g;
 	}
 	return r;
+}
+
+int dd_installer_genconf(dd_docker *d, dd_installer *in, const char *workspace, const char *cluster,
+                         dd_event_cb on_event, void *userdata, dd_error *err)
+{
+	return run_in_workspace(d, in, workspace, cluster, NULL, NULL, on_event, userdata, err);
+}
+
+int dd_installer_upgrade_script(dd_docker *d, dd_installer *in, const char *workspace,
+                                const char *cluster, const char *installed_version,
+                                dd_event_cb on_event, void *userdata, char **ret_url, dd_error *err)
+{
+	return run_in_workspace(d, in, workspace, cluster, installed_version, ret_url, on_event,
+	                        userdata, err);
 }
 
 /* ---- who uses a place ---- */

@@ -9,6 +9,7 @@
  * active package directories, so a master gets all of it or, on a failure,
  * an error naming it. */
 #include "dcos-docker/sync.h"
+#include "event-internal.h"
 
 #include <errno.h>
 #include <string.h>
@@ -61,20 +62,10 @@ struct sync_ctx {
 	const dd_node *const *masters;
 	const char *tests, *bootstrap; /* host trees; bootstrap may be NULL */
 	bool oss_to_ee;
-	dd_progress_cb progress;
+	dd_event_cb on_event;
 	void *userdata;
 	dd_error *errs;
 };
-
-/* The last non-empty line of s, trailing whitespace cut (in place). */
-static const char *last_line(char *s)
-{
-	size_t n = strlen(s);
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]))
-		s[--n] = '\0';
-	char *nl = strrchr(s, '\n');
-	return nl ? nl + 1 : s;
-}
 
 static int send_tree(dd_docker *d, const dd_node *node, const char *src, const char *dst,
                      dd_error *err)
@@ -121,14 +112,14 @@ static int sync_job(void *userdata, size_t i, void *state)
 		int ec = 0;
 		r = dd_exec_capture(d, node->name, argv, 64u << 10, &out, &errout, &ec, err);
 		if (r >= 0 && ec != 0) {
-			const char *e = errout ? last_line(errout) : NULL;
+			const char *e = errout ? dd_last_line(errout) : NULL;
 			r = dd_error_set(err, -EIO,
 			                 "the copy on the node failed (exit code %d)%s%s", ec,
 			                 e && *e ? ": " : "", e ? e : "");
 		}
 	}
-	if (ctx->progress)
-		ctx->progress(node->short_name, r < 0 ? "failed" : "synced", true, ctx->userdata);
+	dd_event_status(ctx->on_event, ctx->userdata, node->short_name, r < 0 ? "failed" : "synced",
+	                true);
 	return r;
 }
 
@@ -138,7 +129,7 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int dd_dcos_sync(dd_docker *d, const dd_cluster *c, const char *checkout, dd_progress_cb progress,
+int dd_dcos_sync(dd_docker *d, const dd_cluster *c, const char *checkout, dd_event_cb progress,
                  void *userdata, dd_sync_result *res, dd_error *err)
 {
 	*res = (dd_sync_result){0};
@@ -156,16 +147,7 @@ int dd_dcos_sync(dd_docker *d, const dd_cluster *c, const char *checkout, dd_pro
 	res->checkout_enterprise = access(upstream, F_OK) == 0;
 
 	dd_dcos_info info;
-	int r = dd_dcos_info_load(c->workspace, &info, err);
-	if (r == -ENOENT) {
-		dd_error_set(
-		    err, -ENOENT,
-		    "DC/OS is not installed on cluster '%s': its variant decides where the "
-		    "files go",
-		    c->name);
-		return dd_error_hint(err, "install it first: dcos-docker install --cluster %s PATH",
-		                     c->name);
-	}
+	int r = dd_dcos_info_require(c, "its variant decides where the files go", &info, err);
 	if (r < 0)
 		return r;
 	res->oss_to_ee = strcmp(info.variant, "enterprise") == 0 && !res->checkout_enterprise;
@@ -194,28 +176,17 @@ int dd_dcos_sync(dd_docker *d, const dd_cluster *c, const char *checkout, dd_pro
 	                       .tests = tests,
 	                       .bootstrap = res->bootstrap ? bootstrap : NULL,
 	                       .oss_to_ee = res->oss_to_ee,
-	                       .progress = progress,
+	                       .on_event = progress,
 	                       .userdata = userdata,
 	                       .errs = errs};
 	_cleanup_free_ int *results = dd_malloc0(n * sizeof(*results));
 	dd_pool pool = {.n = n, .job = sync_job, .userdata = &ctx, .docker = d};
 	r = dd_pool_run(&pool, results);
-	int ret = 0;
-	size_t failed = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (results[i] >= 0) {
-			res->n_masters++;
-			continue;
-		}
-		if (failed++ == 0) {
-			ret = results[i];
-			dd_error_copy(err, &errs[i]);
-			dd_error_prefix(err,
-			                "Sync to master '%s' failed: ", masters[i]->short_name);
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		dd_error_clear(&errs[i]);
+	size_t first, failed;
+	int ret = dd_pool_first_failure(results, errs, n, &first, &failed, err);
+	res->n_masters = n - failed;
+	if (ret < 0)
+		dd_error_prefix(err, "Sync to master '%s' failed: ", masters[first]->short_name);
 	if (failed > 1)
 		dd_error_hint(err, "%zu masters failed in all", failed);
 	if (ret == 0 && r < 0)

@@ -48,4 +48,32 @@ char *dd_dcos_poststart_failures(const char *output, size_t max);
  * "2.2.0-fixture" = "2.2.0"): <0, 0, >0. Missing parts count as 0. */
 int dd_dcos_version_cmp(const char *a, const char *b);
 
+/* The cluster checks `wait` runs after every node passed, in the order of
+ * dcos-test-utils' DcosApiSession.wait_for_dcos (dcos_test_utils/dcos_api.py),
+ * against a master's Admin Router. Each reads one answer: summary gets one
+ * line saying what passed or what is missing (always NUL-terminated). */
+
+/* GET /exhibitor/exhibitor/v1/cluster/status: Exhibitor's JSON array of
+ * {"code": 3, "description": "serving", "hostname": ..., "isLeader": ...}
+ * (Exhibitor ClusterResource.getClusterStatus). Passes when it lists
+ * n_masters servers (dcos-test-utils' _wait_for_zk_quorum), every one
+ * "serving", and one of them is the leader. */
+bool dd_dcos_zk_quorum_ok(const char *body, size_t n_masters, char *summary, size_t size);
+
+/* GET /mesos/master/slaves: {"slaves": [{"id", "hostname", "active", ...}]}
+ * (Mesos master's /slaves, src/master/http.cpp). Passes when every IP of
+ * agents (n of them) is the hostname of an active agent: dcos-test-utils'
+ * _wait_for_slaves_to_join counts them; naming each tells which is missing. */
+bool dd_dcos_agents_joined(const char *body, const char *const *agents, size_t n, char *summary,
+                           size_t size);
+
+/* GET /system/health/v1/units?cache=0 (dcos-diagnostics):
+ * {"units": [{"id", "name", "health", ...}]}. Passes when there are units
+ * and every one has health 0 (_wait_for_all_healthy_services). */
+bool dd_dcos_units_healthy(const char *body, char *summary, size_t size);
+
+/* GET /marathon/v2/info: 200 means Marathon is up (_wait_for_marathon_up);
+ * the summary names its version and leader when the JSON has them. */
+bool dd_dcos_marathon_up(long status, const char *body, char *summary, size_t size);
+
 #endif

@@ -28,6 +28,47 @@ int dd_container_start(dd_docker *d, const char *id, dd_error *err)
 	return dd_docker_call(d, "POST", path, NULL, NULL, NULL, err);
 }
 
+/* POST /containers/{id}/ACTION[?query]: the lifecycle calls below. */
+static int container_post(dd_docker *d, const char *id, const char *action, const char *query,
+                          long timeout_ms, dd_error *err)
+{
+	_cleanup_free_ char *esc = dd_docker_escape(id);
+	_cleanup_free_ char *path =
+	    dd_asprintf("/containers/%s/%s%s%s", esc, action, query ? "?" : "", query ? query : "");
+	dd_request req = {.method = "POST", .path = path, .timeout_ms = timeout_ms};
+	return dd_docker_do(d, &req, NULL, err);
+}
+
+int dd_container_pause(dd_docker *d, const char *id, dd_error *err)
+{
+	return container_post(d, id, "pause", NULL, 0, err);
+}
+
+int dd_container_unpause(dd_docker *d, const char *id, dd_error *err)
+{
+	return container_post(d, id, "unpause", NULL, 0, err);
+}
+
+int dd_container_kill(dd_docker *d, const char *id, const char *signal, dd_error *err)
+{
+	_cleanup_free_ char *esc = signal ? dd_docker_escape(signal) : NULL;
+	_cleanup_free_ char *q = esc ? dd_asprintf("signal=%s", esc) : NULL;
+	return container_post(d, id, "kill", q, 0, err);
+}
+
+int dd_container_stop(dd_docker *d, const char *id, int timeout_s, dd_error *err)
+{
+	/* 304 (already stopped) is no error: dd_docker_do fails on >= 400 only. */
+	_cleanup_free_ char *q = timeout_s >= 0 ? dd_asprintf("t=%d", timeout_s) : NULL;
+	return container_post(d, id, "stop", q, 0, err);
+}
+
+int dd_container_restart(dd_docker *d, const char *id, int timeout_s, dd_error *err)
+{
+	_cleanup_free_ char *q = timeout_s >= 0 ? dd_asprintf("t=%d", timeout_s) : NULL;
+	return container_post(d, id, "restart", q, 0, err);
+}
+
 int dd_container_update(dd_docker *d, const char *id, json_t *body, dd_error *err)
 {
 	_cleanup_free_ char *path = DD_PATH("/containers/%s/update", id);

@@ -75,3 +75,19 @@ int dd_image_import(dd_docker *d, const char *dst, const char *message, const ch
 	                  .on_data_userdata = userdata};
 	return dd_docker_do(d, &req, NULL, err);
 }
+
+int dd_image_commit(dd_docker *d, const char *container, const char *dst, json_t *config,
+                    dd_error *err)
+{
+	_cleanup_free_ char *rt = repo_tag_query(dst);
+	_cleanup_free_ char *c = dd_docker_escape(container);
+	_cleanup_free_ char *path = dd_asprintf("/commit?container=%s&%s&pause=0", c, rt);
+	/* A commit writes the container's whole upper layer: no timeout. */
+	return dd_docker_call(d, "POST", path, config ? config : NULL, NULL, NULL, err);
+}
+
+int dd_image_inspect(dd_docker *d, const char *ref, json_t **ret, dd_error *err)
+{
+	_cleanup_free_ char *path = DD_PATH("/images/%s/json", ref);
+	return dd_docker_call(d, "GET", path, NULL, ret, NULL, err);
+}

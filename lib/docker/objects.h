@@ -50,6 +50,17 @@ int dd_container_create(dd_docker *d, const char *name, json_t *body, char *ret_
                         dd_error *err);
 int dd_container_start(dd_docker *d, const char *id, dd_error *err);
 int dd_container_inspect(dd_docker *d, const char *id, json_t **ret, dd_error *err);
+/* Freezes every process (the cgroup freezer) and thaws them again. */
+int dd_container_pause(dd_docker *d, const char *id, dd_error *err);
+int dd_container_unpause(dd_docker *d, const char *id, dd_error *err);
+/* Sends signal ("SIGKILL", "SIGRTMIN+3"; NULL: the daemon's default, SIGKILL).
+ * A SIGKILL'ed container is not restarted by its restart policy. */
+int dd_container_kill(dd_docker *d, const char *id, const char *signal, dd_error *err);
+/* The container's stop signal, SIGKILL after timeout_s (< 0: the
+ * container's own timeout). Stopping a stopped container is no error. */
+int dd_container_stop(dd_docker *d, const char *id, int timeout_s, dd_error *err);
+/* Stop (as dd_container_stop) then start. */
+int dd_container_restart(dd_docker *d, const char *id, int timeout_s, dd_error *err);
 int dd_container_update(dd_docker *d, const char *id, json_t *body, dd_error *err);
 int dd_container_remove(dd_docker *d, const char *id, unsigned flags, dd_error *err);
 /* All containers (running or not) with the label (=value, unless NULL). */
@@ -77,6 +88,9 @@ int dd_network_disconnect(dd_docker *d, const char *id, const char *container, b
 /* The array of volumes (the "Volumes" member of Docker's answer). */
 int dd_volume_list(dd_docker *d, const char *label, const char *value, json_t **ret, dd_error *err);
 int dd_volume_remove(dd_docker *d, const char *name, unsigned flags, dd_error *err);
+/* POST /volumes/create with body ({"Labels", "Driver", "DriverOpts"}; no
+ * "Name": Docker picks one); the volume's name goes to ret_name. */
+int dd_volume_create(dd_docker *d, json_t *body, char *ret_name, size_t name_size, dd_error *err);
 
 /* ---- images (image.c) ---- */
 
@@ -87,6 +101,13 @@ int dd_image_list(dd_docker *d, const char *label, const char *value, json_t **r
 /* Tags src as dst ("repo:tag"). */
 int dd_image_add_tag(dd_docker *d, const char *src, const char *dst, dd_error *err);
 int dd_image_remove(dd_docker *d, const char *ref, unsigned flags, dd_error *err);
+/* POST /commit: the container's filesystem as image dst ("repo:tag"), with
+ * config (may be NULL) as the image's config; never pauses (the tool
+ * commits stopped containers). */
+int dd_image_commit(dd_docker *d, const char *container, const char *dst, json_t *config,
+                    dd_error *err);
+/* GET /images/{ref}/json: -ENOENT when there is none. */
+int dd_image_inspect(dd_docker *d, const char *ref, json_t **ret, dd_error *err);
 /* Imports a root filesystem tar read from body as dst ("repo:tag"), with
  * Dockerfile instructions changes (NULL-terminated) applied; the daemon's
  * progress (JSON lines) streams to on_data. */

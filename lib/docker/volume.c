@@ -32,3 +32,16 @@ int dd_volume_remove(dd_docker *d, const char *name, unsigned flags, dd_error *e
 	    DD_PATH(flags & DD_RM_FORCE ? "/volumes/%s?force=1" : "/volumes/%s", name);
 	return dd_docker_delete(d, path, flags, err);
 }
+
+int dd_volume_create(dd_docker *d, json_t *body, char *ret_name, size_t name_size, dd_error *err)
+{
+	_cleanup_json_ json_t *j = NULL;
+	int r = dd_docker_call(d, "POST", "/volumes/create", body, &j, NULL, err);
+	if (r < 0)
+		return dd_error_prefix(err, "Failed to create a volume: ");
+	const char *name = json_string_value(json_object_get(j, "Name"));
+	if (!name)
+		return dd_error_set(err, -EPROTO, "Unexpected answer creating a volume");
+	snprintf(ret_name, name_size, "%s", name);
+	return 0;
+}

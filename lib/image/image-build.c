@@ -16,6 +16,7 @@
 #include "dcos-docker/image-build.h"
 #include "dcos-docker/image.h"
 #include "docker/objects.h"
+#include "event-internal.h"
 #include "image/image-internal.h"
 #include "image/recipe.h"
 #include "process-internal.h"
@@ -45,14 +46,14 @@ static void step(const dd_image_build_opts *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void step(const dd_image_build_opts *o, const char *fmt, ...)
 {
-	if (!o->progress)
+	if (!o->on_event)
 		return;
 	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	o->progress(DD_IMAGE_STEP, buf, o->userdata);
+	dd_event_status(o->on_event, o->userdata, NULL, buf, false);
 }
 
 static int cancelled(dd_error *err)
@@ -168,8 +169,7 @@ static void output_line(const char *line, void *userdata)
 	struct output *o = userdata;
 	if (!line[0])
 		return;
-	if (o->opts->progress)
-		o->opts->progress(DD_IMAGE_OUTPUT, line, o->opts->userdata);
+	dd_event_send(o->opts->on_event, o->opts->userdata, DD_EVENT_OUTPUT, NULL, line);
 	if (dd_startswith(line, CHECK_PREFIX)) /* cut at the end of the buffer */
 		dd_buf_addf(&o->checks, "\n    %s", line + strlen(CHECK_PREFIX));
 }

@@ -53,6 +53,36 @@ assert_one_line_error "18080"
 nothing_created "$C"
 pass "--publish on a host port in use, or twice on one: exit 2 naming the port, nothing created"
 
+# Too few inotify instances left for the nodes' systemd: refused up front,
+# with the sysctl to raise (past the limit a node's systemd exits at once:
+# "Failed to allocate manager object: Too many open files"). The limit is
+# lowered for the one create only, and only where /proc/sys is writable.
+lim=/proc/sys/fs/inotify/max_user_instances
+if orig=$(cat "$lim") && echo "$orig" >"$lim" 2>/dev/null; then
+  on_exit "echo $orig >$lim"
+  # What the tool counts too: inotify descriptors of root's processes.
+  used=0
+  for p in /proc/[0-9]*; do
+    [ "$(stat -c %u "$p" 2>/dev/null)" = 0 ] || continue
+    used=$((used + $({ find "$p/fd" -lname 'anon_inode:inotify' 2>/dev/null || true; } | wc -l)))
+  done
+  # Room for one node's boot (3), not for five (15): the margin covers root's
+  # other processes closing a few of theirs meanwhile.
+  rc=0
+  echo $((used + 4)) >"$lim"
+  ERR=$(dd create --cluster "$C" "${IMAGE_ARGS[@]}" --masters 1 --agents 4 --public-agents 0 2>&1 >/dev/null) || rc=$?
+  doc=$(dd doctor 2>&1 || true)
+  echo "$orig" >"$lim"
+  [ "$rc" = 1 ] || fail "create past the inotify limit exited $rc, expected 1: $ERR"
+  assert_one_line_error "fs.inotify.max_user_instances"
+  printf '%s\n' "$ERR" | grep -q "hint: .*sysctl -w fs.inotify.max_user_instances=512" || fail "no sysctl hint: $ERR"
+  nothing_created "$C"
+  printf '%s\n' "$doc" | grep -q "warn.*inotify instances: about [0-9]* of $((used + 4)) in use" || fail "doctor does not warn: $doc"
+  pass "too few inotify instances for the nodes' systemd: exit 1 with the sysctl to raise it, nothing created; doctor warns"
+else
+  echo "SKIP: $lim is not writable here: the inotify refusal is not tested"
+fi
+
 # Relative workspace and workspace root: made absolute, and the cluster works.
 cd "$(mktemp -d)"; here=$PWD; on_exit "rm -rf $here"
 create_cluster "$C" "${SMALL[@]}" --workspace rel/ws >/dev/null

@@ -237,6 +237,13 @@ if [ "$node_modprobe" = 0 ]; then
   has "$out" '"components_agent"' && fail "an agent check ran on the master: $out"
   has "$(curl -fsS --noproxy '*' "http://$m1/dcos-metadata/dcos-version.json")" '"bootstrap-id": "'"$id"'"' ||
     fail "Admin Router of master1 does not serve dcos-version.json on port 80"
+  # Type=forking with a PIDFile, as the real unit: active means port 80 is
+  # bound, and systemd tracks the detached server, not the wrapper.
+  ar=$(docker exec "$C-master1" systemctl show -p Type -p MainPID -p PIDFile dcos-adminrouter.service)
+  has "$ar" '^Type=forking$' || fail "dcos-adminrouter.service is not Type=forking: $ar"
+  pidf=$(sed -n 's/^PIDFile=//p' <<<"$ar")
+  [ "$(docker exec "$C-master1" cat "$pidf")" = "$(sed -n 's/^MainPID=//p' <<<"$ar")" ] ||
+    fail "dcos-adminrouter.service's MainPID is not the pid in $pidf: $ar"
   for u in dcos-download dcos-setup; do
     st=$(docker exec "$C-master1" systemctl show -p ActiveState --value "$u")/$(docker exec "$C-master1" systemctl show -p Result --value "$u")
     [ "$st" = inactive/success ] || fail "$u should be inactive with Result=success (oneshot, no RemainAfterExit): $st"
@@ -247,7 +254,7 @@ if [ "$node_modprobe" = 0 ]; then
   docker exec "$C-master1" /bin/bash /opt/dcos_install_tmp/dcos_install.sh --no-block-dcos-setup master >"$tmp/again.out" 2>&1 || rc=$?
   [ "$rc" = 1 ] || fail "a second dcos_install.sh exited $rc, expected 1: $(cat "$tmp/again.out")"
   grep -q "Checking if DC/OS is already installed: FAIL (Currently installed)" "$tmp/again.out" || fail "a second install is not refused by the preflight: $(cat "$tmp/again.out")"
-  pass "master1 (node modprobe succeeds): node-poststart passes with check-runner's JSON; Admin Router on :80; dcos-setup is inactive+success, not active; a second install fails its preflight"
+  pass "master1 (node modprobe succeeds): node-poststart passes with check-runner's JSON; Admin Router on :80 (Type=forking, MainPID from its PIDFile); dcos-setup is inactive+success, not active; a second install fails its preflight"
 else
   echo "  note: this node image's modprobe fails ($node_modprobe), as kmod's does: master1 cannot become healthy (the tool must fix this)"
 fi

@@ -49,7 +49,7 @@ dd create --cluster "$C" "${IMAGE_ARGS[@]}" --agents 1 --public-agents 1 \
   --agent-cpus 1 --agent-memory 1g \
   --installer "$tmp/my installers/dcos_generate_config.sh" --extra-config "$tmp/extra.yaml" \
   --genconf-dir "$tmp/gen conf" --copy-to-master "$tmp/notes.txt:/etc/copied notes.txt" \
-  --copy-to-master "$tmp/gen conf:/opt/copied" --wait --timeout 120 >"$tmp/out" 2>"$tmp/err" ||
+  --copy-to-master "$tmp/gen conf:/opt/copied" --wait --timeout 600 >"$tmp/out" 2>"$tmp/err" ||
   fail "create --installer --wait failed: $(cat "$tmp/err")"
 echo "  create + install + wait: $(($(date +%s) - t0)) s"
 grep -q "^master .*$C-master1 " "$tmp/out" || fail "create did not print the nodes: $(cat "$tmp/out")"
@@ -141,7 +141,7 @@ pass "inspect shows version/variant and web_ui; web prints http://<master1 IP>, 
 # Installing twice is refused before the installer runs; wait passes again at once.
 expect_exit 1 dd install --cluster "$C" "$INSTALLER"
 assert_one_line_error "already installed"
-dd wait --cluster "$C" --timeout 30 -q || fail "wait on a healthy cluster failed"
+dd wait --cluster "$C" --timeout 300 -q || fail "wait on a healthy cluster failed"
 pass "a second install is refused; wait on a healthy cluster returns 0"
 
 # ---- genconf failing: exit 1 with the installer's last lines; nodes stay clean ----

@@ -17,12 +17,13 @@ for i in $(seq 200 250); do
 done
 [ -n "$subnet" ] || fail "no free 10.x.0.0/24 for the test network"
 docker network create --subnet "$subnet" --label dd-test=1 "$N" >/dev/null
-on_exit "docker network rm $N"
+# The network goes last: Docker refuses to remove it while the cluster's
+# nodes or the squatter below are on it (the cleanups run in order).
+on_exit "dd destroy --cluster $C --ignore-missing --quiet; docker rm -f $TEST_PREFIX-squatter; docker network rm $N"
 # A container of the user's already holds the first free address (.2).
 prefix=${subnet%.0/24}
 docker run -d --name "$TEST_PREFIX-squatter" --network "$N" --ip "$prefix.2" \
   "${DD_TEST_IMAGE:-$("$DCOS_DOCKER" build-image --print-tag)}" sleep infinity >/dev/null
-on_exit "docker rm -f $TEST_PREFIX-squatter"
 
 create_cluster "$C" "${SMALL[@]}" --network "$N" >/dev/null
 J=$(dd inspect --cluster "$C")

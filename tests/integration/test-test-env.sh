@@ -46,6 +46,15 @@ rt --superuser-username admin -- true
 pass "--test-env and sync without DC/OS are a clear error; --workdir and the superuser options without it are usage errors"
 
 INSTALLER=$(fixture_installer) || fail "cannot build the stand-in installer"
+# upgrade, like wait, sync and --test-env, needs DC/OS: the same error, exit
+# 1 (the cluster is in the wrong state, the command line is right), before
+# anything runs the installer.
+rc=0
+dd upgrade --cluster "$C" -q "$INSTALLER" >/dev/null 2>"$tmp/err" || rc=$?
+[ "$rc" = 1 ] || fail "upgrade without DC/OS: exit $rc, expected 1: $(cat "$tmp/err")"
+grep -q "^dcos-docker: error: DC/OS is not installed on cluster '$C'$" "$tmp/err" || fail "upgrade: no clear error: $(cat "$tmp/err")"
+grep -q "dcos-docker install --cluster $C" "$tmp/err" || fail "upgrade: no hint to install: $(cat "$tmp/err")"
+pass "upgrade without DC/OS: exit 1, 'DC/OS is not installed' and how to install it"
 dd install --cluster "$C" --wait -q "$INSTALLER" >/dev/null 2>"$tmp/err" || fail "install failed: $(cat "$tmp/err")"
 
 # ---- the environment ----

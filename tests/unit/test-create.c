@@ -51,7 +51,8 @@ static json_t *spec(enum dd_role role, int index, bool privileged, int cgroup)
 	                         .network = "t1",
 	                         .privileged = privileged,
 	                         .cgroup_version = cgroup,
-	                         .missing_caps = missing};
+	                         .missing_caps = missing,
+	                         .registry_ip = "172.31.0.2"};
 	json_t *j = dd_node_spec_body(&s);
 	assert_non_null(j);
 	return j;
@@ -118,6 +119,14 @@ static void test_spec_capabilities(void **state)
 static void test_spec_common(void **state)
 {
 	(void)state;
+	/* registry.local is master1 on every role (the old tool: 127.0.0.1 on
+	 * masters other than master1). */
+	for (int role = 0; role < DD_ROLE_COUNT; role++) {
+		_cleanup_json_ json_t *r = spec((enum dd_role)role, 2, false, 1);
+		json_t *eh = json_object_get(HOST(r), "ExtraHosts");
+		assert_int_equal(json_array_size(eh), 1);
+		assert_true(has_string(eh, "registry.local:172.31.0.2"));
+	}
 	_cleanup_json_ json_t *j = spec(DD_ROLE_AGENT, 2, false, 2);
 	json_t *h = HOST(j);
 	json_t *labels = json_object_get(j, "Labels");
@@ -539,6 +548,65 @@ static void test_nodes_record(void **state)
 	assert_int_equal(dd_rm_rf(dir), 0);
 }
 
+/* restore: the spec create gives, with the snapshot's image and the named
+ * volumes restore made in place of anonymous ones; the node image the node
+ * was first made of in a label (inspect shows it). */
+static void test_spec_restore(void **state)
+{
+	(void)state;
+	struct dd_node_spec s = {
+	    .opts = &opts,
+	    .role = DD_ROLE_AGENT,
+	    .index = 1,
+	    .name = "t1-agent1",
+	    .short_name = "agent1",
+	    .ip = "172.31.0.3",
+	    .node_dir = "/ws/nodes/agent1",
+	    .workspace = "/ws",
+	    .run_id = "run2",
+	    .network = "t1",
+	    .privileged = true,
+	    .cgroup_version = 1,
+	    .image = "dcos-docker-snapshot/s:agent1",
+	    .volumes = {[DD_VOL_OPT] = "vol-opt", [DD_VOL_MESOS] = "vol-mesos"}};
+	_cleanup_json_ json_t *j = dd_node_spec_body(&s);
+	assert_non_null(j);
+	assert_string_equal(STR(j, "Image"), "dcos-docker-snapshot/s:agent1");
+	json_t *labels = json_object_get(j, "Labels");
+	assert_string_equal(STR(labels, "dcos-docker.image"), "img:1");
+	assert_string_equal(STR(labels, "dcos-docker.cluster"), "t1");
+	assert_string_equal(STR(labels, "dcos-docker.create-run"), "run2");
+	json_t *mounts = json_object_get(HOST(j), "Mounts");
+	assert_int_equal(json_array_size(mounts), 4);
+	size_t i;
+	json_t *m;
+	int named = 0, anonymous = 0;
+	json_array_foreach (mounts, i, m) {
+		const char *target = STR(m, "Target");
+		const char *source = STR(m, "Source");
+		if (strcmp(target, "/opt") == 0)
+			assert_string_equal(source, "vol-opt");
+		else if (strcmp(target, "/var/lib/mesos/slave") == 0)
+			assert_string_equal(source, "vol-mesos");
+		else
+			assert_null(source);
+		if (source) {
+			named++;
+			/* restore labelled it itself; no VolumeOptions for a named one */
+			assert_null(json_object_get(m, "VolumeOptions"));
+		} else {
+			anonymous++;
+			assert_non_null(json_object_get(m, "VolumeOptions"));
+		}
+	}
+	assert_int_equal(named, 2);
+	assert_int_equal(anonymous, 2);
+	/* create's nodes carry no such label, and their image is opts' */
+	_cleanup_json_ json_t *c = spec(DD_ROLE_AGENT, 1, true, 1);
+	assert_null(json_object_get(json_object_get(c, "Labels"), "dcos-docker.image"));
+	assert_string_equal(STR(c, "Image"), "img:1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,9 +615,10 @@ int main(void)
 	    cmocka_unit_test(test_spec_capabilities),   cmocka_unit_test(test_spec_common),
 	    cmocka_unit_test(test_node_mounts_refused), cmocka_unit_test(test_user_network_addrs),
 	    cmocka_unit_test(test_storage_auto),        cmocka_unit_test(test_info_backing_fs),
-	    cmocka_unit_test(test_spec_user_labels),    cmocka_unit_test(test_label_parse),
-	    cmocka_unit_test(test_parse_cidr),          cmocka_unit_test(test_next_subnet),
-	    cmocka_unit_test(test_used_sources),        cmocka_unit_test(test_node_from_json),
+	    cmocka_unit_test(test_spec_restore),        cmocka_unit_test(test_spec_user_labels),
+	    cmocka_unit_test(test_label_parse),         cmocka_unit_test(test_parse_cidr),
+	    cmocka_unit_test(test_next_subnet),         cmocka_unit_test(test_used_sources),
+	    cmocka_unit_test(test_node_from_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,9 +90,12 @@ struct lines {
 	size_t n;
 };
 
-static void collect(const char *line, void *userdata)
+static void collect(const dd_event *ev, void *userdata)
 {
 	struct lines *l = userdata;
+	assert_int_equal(ev->kind, DD_EVENT_OUTPUT);
+	assert_null(ev->node);
+	const char *line = ev->text;
 	char *joined = NULL;
 	assert_true(asprintf(&joined, "%s%s%s", l->all ? l->all : "", l->all ? "|" : "", line) > 0);
 	free(l->all);
@@ -557,10 +560,10 @@ static void test_ip_detect(void **state)
 	free(ws);
 }
 
-static void cancel_on_start(const char *line, void *userdata)
+static void cancel_on_start(const dd_event *ev, void *userdata)
 {
 	(void)userdata;
-	if (strcmp(line, "started") == 0)
+	if (strcmp(ev->text, "started") == 0)
 		dd_cancel_request(SIGTERM); /* what the CLI's signal handler does */
 }
 

@@ -134,13 +134,14 @@ struct notes {
 	char text[8192];
 };
 
-static void on_note(const char *node, const char *status, bool done, void *userdata)
+/* The notes only: the installer's OUTPUT lines are not what is checked. */
+static void on_note(const dd_event *ev, void *userdata)
 {
-	(void)node;
-	(void)done;
 	struct notes *n = userdata;
+	if (ev->kind == DD_EVENT_OUTPUT)
+		return;
 	size_t l = strlen(n->text);
-	snprintf(n->text + l, sizeof(n->text) - l, "%s\n", status);
+	snprintf(n->text + l, sizeof(n->text) - l, "%s\n", ev->text);
 }
 
 static int prepare(struct env *e, dd_install_opts *o, dd_install_plan **p, dd_error *err)
@@ -157,7 +158,7 @@ static void test_extracts_once_in_its_place(void **state)
 	env_start(&e, 1);
 	char *inst = write_tmp("dcos_generate_config.sh", installer_body);
 	struct notes n = {0};
-	dd_install_opts o = {.installer = inst, .progress = on_note, .userdata = &n};
+	dd_install_opts o = {.installer = inst, .on_event = on_note, .userdata = &n};
 	dd_install_plan *p = NULL;
 	dd_error err = {0};
 	/* Run from a directory of the user's: nothing may land there. */
@@ -266,7 +267,7 @@ static void test_enterprise(void **state)
 	                     .license_key_path = lic,
 	                     .superuser_password = "secret",
 	                     .security_mode = "strict",
-	                     .progress = on_note,
+	                     .on_event = on_note,
 	                     .userdata = &n};
 	dd_install_plan *p = NULL;
 	dd_error err = {0};

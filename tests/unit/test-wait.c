@@ -280,6 +280,116 @@ static void test_version_cmp(void **state)
 	assert_true(dd_dcos_version_cmp("1.11.0-beta", "1.11") == 0);
 }
 
+/* ---- the cluster checks' answers ---- */
+
+/* Exhibitor's /exhibitor/v1/cluster/status, as Exhibitor serialises
+ * ServerStatus (hostname, code, description, isLeader). */
+#define ZK_SERVER(host, code, desc, leader)                                                        \
+	"{\"code\":" #code ",\"description\":\"" desc "\",\"hostname\":\"" host                    \
+	"\",\"isLeader\":" leader "}"
+
+static void test_zk_quorum(void **state)
+{
+	(void)state;
+	char s[256];
+	const char *three = "[" ZK_SERVER("172.17.0.2", 3, "serving", "false") "," ZK_SERVER(
+	    "172.17.0.3", 3, "serving", "true") "," ZK_SERVER("172.17.0.4", 3, "serving",
+	                                                      "false") "]";
+	assert_true(dd_dcos_zk_quorum_ok(three, 3, s, sizeof(s)));
+	assert_string_equal(s, "3 ZooKeeper servers serving, one leader");
+	/* Fewer servers than masters: dcos-test-utils' own condition. */
+	assert_false(dd_dcos_zk_quorum_ok(three, 5, s, sizeof(s)));
+	assert_string_equal(s, "ZooKeeper has 3 of 5 servers");
+	/* One server down: named. */
+	const char *down = "[" ZK_SERVER("172.17.0.2", 3, "serving", "true") "," ZK_SERVER(
+	    "172.17.0.3", 1, "down", "false") "]";
+	assert_false(dd_dcos_zk_quorum_ok(down, 2, s, sizeof(s)));
+	assert_string_equal(s, "1 of 2 ZooKeeper servers serving; not: 172.17.0.3 down");
+	/* No leader yet. */
+	const char *noleader = "[" ZK_SERVER("172.17.0.2", 3, "serving", "false") "]";
+	assert_false(dd_dcos_zk_quorum_ok(noleader, 1, s, sizeof(s)));
+	assert_string_equal(s, "0 ZooKeeper leaders among 1 servers");
+	/* Not the array: an HTML error page, an object, nothing. */
+	assert_false(dd_dcos_zk_quorum_ok("<html>502</html>", 1, s, sizeof(s)));
+	assert_true(strncmp(s, "not JSON", 8) == 0);
+	assert_false(dd_dcos_zk_quorum_ok("{\"servers\":[]}", 1, s, sizeof(s)));
+	assert_string_equal(s, "not a JSON array of servers");
+	assert_false(dd_dcos_zk_quorum_ok(NULL, 1, s, sizeof(s)));
+	/* A small summary buffer is cut, never overrun. */
+	char tiny[8];
+	assert_false(dd_dcos_zk_quorum_ok(down, 2, tiny, sizeof(tiny)));
+	assert_int_equal(strlen(tiny), 7);
+}
+
+/* Mesos master's /slaves (src/master/http.cpp): an agent per object. */
+#define AGENT(host, active)                                                                        \
+	"{\"id\":\"e3f4-S0\",\"pid\":\"slave(1)@" host ":5051\",\"hostname\":\"" host              \
+	"\",\"port\":5051,\"attributes\":{},\"active\":" active ",\"version\":\"1.11.0\"}"
+
+static void test_agents_joined(void **state)
+{
+	(void)state;
+	char s[256];
+	const char *agents[] = {"172.17.0.5", "172.17.0.6", "172.17.0.7"};
+	const char *all = "{\"slaves\":[" AGENT("172.17.0.7", "true") "," AGENT(
+	    "172.17.0.5", "true") "," AGENT("172.17.0.6", "true") "],\"recovered_slaves\":[]}";
+	assert_true(dd_dcos_agents_joined(all, agents, 3, s, sizeof(s)));
+	assert_string_equal(s, "all 3 agents registered and active");
+	/* A stopped agent stays listed but inactive; another never came. */
+	const char *some =
+	    "{\"slaves\":[" AGENT("172.17.0.5", "true") "," AGENT("172.17.0.6", "false") "]}";
+	assert_false(dd_dcos_agents_joined(some, agents, 3, s, sizeof(s)));
+	assert_string_equal(s, "1 of 3 agents registered and active; not registered: 172.17.0.7; "
+	                       "inactive: 172.17.0.6");
+	/* Counting is not enough: a stranger does not stand in for ours. */
+	const char *stranger = "{\"slaves\":[" AGENT("10.0.0.9", "true") "]}";
+	assert_false(dd_dcos_agents_joined(stranger, agents, 1, s, sizeof(s)));
+	assert_string_equal(s, "0 of 1 agents registered and active; not registered: 172.17.0.5");
+	/* No agents in the cluster: nothing to wait for. */
+	assert_true(dd_dcos_agents_joined("{\"slaves\":[]}", agents, 0, s, sizeof(s)));
+	assert_false(dd_dcos_agents_joined("{\"agents\":[]}", agents, 1, s, sizeof(s)));
+	assert_string_equal(s, "no \"slaves\" list");
+	assert_false(dd_dcos_agents_joined("", agents, 1, s, sizeof(s)));
+}
+
+static void test_units_healthy(void **state)
+{
+	(void)state;
+	char s[256];
+	assert_true(dd_dcos_units_healthy(
+	    "{\"units\":[{\"id\":\"dcos-mesos-master.service\",\"name\":\"Mesos Master\","
+	    "\"health\":0,\"description\":\"\",\"help\":\"\"},{\"id\":\"dcos-net.service\","
+	    "\"health\":0}]}",
+	    s, sizeof(s)));
+	assert_string_equal(s, "all 2 units healthy");
+	assert_false(
+	    dd_dcos_units_healthy("{\"units\":[{\"id\":\"dcos-mesos-slave.service\",\"health\":1},"
+	                          "{\"id\":\"dcos-net.service\",\"health\":0}]}",
+	                          s, sizeof(s)));
+	assert_string_equal(s, "1 of 2 units unhealthy: dcos-mesos-slave.service (health 1)");
+	/* A health that is not a number is not healthy. */
+	assert_false(
+	    dd_dcos_units_healthy("{\"units\":[{\"id\":\"x\",\"health\":\"0\"}]}", s, sizeof(s)));
+	/* Nothing reported yet is not "all healthy". */
+	assert_false(dd_dcos_units_healthy("{\"units\":[]}", s, sizeof(s)));
+	assert_string_equal(s, "no units reported yet");
+	assert_false(dd_dcos_units_healthy("[]", s, sizeof(s)));
+}
+
+static void test_marathon_up(void **state)
+{
+	(void)state;
+	char s[256];
+	assert_true(dd_dcos_marathon_up(
+	    200, "{\"name\":\"marathon\",\"version\":\"1.11.24\",\"leader\":\"172.17.0.2:8080\"}",
+	    s, sizeof(s)));
+	assert_string_equal(s, "Marathon 1.11.24 up, leader 172.17.0.2:8080");
+	/* 200 is what counts (dcos-test-utils), whatever the body. */
+	assert_true(dd_dcos_marathon_up(200, "", s, sizeof(s)));
+	assert_false(dd_dcos_marathon_up(503, "{\"message\":\"no leader\"}", s, sizeof(s)));
+	assert_string_equal(s, "HTTP 503");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +405,10 @@ int main(void)
 	    cmocka_unit_test(test_poststart_check_runner),
 	    cmocka_unit_test(test_poststart_pause),
 	    cmocka_unit_test(test_version_cmp),
+	    cmocka_unit_test(test_zk_quorum),
+	    cmocka_unit_test(test_agents_joined),
+	    cmocka_unit_test(test_units_healthy),
+	    cmocka_unit_test(test_marathon_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
